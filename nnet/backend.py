@@ -1,0 +1,96 @@
+"""The array backend: the only module that knows about NumPy versus CuPy.
+
+Everything else asks this module for the array module of an array (`array_module`), converts with
+`asarray`/`to_numpy`, and reads the global settings `floatx()` and `epsilon()`.
+"""
+
+import numpy as np
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_RNG = np.random.default_rng()
+
+
+def floatx():
+    """The default float dtype name, ``"float32"`` unless changed with `set_floatx`."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    """Set the default float dtype (``"float16"``, ``"float32"`` or ``"float64"``)."""
+    global _FLOATX
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(
+            f"Unknown floatx: expected 'float16', 'float32' or 'float64'. Received: value={value!r}"
+        )
+    _FLOATX = value
+
+
+def epsilon():
+    """The fuzz factor used to keep divisions and logarithms finite (1e-7 by default)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Set the fuzz factor returned by `epsilon`."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    """The default layout of image data: ``"channels_last"`` unless changed."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Set the default image layout, ``"channels_last"`` or ``"channels_first"``."""
+    global _IMAGE_DATA_FORMAT
+    _IMAGE_DATA_FORMAT = standardize_data_format(data_format)
+
+
+def standardize_data_format(data_format):
+    """`image_data_format()` for None, else the checked value of `data_format`."""
+    if data_format is None:
+        return _IMAGE_DATA_FORMAT
+    data_format = str(data_format).lower()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            "Expected 'channels_last' or 'channels_first' for data_format. "
+            f"Received: data_format={data_format!r}"
+        )
+    return data_format
+
+
+def array_module(*arrays):
+    """The array module (numpy or cupy) that the given arrays live in."""
+    for a in arrays:
+        module = type(a).__module__
+        if module.startswith("cupy"):
+            import cupy
+
+            return cupy
+    return np
+
+
+def asarray(x, dtype=None):
+    """Convert `x` to an array of the default backend, in `dtype` when given."""
+    return np.asarray(x, dtype=dtype)
+
+
+def to_numpy(x):
+    """Return `x` as a NumPy array (copying it off the GPU when needed)."""
+    if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
+        return x.get()
+    return np.asarray(x)
+
+
+def rng():
+    """The global random generator that initializers, dropout and shuffling draw from."""
+    return _RNG
+
+
+def seed_rng(seed):
+    """Re-seed the global random generator returned by `rng`."""
+    global _RNG
+    _RNG = np.random.default_rng(seed)

@@ -1,0 +1,36 @@
+"""nnet.layers: the Keras layer catalogue."""
+
+from nnet.layers.activation import Activation
+from nnet.layers.batch_normalization import BatchNormalization
+from nnet.layers.dense import Dense
+from nnet.layers.dropout import Dropout
+from nnet.layers.elu import ELU
+from nnet.layers.flatten import Flatten
+from nnet.layers.input_layer import Input, InputLayer
+from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer_normalization import LayerNormalization
+from nnet.layers.leaky_re_lu import LeakyReLU
+from nnet.layers.p_re_lu import PReLU
+from nnet.layers.re_lu import ReLU
+from nnet.layers.reshape import Reshape
+from nnet.layers.softmax import Softmax
+from nnet.utils.registry import Registry
+
+_REGISTRY = Registry("layer", Layer)
+for _cls in [
+    Activation, BatchNormalization, Dense, Dropout, ELU, Flatten, InputLayer, LayerNormalization,
+    LeakyReLU, PReLU, ReLU, Reshape, Softmax,
+]:
+    _REGISTRY.register(_cls)
+
+
+def deserialize(config, custom_objects=None):
+    """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON)."""
+    return _REGISTRY.deserialize(config, custom_objects)
+
+
+def serialize(layer):
+    """A layer's Keras JSON: ``{"module", "class_name", "config", "registered_name"}``."""
+    from nnet.utils.registry import serialize_object
+
+    return serialize_object(layer, "keras.layers")

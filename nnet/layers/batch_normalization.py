@@ -1,0 +1,316 @@
+"""BatchNormalization: normalizes each feature with batch statistics while training and with
+their moving averages at inference."""
+
+import numbers
+
+import numpy as np
+
+from nnet import backend, constraints, initializers, ops, regularizers
+from nnet.autodiff.tensor import Tensor
+from nnet.layers.layer import InputSpec, Layer
+
+_RENORM_CLIPPING_KEYS = ("rmax", "rmin", "dmax")
+
+
+def _upcast(x):
+    """`x` in float32 when it is a half float: batch statistics overflow in float16."""
+    return ops.cast(x, "float32") if x.dtype.itemsize < 4 else x
+
+
+def _normalize(x, mean, variance, gamma, beta, epsilon):
+    """``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, all arguments broadcastable.
+
+    Written as ``x * inv + (beta - mean * inv)`` with ``inv = gamma / sqrt(variance + epsilon)``,
+    so that only two operations touch arrays of the input's size when the statistics are small.
+    """
+    inv = ops.power(variance + epsilon, -0.5)
+    if gamma is not None:
+        inv = inv * gamma
+    offset = -mean * inv
+    if beta is not None:
+        offset = offset + beta
+    return x * inv + offset
+
+
+def _broadcastable(value, shape):
+    """`value` (statistics or weights, Tensor or array) reshaped to `shape`, the input's rank with
+    size 1 on the non-normalized axes, unless NumPy broadcasting already lines it up."""
+    if value is None or tuple(value.shape) == tuple(shape[len(shape) - len(value.shape):]):
+        return value
+    return ops.reshape(value, shape)
+
+
+def _fold_renorm(r, d, gamma, beta):
+    """``(x_hat * r + d) * gamma + beta`` as one scale and one offset for `_normalize`."""
+    scale = r if gamma is None else gamma * r
+    offset = d if gamma is None else gamma * d
+    return scale, (offset if beta is None else offset + beta)
+
+
+def _update_moving(variable, value, momentum):
+    """``variable = variable * momentum + value * (1 - momentum)``, in place and off the graph."""
+    moving = variable.data
+    variable.assign(moving * momentum + value.astype(moving.dtype) * (1.0 - momentum))
+
+
+class BatchNormalization(Layer):
+    """Normalizes the inputs feature by feature, over the batch (and every other axis).
+
+    While training (``training=True`` and ``trainable=True``) the output is
+    ``gamma * (x - mean(x)) / sqrt(var(x) + epsilon) + beta`` with the batch mean and the biased
+    batch variance, and the moving statistics are updated in place:
+    ``moving = moving * momentum + batch * (1 - momentum)``. At inference, or when the layer is
+    frozen (``trainable=False``, as in Keras 3), the moving statistics replace the batch ones.
+
+    Args:
+        axis: the feature axis (e.g. 1 after a channels_first convolution).
+        momentum: momentum of the moving averages.
+        epsilon: small float added to the variance.
+        center: whether to add the learned offset `beta`.
+        scale: whether to multiply by the learned scale `gamma`.
+        beta_initializer, gamma_initializer, moving_mean_initializer,
+            moving_variance_initializer: initializers of the four weights.
+        beta_regularizer, gamma_regularizer: penalties added to the loss.
+        beta_constraint, gamma_constraint: constraints applied after each optimizer update.
+        synchronized: Keras's TensorFlow-only cross-replica statistics; must be False.
+        renorm: whether to use Batch Renormalization (Ioffe, 2017): while training the
+            normalized batch is corrected by ``r = std_batch / std_renorm`` and
+            ``d = (mean_batch - mean_renorm) / std_renorm`` (constants for the gradient), using
+            moving averages with `renorm_momentum`. Inference is unchanged.
+        renorm_clipping: dict with optional keys ``"rmax"``, ``"rmin"``, ``"dmax"`` that clip
+            `r` to [rmin, rmax] and `d` to [-dmax, dmax].
+        renorm_momentum: momentum of the renorm moving averages.
+        **kwargs: base Layer arguments (``name``, ``dtype``, ...).
+
+    Call arguments:
+        inputs: a tensor of any rank.
+        training: use (and update) batch statistics when True.
+        mask: optional boolean array of the input's shape without the last axis; masked
+            entries are left out of the batch statistics.
+
+    Weights: ``[gamma, beta, moving_mean, moving_variance]`` (gamma/beta only when scale/center),
+    each of shape ``(input_shape[axis],)``; with renorm, then ``moving_stddev``, ``renorm_mean``,
+    ``renorm_stddev``.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> layer = nnet.layers.BatchNormalization(momentum=0.5)
+        >>> x = np.array([[0.0, 1.0], [2.0, 5.0]])
+        >>> layer(x, training=True).numpy().round(4)
+        array([[-0.9995, -0.9999],
+               [ 0.9995,  0.9999]], dtype=float32)
+        >>> layer.moving_mean.numpy(), layer.moving_variance.numpy()
+        (array([0.5, 1.5], dtype=float32), array([1. , 2.5], dtype=float32))
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                 synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise TypeError(
+                f"Expected an integer for axis (the feature axis). Received: axis={axis!r}"
+            )
+        if synchronized:
+            raise ValueError(
+                "synchronized=True (cross-replica batch statistics) is only supported by Keras's "
+                "TensorFlow backend, and not by nnet. Received: synchronized=True. Pass "
+                "synchronized=False."
+            )
+        self.axis = int(axis)
+        self.synchronized = synchronized
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.renorm = renorm
+        if renorm:
+            renorm_clipping = _validate_renorm_clipping(renorm_clipping or {})
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+        self.supports_masking = True
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape):
+        self._check_axis(input_shape)
+        size = input_shape[self.axis]
+        if size is None:
+            raise ValueError(
+                f"Layer '{self.name}' needs a known size along axis {self.axis} (the feature "
+                f"axis) to build its weights. Received: input_shape={tuple(input_shape)}"
+            )
+        shape = (size,)
+        if self.scale:
+            self.gamma = self.add_weight(
+                shape=shape, name="gamma", initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                shape=shape, name="beta", initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            )
+        self.moving_mean = self.add_weight(
+            shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
+            trainable=False,
+        )
+        self.moving_variance = self.add_weight(
+            shape=shape, name="moving_variance", initializer=self.moving_variance_initializer,
+            trainable=False,
+        )
+        if self.renorm:
+            # Renorm tracks standard deviations, started at the root of the variance initializer.
+            def stddev_initializer(shape, dtype=None):
+                return np.sqrt(initializers.get(self.moving_variance_initializer)(shape, dtype))
+
+            self.moving_stddev = self.add_weight(
+                shape=shape, name="moving_stddev", initializer=stddev_initializer,
+                trainable=False,
+            )
+            self.renorm_mean = self.add_weight(
+                shape=shape, name="renorm_mean", initializer=self.moving_mean_initializer,
+                trainable=False,
+            )
+            self.renorm_stddev = self.add_weight(
+                shape=shape, name="renorm_stddev", initializer=stddev_initializer,
+                trainable=False,
+            )
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: size})
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and len(mask.shape) != inputs.ndim - 1:
+            raise ValueError(
+                f"The mask of layer '{self.name}' must have one dimension less than the inputs. "
+                f"Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}"
+            )
+        x = _upcast(inputs)
+        feature_axis = self.axis % x.ndim
+        stats_shape = tuple(n if i == feature_axis else 1 for i, n in enumerate(x.shape))
+        gamma, beta = self.gamma, self.beta
+        if training and self.trainable:
+            mean, variance = self._moments(x, feature_axis, mask)
+            batch_mean, batch_variance = mean.data.reshape(-1), variance.data.reshape(-1)
+            if self.renorm:
+                r, d = self._renorm_correction(batch_mean, batch_variance)
+                gamma, beta = _fold_renorm(r, d, gamma, beta)
+                self._update_renorm_statistics(batch_mean, batch_variance)
+            else:
+                _update_moving(self.moving_mean, batch_mean, self.momentum)
+                _update_moving(self.moving_variance, batch_variance, self.momentum)
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        outputs = _normalize(
+            x, _broadcastable(mean, stats_shape), _broadcastable(variance, stats_shape),
+            _broadcastable(gamma, stats_shape), _broadcastable(beta, stats_shape), self.epsilon,
+        )
+        return outputs if outputs.dtype == self.dtype else ops.cast(outputs, self.dtype)
+
+    @staticmethod
+    def _moments(x, feature_axis, mask):
+        """Batch mean and biased variance over every axis but the feature axis (keepdims)."""
+        axes = tuple(i for i in range(x.ndim) if i != feature_axis)
+        if mask is None:
+            return ops.mean(x, axis=axes, keepdims=True), ops.var(x, axis=axes, keepdims=True)
+        data = mask.data if isinstance(mask, Tensor) else backend.asarray(mask)
+        xp = backend.array_module(x.data)
+        weights = xp.broadcast_to(data[..., None], x.shape).astype(x.dtype)
+        count = weights.sum(axis=axes, keepdims=True) + backend.epsilon()
+        mean = ops.sum(x * weights, axis=axes, keepdims=True) / count
+        variance = ops.sum(ops.square(x - mean) * weights, axis=axes, keepdims=True) / count
+        return mean, variance
+
+    def _renorm_correction(self, mean, variance):
+        """The renorm factors ``r`` and ``d`` as arrays: constants for the gradient."""
+        xp = backend.array_module(mean)
+        stddev = xp.sqrt(variance + self.epsilon)
+        # The floor avoids dividing by ~0 early in training.
+        renorm_stddev = xp.maximum(self.renorm_stddev.data, np.sqrt(self.epsilon))
+        r = stddev / renorm_stddev
+        d = (mean - self.renorm_mean.data) / renorm_stddev
+        clipping = self.renorm_clipping
+        if clipping.get("rmin") is not None:
+            r = xp.maximum(r, clipping["rmin"])
+        if clipping.get("rmax") is not None:
+            r = xp.minimum(r, clipping["rmax"])
+        if clipping.get("dmax") is not None:
+            d = xp.clip(d, -clipping["dmax"], clipping["dmax"])
+        return r.astype(mean.dtype), d.astype(mean.dtype)
+
+    def _update_renorm_statistics(self, mean, variance):
+        stddev = backend.array_module(mean).sqrt(variance + self.epsilon)
+        _update_moving(self.renorm_mean, mean, self.renorm_momentum)
+        _update_moving(self.renorm_stddev, stddev, self.renorm_momentum)
+        _update_moving(self.moving_mean, mean, self.momentum)
+        _update_moving(self.moving_stddev, stddev, self.momentum)
+        moving_stddev = self.moving_stddev.data
+        # Rounding can push stddev**2 - epsilon slightly below zero.
+        self.moving_variance.assign(
+            backend.array_module(moving_stddev).maximum(
+                moving_stddev * moving_stddev - self.epsilon, 0
+            )
+        )
+
+    def _check_axis(self, input_shape):
+        if not -len(input_shape) <= self.axis < len(input_shape):
+            raise ValueError(
+                f"Axis {self.axis} is out of bounds for input shape {tuple(input_shape)}. "
+                f"Received: axis={self.axis}. Pass an axis between {-len(input_shape)} and "
+                f"{len(input_shape) - 1}."
+            )
+
+    def compute_output_shape(self, input_shape):
+        self._check_axis(input_shape)
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(
+                self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        })
+        return config
+
+
+def _validate_renorm_clipping(clipping):
+    if set(clipping) - set(_RENORM_CLIPPING_KEYS):
+        raise ValueError(
+            f"Expected only the keys {list(_RENORM_CLIPPING_KEYS)} in renorm_clipping. "
+            f"Received: renorm_clipping={clipping!r}"
+        )
+    rmax, rmin, dmax = (clipping.get(k) for k in _RENORM_CLIPPING_KEYS)
+    if rmax is not None and rmin is not None and rmax < rmin:
+        raise ValueError(
+            f"Expected rmax >= rmin in renorm_clipping. Received: renorm_clipping={clipping!r}"
+        )
+    if dmax is not None and dmax < 0:
+        raise ValueError(
+            f"Expected dmax >= 0 in renorm_clipping. Received: renorm_clipping={clipping!r}"
+        )
+    return clipping

@@ -1,0 +1,88 @@
+"""InputLayer and `Input`: the entry point of a model, declaring the shape and dtype of its data."""
+
+from nnet.layers.layer import Layer
+from nnet.utils.naming import uniquify
+
+
+class InputLayer(Layer):
+    """The layer behind `Input`: it holds the batch shape and passes data through unchanged.
+
+    Args:
+        shape: the shape of one sample, without the batch dimension.
+        batch_size: optional fixed batch size.
+        dtype: the dtype of the data (`floatx()` by default).
+        batch_shape: the full shape including the batch dimension (instead of `shape`).
+        name: the layer name (``input_layer``, ``input_layer_1``, ... by default).
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, ragged=None, **kwargs):
+        # Keras 2 configs spell the full shape `batch_input_shape`.
+        batch_shape = kwargs.pop("batch_input_shape", batch_shape)
+        super().__init__(name=name or uniquify("input_layer"), dtype=dtype, **kwargs)
+        if shape is not None and batch_shape is not None:
+            raise ValueError(
+                "You cannot pass both `shape` and `batch_shape` at the same time. "
+                f"Received: shape={shape}, batch_shape={batch_shape}"
+            )
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError(
+                    "You must pass a `shape` argument to Input, e.g. nnet.Input(shape=(20,)). "
+                    "Received: shape=None"
+                )
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        self.batch_shape = tuple(batch_shape)
+        self.sparse = bool(sparse)
+        self.ragged = bool(ragged)
+        self.optional = optional
+        self.built = True
+        # Imported here: nnet.models imports the layers package.
+        from nnet.models.functional import KerasTensor, Node
+
+        if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
+            raise ValueError(
+                "input_tensor must be a symbolic tensor returned by nnet.Input(). "
+                f"Received: input_tensor={input_tensor!r}"
+            )
+        output = input_tensor or KerasTensor(self.batch_shape, self.dtype, self.name, (self, 0, 0))
+        self._inbound_nodes = [Node(self, [], output, (), {})]
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return self.batch_shape
+
+    def get_config(self):
+        return {
+            "batch_shape": list(self.batch_shape),
+            "dtype": self.dtype,
+            "sparse": self.sparse,
+            "ragged": self.ragged,
+            "name": self.name,
+            "optional": self.optional,
+        }
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False):
+    """A symbolic tensor that starts a model: ``nnet.Input(shape=(20,))``.
+
+    Args:
+        shape: the shape of one sample (no batch dimension), e.g. ``(20,)``.
+        batch_size: optional fixed batch size.
+        dtype: the data dtype (`floatx()` by default).
+        batch_shape: the full shape including the batch dimension, instead of `shape`.
+        name: the input's name (used to feed dicts of inputs).
+
+    Example:
+        >>> import nnet
+        >>> x = nnet.Input(shape=(20,))
+        >>> x.shape
+        (None, 20)
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, name=name, optional=optional)
+    return layer.output

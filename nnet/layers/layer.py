@@ -1,0 +1,423 @@
+"""The Layer base class: the Keras contract `__init__` -> `build(input_shape)` -> `call(inputs)`."""
+
+import inspect
+import threading
+import warnings
+
+import numpy as np
+
+from nnet import backend
+from nnet.autodiff.tensor import Tensor, Variable
+from nnet.utils.naming import to_snake_case, uniquify
+
+
+class _CallContext(threading.local):
+    training = None
+
+
+_CONTEXT = _CallContext()
+
+
+class InputSpec:
+    """What a layer accepts: ``ndim``/``min_ndim`` and fixed sizes along some axes.
+
+    Args:
+        ndim: exact rank, or None.
+        min_ndim: minimum rank, or None.
+        axes: ``{axis: size}`` that every input must match.
+    """
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim = ndim
+        self.min_ndim = min_ndim
+        self.axes = axes or {}
+
+    def check(self, layer, shape):
+        """Raise a ValueError naming `layer`, the expected and received shapes, and the fix."""
+        expected = None
+        if self.ndim is not None and len(shape) != self.ndim:
+            expected = f"expected ndim={self.ndim}, found ndim={len(shape)}"
+        elif self.min_ndim is not None and len(shape) < self.min_ndim:
+            expected = f"expected min_ndim={self.min_ndim}, found ndim={len(shape)}"
+        else:
+            for axis, size in self.axes.items():
+                if len(shape) > abs(axis) - (axis < 0) and shape[axis] not in (size, None):
+                    expected = (
+                        f"expected axis {axis} of the input shape to have value {size}, "
+                        f"but received an input with shape {tuple(shape)}"
+                    )
+                    break
+        if expected:
+            raise ValueError(
+                f'Input 0 of layer "{layer.name}" is incompatible with the layer: {expected}. '
+                f"The layer was built for inputs of shape {layer._build_shape_text()}. Reshape the "
+                f"data to match, or use a new layer built for the new shape."
+            )
+
+
+_LAYER_ARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
+
+
+class Layer:
+    """Base class of every layer.
+
+    Subclasses create their weights in `build(input_shape)` with `add_weight`, compute in
+    `call(inputs, training=None)` with `nnet.ops`, and never write a backward pass: gradients come
+    from the ops. Layers assigned as attributes are tracked (their weights become this layer's).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: a unique name; by default the snake_case class name plus a counter (`dense_1`).
+        dtype: the dtype of the weights and computation (`floatx()` by default).
+        activity_regularizer: a penalty on the layer's output, added to the loss.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> class Scale(nnet.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> Scale()(np.ones((2, 3))).shape
+        (2, 3)
+    """
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        object.__setattr__(self, "_tracking", False)
+        shape = self._take_legacy_shape_kwargs(kwargs)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        self._input_shape_arg = shape
+        self.name = name or uniquify(to_snake_case(type(self).__name__))
+        self.built = False
+        self._trainable = trainable
+        self.dtype = _dtype_name(dtype)
+        self.autocast = autocast
+        self.input_spec = None
+        self.supports_masking = False
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._layers = []
+        self._losses = []
+        self._regularizers = []
+        self._build_shape = None
+        from nnet import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._call_has_training = "training" in inspect.signature(self.call).parameters
+        self._tracking = True
+
+    def _take_legacy_shape_kwargs(self, kwargs):
+        given = {k: kwargs.pop(k) for k in _LAYER_ARGS if k in kwargs}
+        if "batch_input_shape" in given:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{{'batch_input_shape': {given['batch_input_shape']!r}}}. This is a Keras 2 "
+                f"argument: start the model with nnet.Input(batch_shape=...) instead."
+            )
+        if "input_shape" in given or "input_dim" in given:
+            warnings.warn(
+                "Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                "Sequential models, prefer using an `Input(shape)` object as the first layer in "
+                "the model instead.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if "input_dim" in given:
+            return (given["input_dim"],)
+        shape = given.get("input_shape")
+        return None if shape is None else tuple(shape)
+
+    # Tracking of sublayers and variables set as attributes.
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and "_tracking" not in self.__dict__:
+            raise RuntimeError(
+                f"It looks like you are subclassing `{type(self).__name__}` and forgot to call "
+                f"`super().__init__()` before assigning the layer '{name}'. Call "
+                f"`super().__init__(**kwargs)` at the start of `__init__`."
+            )
+        if getattr(self, "_tracking", False):
+            if isinstance(value, Layer) and value not in self._layers:
+                self._layers.append(value)
+            elif isinstance(value, (list, tuple)) and not name.startswith("_"):
+                self._layers.extend(v for v in value if isinstance(v, Layer) and v not in self._layers)
+        object.__setattr__(self, name, value)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for v in self._trainable_variables:
+            v.trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None):
+        """Create a weight Variable tracked by this layer.
+
+        Args:
+            shape: the weight's shape (a scalar when None).
+            initializer: an initializer object, name or callable (`glorot_uniform` for floats
+                by default, `zeros` otherwise).
+            dtype: defaults to the layer's dtype.
+            trainable: whether optimizers update it.
+            regularizer: a penalty on the weight, added to the model's loss.
+            constraint: applied to the weight after each optimizer update.
+            name: the variable's name (`kernel`, `bias`, ...).
+        """
+        from nnet import constraints, initializers
+
+        shape = () if shape is None else tuple(int(n) for n in shape)
+        dtype = _dtype_name(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
+        value = initializers.get(initializer)(shape, dtype=dtype)
+        variable = Variable(
+            value, trainable=trainable and self.trainable, name=name or "variable", dtype=dtype,
+            constraint=constraints.get(constraint),
+        )
+        variable.path = f"{self.name}/{variable.name}"
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        if regularizer is not None:
+            from nnet import regularizers
+
+            self._regularizers.append((variable, regularizers.get(regularizer)))
+        return variable
+
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch dim included, maybe None)."""
+        self.built = True
+
+    def call(self, inputs):
+        """The layer's computation; subclasses override it."""
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        from nnet.models.functional import call_symbolic, is_symbolic
+
+        if is_symbolic(inputs):
+            return call_symbolic(self, inputs, *args, training=training, **kwargs)
+        inputs = self._convert_inputs(inputs)
+        self._maybe_build(_shape_of(inputs))
+        if self.input_spec is not None:
+            self.input_spec.check(self, _shape_of(inputs))
+        outer = _CONTEXT.training
+        if training is None:
+            training = outer
+        if self._call_has_training:
+            kwargs["training"] = training
+        self._losses = []
+        _CONTEXT.training = training
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _CONTEXT.training = outer
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])
+        return outputs
+
+    def _node_tensors(self, attribute):
+        nodes = self.__dict__.get("_inbound_nodes", [])
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input (nnet.Input), so "
+                f"it has no defined {attribute}."
+            )
+        if len(nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has been called {len(nodes)} times, so its {attribute} is "
+                f"ambiguous. Use the tensors returned by each call instead."
+            )
+        return getattr(nodes[0], attribute + "s")
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's (single) call on symbolic inputs."""
+        return self._node_tensors("output")
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's (single) call on symbolic inputs."""
+        return self._node_tensors("input")
+
+    def _convert_inputs(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            return type(inputs)(self._convert_inputs(x) for x in inputs)
+        if isinstance(inputs, dict):
+            return {k: self._convert_inputs(v) for k, v in inputs.items()}
+        if isinstance(inputs, Tensor):
+            if self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
+                from nnet import ops
+
+                return ops.cast(inputs, self.dtype)
+            return inputs
+        array = backend.asarray(inputs)
+        if self.autocast and (array.dtype.kind in "fiub") and array.dtype != self.dtype:
+            array = array.astype(self.dtype)
+        return Tensor(array)
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self._build_shape = input_shape
+            self.build(input_shape)
+            self.built = True
+
+    def _build_shape_text(self):
+        return "unknown" if self._build_shape is None else str(self._build_shape)
+
+    def add_loss(self, loss):
+        """Add a scalar loss term (a Tensor) computed in `call`; training adds it to the loss."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """The `add_loss` terms of the last call plus weight-regularization penalties."""
+        terms = list(self._losses)
+        terms.extend(regularizer(variable) for variable, regularizer in self._regularizers)
+        for layer in self._layers:
+            terms.extend(layer.losses)
+        return terms
+
+    def _flatten_layers(self):
+        yield self
+        for layer in self._layers:
+            yield from layer._flatten_layers()
+
+    @property
+    def weights(self):
+        """All weights: this layer's trainable, then non-trainable, then its sublayers'."""
+        return _unique(
+            [*self._trainable_variables, *self._non_trainable_variables]
+            + [w for layer in self._layers for w in layer.weights]
+        )
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return _unique(self._trainable_variables + [
+            w for layer in self._layers for w in layer.trainable_weights
+        ])
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        return _unique(self._non_trainable_variables + [
+            w for layer in self._layers for w in layer.non_trainable_weights
+        ])
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays, in `weights` order."""
+        return [w.numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays in `weights` order (shapes must match)."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(own)} weight arrays, but set_weights received "
+                f"{len(weights)}. Pass one array per entry of layer.weights."
+            )
+        for variable, value in zip(own, weights):
+            variable.assign(np.asarray(value))
+
+    def count_params(self):
+        """The total number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                f"built. Build it first by calling it on data or with `build(input_shape)`."
+            )
+        return int(sum(w.size for w in self.weights))
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for `input_shape` (unknown dims as None).
+
+        The default runs `call` once on zeros of that shape (unknown dims set to 1) without
+        recording gradients; layers whose shape rule is simple override it.
+        """
+        from nnet.autodiff.engine import no_grad
+
+        def zeros(shape):
+            if isinstance(shape, list):
+                return [zeros(s) for s in shape]
+            return np.zeros([1 if n is None else n for n in shape], dtype=self.dtype)
+
+        with no_grad():
+            out = self(zeros(input_shape), training=False)
+        return _unknown_dims(_shape_of(out), input_shape)
+
+    def get_config(self):
+        """The constructor arguments as a JSON-friendly dict (Keras's schema)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": _dtype_policy(self.dtype)}
+        if self.activity_regularizer is not None:
+            from nnet import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from the dict returned by `get_config`."""
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"]["config"]["name"]
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _shape_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [_shape_of(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shape_of(v) for k, v in inputs.items()}
+    return tuple(inputs.shape)
+
+
+def _unknown_dims(shape, input_shape):
+    """Put the input's unknown (None) batch dimension back into a shape computed with 1."""
+    if isinstance(shape, list):
+        return [_unknown_dims(s, input_shape) for s in shape]
+    first = input_shape[0] if input_shape and not isinstance(input_shape[0], (list, tuple)) else 1
+    return (first,) + tuple(shape[1:]) if shape else shape
+
+
+def _dtype_name(dtype):
+    if dtype is None:
+        return backend.floatx()
+    if isinstance(dtype, dict):
+        return dtype["config"]["name"]
+    return np.dtype(dtype).name
+
+
+def _dtype_policy(dtype):
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
+def current_training():
+    """The `training` flag of the call in progress (None outside any layer call)."""
+    return _CONTEXT.training

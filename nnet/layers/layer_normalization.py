@@ -1,0 +1,136 @@
+"""LayerNormalization: normalizes each sample over its feature axes."""
+
+import numbers
+import warnings
+
+from nnet import constraints, initializers, ops, regularizers
+from nnet.layers.batch_normalization import _broadcastable, _normalize, _upcast
+from nnet.layers.layer import Layer
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over `axis`: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
+
+    The mean and the (biased) variance are taken per sample over `axis`; `gamma` and `beta` have
+    the input's sizes along `axis`. With the deprecated ``rms_scaling=True`` the output is
+    ``gamma * x / sqrt(var + epsilon)`` (Keras scales by the variance, not the root mean square,
+    and warns; nnet matches it).
+
+    Args:
+        axis: the axis or list of axes to normalize over (the last axis by default).
+        epsilon: small float added to the variance.
+        center: whether to add the learned offset `beta`.
+        scale: whether to multiply by the learned scale `gamma`.
+        beta_initializer, gamma_initializer: initializers of the weights.
+        beta_regularizer, gamma_regularizer: penalties added to the loss.
+        beta_constraint, gamma_constraint: constraints applied after each optimizer update.
+        rms_scaling: deprecated Keras option, see above (keyword only in practice, as in Keras).
+        **kwargs: base Layer arguments (``name``, ``dtype``, ...).
+
+    Shapes: any shape; the output has the input's shape.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> layer = nnet.layers.LayerNormalization(epsilon=0.0)
+        >>> layer(np.array([[1.0, 3.0], [0.0, 10.0]])).numpy()
+        array([[-1.,  1.],
+               [-1.,  1.]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
+        if rms_scaling:
+            warnings.warn(
+                "You passed `rms_scaling=True`, which is deprecated. This argument incorrectly "
+                "scales the input by the variance, not the root mean square.",
+                stacklevel=2,
+            )
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and all(_is_int(a) for a in axis):
+            self.axis = [int(a) for a in axis]
+        elif _is_int(axis):
+            self.axis = int(axis)
+        else:
+            raise TypeError(
+                f"Expected an int or a list/tuple of ints for axis. Received: axis={axis!r}"
+            )
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.rms_scaling = rms_scaling
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        # As in Keras: inputs keep their dtype and the output is cast to the layer's.
+        self.autocast = False
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        self._check_axis(input_shape)
+        # Keras stores the axes as a sorted list once built, and its config shows that list.
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        shape = tuple(input_shape[a] for a in self.axis)
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight(
+                shape=shape, name="gamma", initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            )
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight(
+                shape=shape, name="beta", initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            )
+
+    def call(self, inputs):
+        x = _upcast(inputs)
+        axes = tuple(sorted(a % x.ndim for a in self.axis))
+        stats_shape = tuple(n if i in axes else 1 for i, n in enumerate(x.shape))
+        gamma = _broadcastable(self.gamma, stats_shape)
+        variance = ops.var(x, axis=axes, keepdims=True)
+        if self.rms_scaling:
+            outputs = x * ops.power(variance + self.epsilon, -0.5)
+            outputs = outputs if gamma is None else outputs * gamma
+        else:
+            mean = ops.mean(x, axis=axes, keepdims=True)
+            outputs = _normalize(x, mean, variance, gamma, _broadcastable(self.beta, stats_shape),
+                                 self.epsilon)
+        return outputs if outputs.dtype == self.dtype else ops.cast(outputs, self.dtype)
+
+    def _check_axis(self, input_shape):
+        for a in self.axis if isinstance(self.axis, list) else [self.axis]:
+            if not -len(input_shape) <= a < len(input_shape):
+                raise ValueError(
+                    f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
+                    f"Received: axis={self.axis}. Pass axes between {-len(input_shape)} and "
+                    f"{len(input_shape) - 1}."
+                )
+
+    def compute_output_shape(self, input_shape):
+        self._check_axis(input_shape)
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "rms_scaling": self.rms_scaling,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        })
+        return config
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

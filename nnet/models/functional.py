@@ -1,0 +1,265 @@
+"""Functional models: symbolic tensors (what `nnet.Input` returns), the nodes that calling a
+layer on them records, and `Functional`, the model that replays that graph on real data."""
+
+import numpy as np
+
+
+class KerasTensor:
+    """A placeholder with a shape and dtype, produced by `Input` or by a layer called on one.
+
+    Attributes:
+        shape: a tuple with None for unknown dimensions (the batch).
+        dtype: the dtype name.
+        name: the producing layer's name.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype).name
+        self.name = name
+        # (layer, node_index, tensor_index): where in the graph this tensor comes from.
+        self._history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def _model_base():
+    from nnet.models.model import Model
+
+    return Model
+
+
+def is_symbolic(x):
+    """Whether `x` is a KerasTensor, or a list/tuple/dict holding one."""
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(is_symbolic(v) for v in x)
+    if isinstance(x, dict):
+        return any(is_symbolic(v) for v in x.values())
+    return False
+
+
+def _shapes(x):
+    if isinstance(x, (list, tuple)):
+        return [_shapes(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shapes(v) for k, v in x.items()}
+    return x.shape
+
+
+class Node:
+    """One call of a layer on symbolic inputs: the graph edge from `inputs` to `outputs`."""
+
+    def __init__(self, layer, inputs, outputs, args, kwargs):
+        self.layer = layer
+        self.inputs = inputs
+        self.outputs = outputs
+        self.args = args
+        self.kwargs = kwargs
+
+
+def call_symbolic(layer, inputs, *args, **kwargs):
+    """Record `layer(inputs)` on KerasTensors: build the layer and infer the output shape."""
+    shapes = _shapes(inputs)
+    layer._maybe_build(shapes)
+    if layer.input_spec is not None and not isinstance(shapes, (list, dict)):
+        layer.input_spec.check(layer, shapes)
+    out_shape = layer.compute_output_shape(shapes)
+    nodes = layer.__dict__.setdefault("_inbound_nodes", [])
+    index = len(nodes)
+    if isinstance(out_shape, list):
+        outputs = [
+            KerasTensor(s, layer.dtype, layer.name, (layer, index, i)) for i, s in enumerate(out_shape)
+        ]
+    else:
+        outputs = KerasTensor(out_shape, layer.dtype, layer.name, (layer, index, 0))
+    nodes.append(Node(layer, inputs, outputs, args, kwargs))
+    return outputs
+
+
+def _flatten(structure):
+    if isinstance(structure, (list, tuple)):
+        return [t for s in structure for t in _flatten(s)]
+    if isinstance(structure, dict):
+        return [t for s in structure.values() for t in _flatten(s)]
+    return [structure]
+
+
+def _map_structure(fn, structure):
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map_structure(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _map_structure(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+def _producer(tensor):
+    layer, node_index, _ = tensor._history
+    return layer._inbound_nodes[node_index]
+
+
+def _map_graph(inputs, outputs):
+    """The graph between `inputs` and `outputs`, as Keras orders it.
+
+    Returns ``(nodes, layers)``: the nodes with producers before consumers, and the layers sorted
+    by depth from the outputs (deepest first), ties broken by depth-first discovery order from
+    the outputs, in order. Layer order decides `layers`, `weights` and saved weight paths.
+    """
+    input_ids = {id(t) for t in _flatten(inputs)}
+    nodes, finished, discovery = [], set(), {}
+    for output in _flatten(outputs):
+        stack = [(output, None)]
+        while stack:
+            tensor, pending = stack[-1]
+            node = _producer(tensor)
+            if pending is None:
+                if id(node) in finished or (id(tensor) in input_ids and node.inputs):
+                    stack.pop()
+                    continue
+                if not node.inputs and id(tensor) not in input_ids:
+                    raise ValueError(
+                        f"Graph disconnected: the outputs depend on the input '{node.layer.name}'"
+                        f", which is not among the model's inputs "
+                        f"{[t.name for t in _flatten(inputs)]}. Pass it in `inputs=` as well."
+                    )
+                discovery.setdefault(node.layer, len(discovery))
+                pending = iter([t for t in _flatten(node.inputs) if isinstance(t, KerasTensor)])
+                stack[-1] = (tensor, pending)
+            child = next(pending, None)
+            if child is not None:
+                stack.append((child, None))
+                continue
+            stack.pop()
+            if id(node) not in finished:
+                finished.add(id(node))
+                nodes.append(node)
+    in_graph = {id(node) for node in nodes}
+    node_depth, layer_depth = {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = node_depth[id(node)] = depth
+        for tensor in _flatten(node.inputs):
+            if isinstance(tensor, KerasTensor) and id(_producer(tensor)) in in_graph:
+                parent = id(_producer(tensor))
+                node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    for tensor in _flatten(inputs):
+        # Inputs that no output uses still belong to the model.
+        layer_depth.setdefault(tensor._history[0], 0)
+        discovery.setdefault(tensor._history[0], -1)
+    layers = sorted(layer_depth, key=lambda layer: (-layer_depth[layer], discovery[layer]))
+    return nodes, layers
+
+
+class Functional(_model_base()):
+    """A model defined by a graph of layers from `inputs` to `outputs` (``nnet.Model(inputs, outputs)``).
+
+    Args:
+        inputs: a tensor from `nnet.Input`, or a list or dict of them.
+        outputs: the tensor(s) computed from the inputs by calling layers: a tensor, list or dict.
+        name: the model name (``functional``, ``functional_1``, ... by default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = nnet.Input(shape=(4,))
+        >>> h = nnet.layers.Dense(8, activation="relu")(x)
+        >>> model = nnet.Model(inputs=x, outputs=nnet.layers.Dense(2)(h))
+        >>> model.predict(np.ones((3, 4)), verbose=0).shape
+        (3, 2)
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        for argument, structure in (("inputs", inputs), ("outputs", outputs)):
+            for tensor in _flatten(structure):
+                if not isinstance(tensor, KerasTensor):
+                    raise ValueError(
+                        f"All {argument} of a functional model must be symbolic tensors made "
+                        f"from nnet.Input() and layer calls. Received: {tensor!r}"
+                    )
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = _flatten(inputs)
+        self.outputs = _flatten(outputs)
+        self._nodes, layers = _map_graph(inputs, outputs)
+        self._layers = layers
+        self.built = True
+        self._build_shape = [t.shape for t in self.inputs] if len(self.inputs) > 1 \
+            else self.inputs[0].shape
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_names(self):
+        return [t._history[0].name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        return [t._history[0].name for t in self.outputs]
+
+    def _standardize_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Missing data for input(s) {missing} of model '{self.name}'. Expected a dict "
+                    f"with keys {self.input_names}; received keys {sorted(inputs)}."
+                )
+            return [inputs[n] for n in self.input_names]
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(self.inputs)} input(s) {self.input_names}, but "
+                f"received {len(flat)}. Pass a list in that order, or a dict keyed by input name."
+            )
+        return flat
+
+    def _maybe_build(self, input_shape):
+        self.built = True
+
+    def _convert_inputs(self, inputs):
+        flat = self._standardize_inputs(inputs)
+        converted = []
+        for tensor, value in zip(self.inputs, flat):
+            layer = tensor._history[0]
+            value = layer._convert_inputs(value)
+            _check_input_shape(layer, tensor.shape, value.shape)
+            converted.append(value)
+        return converted
+
+    def call(self, inputs, training=None):
+        values = {id(t): v for t, v in zip(self.inputs, inputs)}
+        for node in self._nodes:
+            args = _map_structure(
+                lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.inputs
+            )
+            kwargs = dict(node.kwargs)
+            kwargs["training"] = training
+            result = node.layer(args, *node.args, **kwargs)
+            for tensor, value in zip(_flatten(node.outputs), _flatten(result)):
+                values[id(tensor)] = value
+        return _map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    def compute_output_shape(self, input_shape):
+        return _map_structure(lambda t: t.shape, self._outputs_struct)
+
+
+def _check_input_shape(layer, expected, received):
+    if len(expected) != len(received) or any(
+        e is not None and e != r for e, r in zip(expected[1:], received[1:])
+    ):
+        raise ValueError(
+            f"Input '{layer.name}' expects data of shape {expected}, but received shape "
+            f"{tuple(received)}. Reshape the data to {expected} (None is the batch dimension)."
+        )

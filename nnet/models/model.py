@@ -1,0 +1,108 @@
+"""Model: a Layer with the training API. Subclass it, or build a graph from `Input`s."""
+
+import json
+
+from nnet.layers.layer import Layer
+from nnet.trainer import Trainer
+from nnet.utils.naming import to_snake_case, uniquify
+
+
+class Model(Trainer, Layer):
+    """A trainable model: layers plus compile/fit/evaluate/predict.
+
+    Subclass it: create layers in ``__init__`` (they are tracked when set as attributes) and
+    compute the output in ``call(inputs, training=None)``.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> class TwoLayer(nnet.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nnet.layers.Dense(8, activation="relu")
+        ...         self.out = nnet.layers.Dense(1)
+        ...     def call(self, x, training=None):
+        ...         return self.out(self.hidden(x))
+        >>> model = TwoLayer()
+        >>> model(np.ones((2, 3))).shape
+        (2, 1)
+        >>> len(model.weights)
+        4
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from nnet.models.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, trainable=True, name=None, dtype=None, **kwargs):
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}() takes only keyword arguments in a subclassed model. "
+                f"Received positional arguments {args!r}."
+            )
+        base = "functional" if type(self) is Model else to_snake_case(type(self).__name__)
+        Layer.__init__(self, trainable=trainable, name=name or uniquify(base), dtype=dtype,
+                       **kwargs)
+        self._init_trainer()
+
+    def build(self, input_shape=None):
+        """Create the weights by running `call` once on zeros of `input_shape`."""
+        if input_shape is not None and not self.built:
+            self.built = True
+            self.compute_output_shape(input_shape)
+        self.built = True
+
+    @property
+    def layers(self):
+        """The layers this model tracks, in the order they were assigned."""
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by `name` or by `index` into `layers`."""
+        if index is not None and name is not None:
+            raise ValueError(
+                f"Provide only a layer name or a layer index, not both. Received: "
+                f"name={name!r}, index={index!r}"
+            )
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}."
+        )
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print a table of the layers, their output shapes and parameter counts (Keras 3 style)."""
+        from nnet.utils.summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write the weights to `filepath` (``.weights.h5`` or ``.weights.npz``), atomically."""
+        from nnet.saving.weights import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights written by `save_weights` (the file's code is never executed)."""
+        from nnet.saving.weights import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's architecture as a JSON string (`get_config` in Keras's envelope)."""
+        from nnet.utils.registry import serialize_object
+
+        return json.dumps(serialize_object(self, "keras"), **kwargs)

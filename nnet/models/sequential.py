@@ -1,0 +1,163 @@
+"""Sequential: a plain stack of layers, each feeding the next."""
+
+import copy
+
+from nnet.layers.input_layer import InputLayer
+from nnet.layers.layer import Layer
+from nnet.models.functional import KerasTensor
+from nnet.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: optional list of layers (or an `Input` first) to add.
+        trainable: whether the model's weights are trained.
+        name: the model name (``sequential``, ``sequential_1``, ... by default).
+
+    Example:
+        >>> import nnet
+        >>> model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(8, activation="relu")])
+        >>> model.add(nnet.layers.Dense(3, activation="softmax"))
+        >>> [layer.name.split("_")[0] for layer in model.layers], model.count_params()
+        (['dense', 'dense'], 67)
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._set_input_layer(None)
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or start the model with an `Input` tensor or `InputLayer`)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._history[0]
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Only instances of nnet.layers.Layer can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self._layers:
+                raise ValueError(
+                    f"Sequential model '{self.name}' already has an input or layers; an "
+                    f"InputLayer can only be the first layer. Received: {layer.name}"
+                )
+            self._set_input_layer(layer)
+        else:
+            if layer.name in {existing.name for existing in self._layers}:
+                raise ValueError(
+                    f"All layers added to a Sequential model should have unique names. Name "
+                    f"'{layer.name}' is already the name of a layer in this model. Update the "
+                    f"`name` argument to pass a unique name."
+                )
+            if not self._layers and self._input_layer is None and layer._input_shape_arg:
+                self._set_input_layer(InputLayer(shape=layer._input_shape_arg))
+            self._layers.append(layer)
+        if rebuild:
+            self._maybe_rebuild()
+
+    def _set_input_layer(self, layer):
+        # Kept out of the tracked sublayers: `layers` and the weights never include it.
+        self.__dict__["_input_layer"] = layer
+
+    def pop(self, rebuild=True):
+        """Remove the last layer and return it."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        self.built = False
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self):
+        if self._input_layer is not None and self._layers:
+            self.build(self._input_layer.batch_shape)
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of `input_shape`, inferring each layer's output shape."""
+        if input_shape is None:
+            raise ValueError(
+                "You must provide an `input_shape` argument, e.g. model.build((None, 16)), or "
+                "start the model with nnet.Input(shape=...)."
+            )
+        if self._input_layer is None:
+            self._set_input_layer(InputLayer(batch_shape=tuple(input_shape)))
+        x = self._input_layer.output
+        for layer in self._layers:
+            x = layer(x)
+        self._build_shape = tuple(input_shape)
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            if self._input_layer is None:
+                shape = (None,) + tuple(input_shape[1:]) if not isinstance(input_shape, list) \
+                    else input_shape
+                self.build(shape)
+            else:
+                self.build(self._input_layer.batch_shape)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @layers.setter
+    def layers(self, value):
+        raise AttributeError(
+            "`Sequential.layers` is read-only: use `add()` and `pop()` to change the layers."
+        )
+
+    @property
+    def input_shape(self):
+        return None if self._input_layer is None else self._input_layer.batch_shape
+
+    def get_config(self):
+        from nnet.utils.registry import serialize_object
+
+        layers = [self._input_layer] if self._input_layer is not None else []
+        layer_configs = []
+        for layer in layers + self._layers:
+            config = serialize_object(layer, "keras.layers")
+            if layer is not self._input_layer and layer._build_shape is not None:
+                config["build_config"] = {"input_shape": _listify(layer._build_shape)}
+            layer_configs.append(config)
+        config = super().get_config()
+        config["layers"] = layer_configs
+        if self._build_shape is not None:
+            config["build_input_shape"] = _listify(self._build_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from nnet.layers import deserialize
+
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in config["layers"]:
+            model.add(deserialize(copy.deepcopy(layer_config), custom_objects), rebuild=False)
+        if model._input_layer is not None:
+            model._maybe_rebuild()
+        elif config.get("build_input_shape"):
+            model.build(tuple(config["build_input_shape"]))
+        return model
+
+
+def _listify(shape):
+    return [list(s) if isinstance(s, tuple) else s for s in shape] if isinstance(shape, list) \
+        else list(shape)

@@ -1,0 +1,50 @@
+"""nnet.ops: the primitive set, with keras.ops names. Every op accepts Tensors or arrays.
+
+Example:
+    >>> import numpy as np, nnet
+    >>> nnet.ops.softmax(np.array([[1.0, 1.0]])).numpy()
+    array([[0.5, 0.5]])
+"""
+
+from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
+from nnet.ops.linalg import matmul
+from nnet.ops.math import (
+    abs, add, cast, ceil, clip, divide, equal, exp, floor, greater, greater_equal, isfinite, isnan,
+    less, less_equal, log, log1p, logical_and, logical_not, logical_or, maximum, minimum, multiply,
+    negative, not_equal, power, round, sign, sqrt, square, subtract, where,
+)
+from nnet.ops.nn import (
+    elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear, log_sigmoid,
+    log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
+)
+from nnet.ops.reduce import argmax, argmin, logsumexp, max, mean, min, std, sum, var
+from nnet.ops.shape import (
+    concatenate, expand_dims, getitem, one_hot, reshape, squeeze, stack, take, transpose,
+)
+
+
+def convert_to_tensor(x, dtype=None):
+    """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given)."""
+    from nnet.autodiff.tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return x if dtype is None or x.dtype == dtype else cast(x, dtype)
+    import numpy as np
+
+    return Tensor(np.asarray(x, dtype=dtype))
+
+
+def convert_to_numpy(x):
+    """The value of a Tensor or array-like as a NumPy array."""
+    from nnet.backend import to_numpy
+    from nnet.autodiff.tensor import Tensor
+
+    return to_numpy(x.data if isinstance(x, Tensor) else x)
+
+
+def shape(x):
+    """The shape of x as a tuple."""
+    return tuple(x.shape)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,152 @@
+"""Elementwise arithmetic, powers, exponentials and comparisons."""
+
+from nnet.autodiff.engine import primitive
+from nnet.autodiff.tensor import Tensor
+from nnet.backend import array_module
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+@primitive
+def add(x, y):
+    """x + y, with NumPy broadcasting."""
+    return x + y, lambda g: (g, g)
+
+
+@primitive
+def subtract(x, y):
+    """x - y, with NumPy broadcasting."""
+    return x - y, lambda g: (g, -g)
+
+
+@primitive
+def multiply(x, y):
+    """x * y, with NumPy broadcasting."""
+    return x * y, lambda g: (lambda: g * y, lambda: g * x)
+
+
+@primitive
+def divide(x, y):
+    """x / y, with NumPy broadcasting."""
+    return x / y, lambda g: (lambda: g / y, lambda: -g * x / (y * y))
+
+
+@primitive
+def negative(x):
+    """-x."""
+    return -x, lambda g: (-g,)
+
+
+@primitive
+def power(x, y):
+    """x ** y; the gradient in y is defined where x > 0."""
+    out = x**y
+    xp = array_module(out)
+    return out, lambda g: (lambda: g * y * x ** (y - 1), lambda: g * out * xp.log(x))
+
+
+@primitive
+def exp(x):
+    """e ** x."""
+    y = array_module(x).exp(x)
+    return y, lambda g: (g * y,)
+
+
+@primitive
+def log(x):
+    """Natural logarithm."""
+    return array_module(x).log(x), lambda g: (g / x,)
+
+
+@primitive
+def log1p(x):
+    """log(1 + x), accurate for small x."""
+    return array_module(x).log1p(x), lambda g: (g / (1 + x),)
+
+
+@primitive
+def sqrt(x):
+    """Square root."""
+    y = array_module(x).sqrt(x)
+    return y, lambda g: (g * 0.5 / y,)
+
+
+@primitive
+def square(x):
+    """x * x."""
+    return x * x, lambda g: (g * 2 * x,)
+
+
+@primitive
+def abs(x):
+    """|x|; the gradient at 0 is 0."""
+    xp = array_module(x)
+    return xp.abs(x), lambda g: (g * xp.sign(x),)
+
+
+@primitive
+def maximum(x, y):
+    """Elementwise max; ties send the gradient to x."""
+    xp = array_module(x, y)
+    take_x = x >= y
+    return xp.maximum(x, y), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
+
+
+@primitive
+def minimum(x, y):
+    """Elementwise min; ties send the gradient to x."""
+    xp = array_module(x, y)
+    take_x = x <= y
+    return xp.minimum(x, y), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
+
+
+@primitive
+def clip(x, x_min, x_max):
+    """Clip x to [x_min, x_max]; the gradient passes only where x was inside."""
+    inside = (x >= x_min) & (x <= x_max)
+    return array_module(x).clip(x, x_min, x_max), lambda g: (g * inside, None, None)
+
+
+@primitive
+def _where(condition, x, y):
+    return array_module(x, y).where(condition, x, y), lambda g: (None, g * condition, g * ~condition)
+
+
+def where(condition, x, y):
+    """Pick x where `condition` holds and y elsewhere."""
+    return _where(array_module(_data(condition)).asarray(_data(condition), dtype=bool), x, y)
+
+
+@primitive
+def cast(x, dtype):
+    """Convert x to `dtype`; the gradient is converted back."""
+    return x.astype(dtype), lambda g: (g.astype(x.dtype), None)
+
+
+def _no_grad_op(name):
+    def op(*args):
+        arrays = [_data(a) for a in args]
+        return Tensor(getattr(array_module(*arrays), name)(*arrays))
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name} on Tensors or arrays (not differentiable)."
+    return op
+
+
+equal = _no_grad_op("equal")
+not_equal = _no_grad_op("not_equal")
+less = _no_grad_op("less")
+less_equal = _no_grad_op("less_equal")
+greater = _no_grad_op("greater")
+greater_equal = _no_grad_op("greater_equal")
+logical_and = _no_grad_op("logical_and")
+logical_or = _no_grad_op("logical_or")
+logical_not = _no_grad_op("logical_not")
+sign = _no_grad_op("sign")
+floor = _no_grad_op("floor")
+ceil = _no_grad_op("ceil")
+round = _no_grad_op("round")
+isnan = _no_grad_op("isnan")
+isfinite = _no_grad_op("isfinite")

@@ -1,0 +1,220 @@
+"""Activation functions, each a primitive whose vjp reuses its output where it can."""
+
+import math as _math
+
+from nnet.autodiff.engine import primitive
+from nnet.backend import array_module
+from nnet.ops.math import multiply
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@primitive
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """Rectified linear unit with Keras's options.
+
+    ``max_value`` where x >= max_value, ``x`` where threshold <= x < max_value, and
+    ``negative_slope * (x - threshold)`` below the threshold.
+    """
+    xp = array_module(x)
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        y = xp.maximum(x, 0)
+        return y, lambda g: (g * (y > 0),)
+    below = x < threshold
+    y = xp.where(below, negative_slope * (x - threshold), x)
+    slope = xp.where(below, negative_slope, 1.0).astype(x.dtype)
+    if max_value is not None:
+        above = x >= max_value
+        y = xp.where(above, max_value, y)
+        slope = xp.where(above, 0.0, slope).astype(x.dtype)
+    return y.astype(x.dtype), lambda g: (g * slope,)
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return relu(x, max_value=6.0)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """x where x >= 0, negative_slope * x elsewhere."""
+    return relu(x, negative_slope=negative_slope)
+
+
+@primitive
+def _sigmoid(x):
+    y = _sigmoid_array(x)
+    return y, lambda g: (g * y * (1 - y),)
+
+
+def _sigmoid_array(x):
+    xp = array_module(x)
+    # exp(-|x|) never overflows; the two branches give 1/(1+e^-x) for either sign.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)). The output remembers `x` so that a cross-entropy on it uses the logits."""
+    y = _sigmoid(x)
+    y._logits = x
+    return y
+
+
+@primitive
+def tanh(x):
+    """Hyperbolic tangent."""
+    y = array_module(x).tanh(x)
+    return y, lambda g: (g * (1 - y * y),)
+
+
+@primitive
+def _softmax(x, axis=-1):
+    xp = array_module(x)
+    # Subtracting the max keeps exp() from overflowing.
+    e = xp.exp(x - x.max(axis=axis, keepdims=True))
+    y = e / e.sum(axis=axis, keepdims=True)
+    return y, lambda g: (y * (g - (g * y).sum(axis=axis, keepdims=True)),)
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis`. The output remembers its logits, as `sigmoid` does."""
+    y = _softmax(x, axis=axis)
+    if axis in (-1, y.ndim - 1):
+        y._logits = x
+    return y
+
+
+@primitive
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along `axis`."""
+    xp = array_module(x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    return y, lambda g: (g - xp.exp(y) * g.sum(axis=axis, keepdims=True),)
+
+
+def linear(x):
+    """The identity: Keras's ``"linear"`` activation (also what ``activation=None`` means)."""
+    return x
+
+
+@primitive
+def elu(x, alpha=1.0):
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    xp = array_module(x)
+    neg = alpha * xp.expm1(xp.minimum(x, 0))
+    y = xp.where(x > 0, x, neg)
+    return y, lambda g: (g * xp.where(x > 0, 1.0, neg + alpha).astype(x.dtype),)
+
+
+def selu(x):
+    """Scaled ELU with the self-normalizing constants of Klambauer et al. (2017)."""
+    return multiply(elu(x, alpha=_SELU_ALPHA), _SELU_SCALE)
+
+
+def _erf(x):
+    """The error function, to float64 precision, with NumPy only."""
+    xp = array_module(x)
+    a = xp.abs(x).astype("float64")
+    out = xp.empty_like(a)
+    small = a < 2.5
+    # Taylor series near 0: sum (-1)^n x^(2n+1) / (n! (2n+1)).
+    s = a[small]
+    term, total, s2 = s.copy(), s.copy(), s * s
+    for n in range(1, 60):
+        term = term * -s2 / n
+        total = total + term / (2 * n + 1)
+    out[small] = total * (2 / _math.sqrt(_math.pi))
+    # Continued fraction for erfc in the tails, evaluated from the innermost term out.
+    t = a[~small]
+    frac = xp.zeros_like(t)
+    for k in range(60, 0, -1):
+        frac = (k / 2) / (t + frac)
+    out[~small] = 1 - xp.exp(-t * t) / (_math.sqrt(_math.pi) * (t + frac))
+    return (xp.sign(x) * out).astype(x.dtype)
+
+
+@primitive
+def gelu(x, approximate=False):
+    """Gaussian error linear unit: x * Phi(x), or its tanh approximation when `approximate`."""
+    xp = array_module(x)
+    if approximate:
+        c = _math.sqrt(2 / _math.pi)
+        inner = c * (x + 0.044715 * x**3)
+        t = xp.tanh(inner)
+        y = 0.5 * x * (1 + t)
+        return y, lambda g: (
+            g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)),
+        )
+    cdf = 0.5 * (1 + _erf(x / _math.sqrt(2)))
+    pdf = xp.exp(-0.5 * x * x) / _math.sqrt(2 * _math.pi)
+    return x * cdf, lambda g: (g * (cdf + x * pdf),)
+
+
+@primitive
+def silu(x):
+    """x * sigmoid(x), also known as swish."""
+    s = _sigmoid_array(x)
+    return x * s, lambda g: (g * s * (1 + x * (1 - s)),)
+
+
+swish = silu
+
+
+@primitive
+def softplus(x):
+    """log(1 + exp(x)), computed without overflow."""
+    xp = array_module(x)
+    y = xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+    return y, lambda g: (g * _sigmoid_array(x),)
+
+
+@primitive
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), computed without overflow."""
+    xp = array_module(x)
+    y = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+    return y, lambda g: (g * _sigmoid_array(-x),)
+
+
+@primitive
+def softsign(x):
+    """x / (1 + |x|)."""
+    d = 1 + array_module(x).abs(x)
+    return x / d, lambda g: (g / (d * d),)
+
+
+@primitive
+def exponential(x):
+    """exp(x), as an activation."""
+    y = array_module(x).exp(x)
+    return y, lambda g: (g * y,)
+
+
+@primitive
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    xp = array_module(x)
+    y = xp.clip(x / 6 + 0.5, 0, 1)
+    return y, lambda g: (g * ((x > -3) & (x < 3)) / 6,)
+
+
+@primitive
+def hard_silu(x):
+    """x * hard_sigmoid(x), also known as hard_swish."""
+    xp = array_module(x)
+    h = xp.clip(x / 6 + 0.5, 0, 1)
+    inside = (x > -3) & (x < 3)
+    return x * h, lambda g: (g * (h + x * inside / 6),)
+
+
+hard_swish = hard_silu
+
+
+@primitive
+def mish(x):
+    """x * tanh(softplus(x))."""
+    xp = array_module(x)
+    t = xp.tanh(xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x))))
+    return x * t, lambda g: (g * (t + x * (1 - t * t) * _sigmoid_array(x)),)

@@ -1,0 +1,107 @@
+"""Reductions: sum, mean, max, min, var, std, logsumexp, argmax, argmin."""
+
+from nnet.autodiff.engine import primitive
+from nnet.autodiff.tensor import Tensor
+from nnet.backend import array_module
+from nnet.ops.math import _data, sqrt
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axis = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(a % ndim for a in axis)
+
+
+def _keep(g, axis, keepdims, shape):
+    """Reinsert the reduced axes of `g` as size-1 dims, so that it broadcasts against `shape`."""
+    if keepdims:
+        return g
+    axes = _axes(axis, len(shape))
+    return g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
+
+
+@primitive
+def sum(x, axis=None, keepdims=False):
+    """Sum over `axis` (all axes by default)."""
+    shape = x.shape
+    xp = array_module(x)
+    return x.sum(axis=axis, keepdims=keepdims), lambda g: (
+        xp.broadcast_to(_keep(g, axis, keepdims, shape), shape),
+    )
+
+
+@primitive
+def mean(x, axis=None, keepdims=False):
+    """Mean over `axis` (all axes by default)."""
+    shape = x.shape
+    xp = array_module(x)
+    out = x.mean(axis=axis, keepdims=keepdims)
+    scale = out.size / x.size if x.size else 0.0
+    return out, lambda g: (xp.broadcast_to(_keep(g, axis, keepdims, shape) * scale, shape),)
+
+
+def _extremum(x, axis, keepdims, reduce):
+    out = reduce(x, axis=axis, keepdims=keepdims)
+
+    def vjp(g):
+        # Ties share the gradient equally.
+        hit = x == _keep(out, axis, keepdims, x.shape)
+        return (hit * (_keep(g, axis, keepdims, x.shape) / hit.sum(axis=axis, keepdims=True)),)
+
+    return out, vjp
+
+
+@primitive
+def max(x, axis=None, keepdims=False):
+    """Maximum over `axis`; tied maxima share the gradient."""
+    return _extremum(x, axis, keepdims, array_module(x).max)
+
+
+@primitive
+def min(x, axis=None, keepdims=False):
+    """Minimum over `axis`; tied minima share the gradient."""
+    return _extremum(x, axis, keepdims, array_module(x).min)
+
+
+@primitive
+def var(x, axis=None, keepdims=False):
+    """Population variance (divides by N) over `axis`."""
+    d = x - x.mean(axis=axis, keepdims=True)
+    out = (d * d).mean(axis=axis, keepdims=keepdims)
+    scale = 2 * out.size / x.size if x.size else 0.0
+    return out, lambda g: (_keep(g, axis, keepdims, x.shape) * scale * d,)
+
+
+def std(x, axis=None, keepdims=False):
+    """Population standard deviation over `axis`."""
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+@primitive
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over `axis`, computed stably."""
+    xp = array_module(x)
+    # Subtracting the max keeps exp() from overflowing.
+    m = x.max(axis=axis, keepdims=True)
+    e = xp.exp(x - m)
+    s = e.sum(axis=axis, keepdims=True)
+    out = xp.log(s) + m
+    return (out if keepdims else out.reshape(_reduced_shape(x.shape, axis))), lambda g: (
+        _keep(g, axis, keepdims, x.shape) * (e / s),
+    )
+
+
+def _reduced_shape(shape, axis):
+    axes = _axes(axis, len(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def argmax(x, axis=-1, keepdims=False):
+    """Index of the maximum along `axis` (not differentiable)."""
+    return Tensor(array_module(_data(x)).argmax(_data(x), axis=axis, keepdims=keepdims))
+
+
+def argmin(x, axis=-1, keepdims=False):
+    """Index of the minimum along `axis` (not differentiable)."""
+    return Tensor(array_module(_data(x)).argmin(_data(x), axis=axis, keepdims=keepdims))

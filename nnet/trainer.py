@@ -1,0 +1,455 @@
+"""The Keras training API: compile, fit, evaluate, predict and the *_on_batch methods.
+
+`Trainer` is mixed into `Model`. The loops call the overridable `train_step`, `test_step` and
+`predict_step`, so a subclassed model can replace one step and keep fit's callbacks and progress bar.
+"""
+
+import warnings
+
+import numpy as np
+
+from nnet import backend, data
+from nnet import metrics as metrics_module
+from nnet import optimizers as optimizers_module
+from nnet.autodiff.engine import backward, no_grad
+from nnet.autodiff.tensor import Tensor
+from nnet.callbacks import CallbackList
+from nnet.compile_utils import CompileLoss, CompileMetrics
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+    return verbose
+
+
+def _to_numpy(structure):
+    if isinstance(structure, Tensor):
+        return structure.numpy()
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_to_numpy(s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _to_numpy(v) for k, v in structure.items()}
+    return structure
+
+
+def _batch_size_of(x):
+    while isinstance(x, (list, tuple, dict)):
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    return len(x)
+
+
+class Trainer:
+    """compile/fit/evaluate/predict, mixed into `nnet.Model`."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.stop_training = False
+        self.history = None
+        self._loss_tracker = None
+        self._train_variables = None
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training.
+
+        Args:
+            optimizer: optimizer name or instance (``"rmsprop"`` by default).
+            loss: loss name, `Loss` instance or function ``(y_true, y_pred)``.
+            loss_weights: scalar weight of the loss.
+            metrics: metrics to report, e.g. ``["accuracy"]`` (sample weights ignored).
+            weighted_metrics: metrics that take the sample weights into account.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
+                compatibility; nnet always runs eagerly, one step at a time.
+
+        Example:
+            >>> import nnet
+            >>> model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(1)])
+            >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+            >>> model.compiled
+            True
+        """
+        if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
+            raise ValueError(
+                "steps_per_execution must be a positive integer. "
+                f"Received: steps_per_execution={steps_per_execution!r}"
+            )
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = loss
+        self.compiled_loss = None if loss is None else CompileLoss(loss, loss_weights)
+        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+        }
+        self._train_variables = None
+        self.compiled = True
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(
+                f"You must call `compile()` before calling `{method}()`, e.g. "
+                "model.compile(optimizer='adam', loss='mse')."
+            )
+
+    # The metrics Keras exposes: the loss tracker, then the compiled metrics.
+    @property
+    def metrics(self):
+        if not self.compiled:
+            return []
+        tracked = [self._loss_tracker, self.compiled_metrics]
+        return tracked + [m for layer in self._flatten_layers() if layer is not self
+                          for m in getattr(layer, "_metrics", [])]
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        """Reset the state of every tracked metric (done at the start of each epoch)."""
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_metrics_result(self):
+        """The current value of every metric, as a dict of floats."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = float(result)
+        return logs
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss: the compiled loss plus every regularization and `add_loss` term."""
+        terms = []
+        if self.compiled_loss is not None and y is not None:
+            terms.append(self.compiled_loss(y, y_pred, sample_weight))
+        terms.extend(self.losses)
+        if not terms:
+            raise ValueError(
+                "No loss to compute. Pass `loss=` to compile(), or add losses with add_loss()."
+            )
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with a batch and return every metric's current value."""
+        if y is not None:
+            self.compiled_metrics.update_state(_data_of(y), _data_of(y_pred), sample_weight)
+        return self.get_metrics_result()
+
+    def _variables_to_train(self):
+        if self._train_variables is None:
+            self._train_variables = self.trainable_weights
+        return self._train_variables
+
+    def train_step(self, data):
+        """One optimization step on a batch ``(x, y, sample_weight)``; returns the logs."""
+        x, y, sample_weight = data
+        variables = self._variables_to_train()
+        for variable in variables:
+            variable.grad = None
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size_of(x))
+        if loss.requires_grad:
+            backward(loss)
+        self.optimizer.apply([v.grad for v in variables], variables)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """Evaluate one batch ``(x, y, sample_weight)``; returns the logs."""
+        x, y, sample_weight = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size_of(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's output for one batch of inputs."""
+        x, _, _ = data
+        return self(x, training=False)
+
+    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x"):
+        if data.is_array_data(x):
+            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
+            return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
+        if y is not None or sample_weight is not None:
+            raise ValueError(
+                f"When {argument} is a dataset or generator, it must yield (x, y) pairs itself: "
+                f"do not pass y or sample_weight. Received: {argument}={x!r}"
+            )
+        if batch_size is not None:
+            raise ValueError(
+                f"Do not specify batch_size when {argument} is a dataset or generator: it makes "
+                f"its own batches. Received: batch_size={batch_size}"
+            )
+        return data.IterableBatches(x, steps)
+
+    def _check_before_training(self, batches):
+        """Run the loss once on two samples, so shape and label errors surface before any work."""
+        if not isinstance(batches, data.ArrayBatches):
+            return
+        x, y, sample_weight = batches.data
+        if y is None:
+            return
+        head = tuple(None if a is None else data.slice_arrays(a, slice(0, 2))
+                     for a in (x, y, sample_weight))
+        with no_grad():
+            y_pred = self(head[0], training=False)
+            if self.compiled_loss is not None:
+                self.compiled_loss(head[1], y_pred, head[2])
+                if self.compiled_loss.is_sparse_categorical:
+                    _check_sparse_labels(y, y_pred.shape[-1])
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train the model for `epochs` epochs (the final epoch index, counted from `initial_epoch`).
+
+        Returns a `History` whose ``history`` dict holds one value per epoch for every log key.
+        See KERAS_REFERENCE for the exact semantics of each argument; in short: `batch_size`
+        defaults to 32, `validation_split` holds out the last fraction of the data before
+        shuffling, `class_weight` maps class indices to loss weights, and `verbose` is 0, 1
+        (progress bar), 2 (one line per epoch) or "auto" (1).
+
+        Example:
+            >>> import numpy as np, nnet
+            >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> history = model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=2, verbose=0)
+            >>> sorted(history.history), history.params["steps"]
+            (['loss'], 1)
+        """
+        self._assert_compiled("fit")
+        _warn_if_trainable_changed(self)
+        verbose = _verbosity(verbose)
+        _check_positive_int(epochs, "epochs", allow_zero=True)
+        if batch_size is not None:
+            _check_positive_int(batch_size, "batch_size")
+        if validation_split and validation_data is None:
+            if not data.is_array_data(x):
+                raise ValueError(
+                    "validation_split is only supported for array inputs. Pass validation_data "
+                    "instead when x is a dataset or generator."
+                )
+            arrays = data.prepare_arrays(x, y, sample_weight)
+            (x, y, sample_weight), validation_data = data.train_validation_split(
+                arrays, validation_split
+            )
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(
+                    "You cannot pass both class_weight and sample_weight: combine them into one "
+                    "sample_weight array (class weight of each sample times its own weight)."
+                )
+            y_array = data.prepare_arrays(x, y)[1]
+            sample_weight = data.class_weight_to_sample_weights(y_array, class_weight)
+        batches = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        validation = None
+        if validation_data is not None:
+            validation = data.unpack_x_y_sample_weight(validation_data) if isinstance(
+                validation_data, (tuple, list)) else (validation_data, None, None)
+        self._check_before_training(batches)
+
+        callbacks = CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=batches.steps,
+        )
+        batch_hooks = callbacks.has_batch_hooks("train")
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callbacks.on_train_batch_begin(step)
+                logs = self.train_step(batch)
+                if batch_hooks:
+                    callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = self.get_metrics_result()
+            if validation is not None and _should_validate(epoch, validation_freq):
+                val_x, val_y, val_sample_weight = validation
+                val_logs = self.evaluate(
+                    val_x, val_y, sample_weight=val_sample_weight,
+                    batch_size=validation_batch_size or batch_size, steps=validation_steps,
+                    verbose=0, return_dict=True, _callbacks=False,
+                )
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        if getattr(self.optimizer, "use_ema", False):
+            self.optimizer.finalize_variable_values(self.trainable_weights)
+        callbacks.on_train_end(logs)
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _callbacks=True):
+        """The loss and metrics on the given data, in inference mode.
+
+        Returns a float when only the loss is tracked, else ``[loss, *metrics]`` in compile order;
+        with ``return_dict=True`` a dict with sorted keys.
+        """
+        self._assert_compiled("evaluate")
+        verbose = _verbosity(verbose)
+        batches = self._batches(x, y, sample_weight, batch_size, False, steps)
+        callback_list = None
+        if _callbacks:
+            callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                         verbose=verbose, epochs=1, steps=batches.steps)
+        batch_hooks = callback_list is not None and callback_list.has_batch_hooks("test")
+        self.reset_metrics()
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        logs = {}
+        with no_grad():
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callback_list.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                if batch_hooks:
+                    callback_list.on_test_batch_end(step, logs)
+        logs = self.get_metrics_result()
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        if return_dict:
+            return dict(sorted(logs.items()))
+        return self._flatten_metrics_in_order(logs)
+
+    def _flatten_metrics_in_order(self, logs):
+        names = []
+        for metric in self.metrics:
+            names += [m.name for m in metric.all_metrics] if isinstance(metric, CompileMetrics) \
+                else [metric.name]
+        results = [logs[name] for name in names if name in logs]
+        results += [logs[key] for key in sorted(logs) if key not in names]
+        return results[0] if len(results) == 1 else results
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
+
+        Example:
+            >>> import numpy as np, nnet
+            >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2)])
+            >>> model.predict(np.ones((5, 3)), verbose=0).shape
+            (5, 2)
+        """
+        verbose = _verbosity(verbose)
+        batches = self._batches(x, None, None, batch_size, False, steps)
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=batches.steps)
+        batch_hooks = callback_list.has_batch_hooks("predict")
+        callback_list.on_predict_begin()
+        outputs = []
+        with no_grad():
+            for step, batch in batches.epoch():
+                if batch_hooks:
+                    callback_list.on_predict_batch_begin(step)
+                out = _to_numpy(self.predict_step(batch))
+                outputs.append(out)
+                if batch_hooks:
+                    callback_list.on_predict_batch_end(step, {"outputs": out})
+        callback_list.on_predict_end()
+        return _concatenate_batches(outputs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on exactly this batch; returns the logs like `evaluate`."""
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
+        if class_weight is not None:
+            sample_weight = data.class_weight_to_sample_weights(y, class_weight)
+        self.reset_metrics()
+        logs = self.train_step((x, y, sample_weight))
+        return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Evaluate exactly this batch; returns the logs like `evaluate`."""
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
+        self.reset_metrics()
+        with no_grad():
+            logs = self.test_step((x, y, sample_weight))
+        return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
+
+    def predict_on_batch(self, x):
+        """The model's output for exactly this batch, as NumPy."""
+        x = data.prepare_arrays(x)[0]
+        with no_grad():
+            return _to_numpy(self.predict_step((x, None, None)))
+
+
+def _data_of(value):
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _concatenate_batches(outputs):
+    first = outputs[0]
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concatenate_batches([o[i] for o in outputs]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _concatenate_batches([o[k] for o in outputs]) for k in first}
+    result = np.concatenate(outputs, axis=0)
+    return result.astype(backend.floatx()) if result.dtype.kind == "f" else result
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def _check_positive_int(value, argument, allow_zero=False):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (
+        0 if allow_zero else 1
+    ):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}")
+
+
+def _check_sparse_labels(y, num_classes):
+    labels = np.asarray(y)
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        raise ValueError(
+            "sparse_categorical_crossentropy expects integer class labels, but y has non-integer "
+            f"values (e.g. {labels[labels != np.round(labels)][:3].tolist()}). Use "
+            "categorical_crossentropy for one-hot or soft labels."
+        )
+    low, high = labels.min(), labels.max()
+    if low < 0 or high >= num_classes:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"Received a label value of {bad:g} which is outside the valid range of "
+            f"[0, {num_classes - 1}] for the model's {num_classes} outputs. Labels must be class "
+            f"indices 0..{num_classes - 1}: check the labels, or give the last layer more units."
+        )
+
+
+def _warn_if_trainable_changed(model):
+    """Keras freezes the trainable state at compile time; say so when it has changed since."""
+    if model._train_variables is not None and model._train_variables != model.trainable_weights:
+        warnings.warn(
+            "The trainable state of the model changed after compile(). The change takes effect "
+            "only after you call compile() again.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,88 @@
+"""nnet.utils: seeding, label encoding, progress bars and data helpers."""
+
+import random
+
+import numpy as np
+
+from nnet import backend
+from nnet.data import PyDataset
+from nnet.utils.naming import reset_names
+from nnet.utils.registry import get_registered_name, register_keras_serializable
+
+
+def set_random_seed(seed):
+    """Seed Python's `random`, NumPy's global RNG and nnet's generator, for reproducible runs.
+
+    Example:
+        >>> import nnet
+        >>> nnet.utils.set_random_seed(0); a = nnet.layers.Dense(2)(np.ones((1, 3))).numpy()
+        >>> nnet.utils.set_random_seed(0); b = nnet.layers.Dense(2)(np.ones((1, 3))).numpy()
+        >>> bool((a == b).all())
+        True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValueError(f"Expected an integer for seed. Received: seed={seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    backend.seed_rng(seed)
+
+
+def to_categorical(x, num_classes=None):
+    """One-hot encode integer class labels: shape (N,) -> (N, num_classes), float32.
+
+    Example:
+        >>> to_categorical([0, 2, 1])
+        array([[1., 0., 0.],
+               [0., 0., 1.],
+               [0., 1., 0.]], dtype=float32)
+    """
+    x = np.asarray(x)
+    if x.ndim > 1 and x.shape[-1] == 1:
+        x = x.reshape(x.shape[:-1])
+    if x.size and (x.min() < 0 or not np.all(x == np.round(x))):
+        raise ValueError(
+            f"to_categorical expects non-negative integer labels. Received values such as "
+            f"{x.ravel()[:3].tolist()}."
+        )
+    labels = x.astype(np.int64)
+    num_classes = int(labels.max()) + 1 if num_classes is None else num_classes
+    if labels.size and labels.max() >= num_classes:
+        raise ValueError(
+            f"to_categorical: label {int(labels.max())} is out of range for "
+            f"num_classes={num_classes}. Pass a larger num_classes."
+        )
+    out = np.zeros(labels.shape + (num_classes,), dtype=backend.floatx())
+    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
+    return out
+
+
+def normalize(x, axis=-1, order=2):
+    """Scale `x` to unit `order`-norm along `axis` (zero vectors stay zero).
+
+    Example:
+        >>> normalize(np.array([[3.0, 4.0]]))
+        array([[0.6, 0.8]])
+    """
+    x = np.asarray(x)
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)
+
+
+def clear_session():
+    """Reset the automatic layer-name counters (``dense``, ``dense_1``, ... start again)."""
+    reset_names()
+
+
+def __getattr__(name):
+    # Progbar lives with the callbacks' display code; load it only when asked for.
+    if name == "Progbar":
+        from nnet.utils.progbar import Progbar
+
+        return Progbar
+    raise AttributeError(f"module 'nnet.utils' has no attribute {name!r}")
+
+
+__all__ = [
+    "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
+    "register_keras_serializable", "get_registered_name",
+]

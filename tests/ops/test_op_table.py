@@ -1,0 +1,176 @@
+"""The op table: every primitive against a NumPy reference and a float64 numerical gradient."""
+
+import math
+
+import numpy as np
+import pytest
+from harness import check_op
+
+from nnet import ops
+
+def erf(x):
+    return np.vectorize(math.erf)(x).astype(x.dtype)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _softplus(x):
+    return np.logaddexp(0, x)
+
+
+def _relu_keras(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    y = np.where(x >= threshold, x, negative_slope * (x - threshold))
+    return np.minimum(y, max_value) if max_value is not None else y
+
+
+def _elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _hard_sigmoid(x):
+    return np.clip(x / 6 + 0.5, 0, 1)
+
+
+def _log_softmax(x, axis=-1):
+    return np.log(_softmax(x, axis))
+
+
+SELU = (1.6732632423543772, 1.0507009873554805)
+
+# (name, op, numpy reference, input shapes, kwargs, options)
+TABLE = [
+    ("add", ops.add, np.add, [(3, 4), (4,)], {}, {}),
+    ("add_scalar_broadcast", ops.add, np.add, [(2, 3), (1, 1)], {}, {}),
+    ("subtract", ops.subtract, np.subtract, [(3, 1), (1, 4)], {}, {}),
+    ("multiply", ops.multiply, np.multiply, [(2, 3, 4), (3, 1)], {}, {}),
+    ("divide", ops.divide, np.divide, [(3, 4), (4,)], {}, {"domain": (0.5, 2.0)}),
+    ("negative", ops.negative, np.negative, [(3, 4)], {}, {}),
+    ("power", ops.power, np.power, [(3, 4), (3, 4)], {}, {"domain": (0.5, 2.0)}),
+    ("exp", ops.exp, np.exp, [(3, 4)], {}, {}),
+    ("log", ops.log, np.log, [(3, 4)], {}, {"domain": (0.1, 3.0)}),
+    ("log1p", ops.log1p, np.log1p, [(3, 4)], {}, {"domain": (0.1, 3.0)}),
+    ("sqrt", ops.sqrt, np.sqrt, [(3, 4)], {}, {"domain": (0.1, 3.0)}),
+    ("square", ops.square, np.square, [(3, 4)], {}, {}),
+    ("abs", ops.abs, np.abs, [(3, 4)], {}, {}),
+    ("maximum", ops.maximum, np.maximum, [(3, 4), (4,)], {}, {}),
+    ("minimum", ops.minimum, np.minimum, [(3, 1), (3, 4)], {}, {}),
+    ("clip", lambda x: ops.clip(x, -0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), [(4, 5)], {}, {}),
+    ("matmul", ops.matmul, np.matmul, [(3, 4), (4, 2)], {}, {}),
+    ("matmul_batched", ops.matmul, np.matmul, [(2, 3, 4), (4, 5)], {}, {}),
+    ("matmul_vector", ops.matmul, np.matmul, [(3, 4), (4,)], {}, {}),
+    ("matmul_vector_left", ops.matmul, np.matmul, [(4,), (4, 3)], {}, {}),
+    ("sum", ops.sum, np.sum, [(3, 4)], {"axis": 1}, {}),
+    ("sum_all", ops.sum, np.sum, [(3, 4)], {}, {}),
+    ("sum_keepdims", ops.sum, np.sum, [(2, 3, 4)], {"axis": (0, 2), "keepdims": True}, {}),
+    ("mean", ops.mean, np.mean, [(3, 4)], {"axis": 0}, {}),
+    ("mean_all", ops.mean, np.mean, [(3, 4)], {}, {}),
+    ("max", ops.max, np.max, [(3, 4)], {"axis": -1}, {}),
+    ("min", ops.min, np.min, [(3, 4)], {"axis": 0, "keepdims": True}, {}),
+    ("var", ops.var, np.var, [(3, 4)], {"axis": 1}, {}),
+    ("std", ops.std, np.std, [(5, 4)], {"axis": 0}, {}),
+    ("logsumexp", ops.logsumexp, lambda x, axis: np.log(np.exp(x).sum(axis)), [(3, 4)],
+     {"axis": -1}, {}),
+    ("reshape", lambda x: ops.reshape(x, (4, 3)), lambda x: x.reshape(4, 3), [(3, 4)], {}, {}),
+    ("transpose", lambda x: ops.transpose(x, (1, 2, 0)), lambda x: x.transpose(1, 2, 0),
+     [(2, 3, 4)], {}, {}),
+    ("expand_dims", lambda x: ops.expand_dims(x, 1), lambda x: np.expand_dims(x, 1), [(3, 4)],
+     {}, {}),
+    ("squeeze", lambda x: ops.squeeze(x, 1), lambda x: np.squeeze(x, 1), [(3, 1, 4)], {}, {}),
+    ("concatenate", lambda a, b: ops.concatenate([a, b], axis=1),
+     lambda a, b: np.concatenate([a, b], axis=1), [(2, 3), (2, 5)], {}, {}),
+    ("stack", lambda a, b: ops.stack([a, b], axis=1), lambda a, b: np.stack([a, b], axis=1),
+     [(2, 3), (2, 3)], {}, {}),
+    ("getitem_slice", lambda x: x[1:, ::2], lambda x: x[1:, ::2], [(4, 5)], {}, {}),
+    ("getitem_repeated_index", lambda x: x[np.array([0, 2, 0])], lambda x: x[[0, 2, 0]],
+     [(3, 4)], {}, {}),
+    ("take", lambda x: ops.take(x, np.array([2, 0, 2]), axis=1),
+     lambda x: np.take(x, [2, 0, 2], axis=1), [(3, 4)], {}, {}),
+    ("where", lambda a, b: ops.where(np.array([[True, False, True]]), a, b),
+     lambda a, b: np.where([[True, False, True]], a, b), [(2, 3), (3,)], {}, {}),
+    ("cast", lambda x: ops.cast(x, "float64"), lambda x: x.astype("float64"), [(2, 3)], {},
+     {"grad": True}),
+    # Activations.
+    ("relu", ops.relu, lambda x: np.maximum(x, 0), [(4, 5)], {}, {}),
+    ("relu_options", ops.relu, _relu_keras, [(4, 5)],
+     {"negative_slope": 0.1, "max_value": 1.0, "threshold": 0.2}, {}),
+    ("relu6", ops.relu6, lambda x: np.clip(x, 0, 6), [(4, 5)], {}, {"scale_input": 4}),
+    ("leaky_relu", ops.leaky_relu, lambda x: np.where(x >= 0, x, 0.2 * x), [(4, 5)], {}, {}),
+    ("sigmoid", ops.sigmoid, _sigmoid, [(4, 5)], {}, {}),
+    ("tanh", ops.tanh, np.tanh, [(4, 5)], {}, {}),
+    ("softmax", ops.softmax, _softmax, [(4, 5)], {}, {}),
+    ("softmax_axis0", ops.softmax, _softmax, [(4, 5)], {"axis": 0}, {}),
+    ("log_softmax", ops.log_softmax, _log_softmax, [(4, 5)], {}, {}),
+    ("linear", ops.linear, lambda x: x, [(4, 5)], {}, {}),
+    ("elu", ops.elu, _elu, [(4, 5)], {"alpha": 0.7}, {}),
+    ("selu", ops.selu, lambda x: SELU[1] * _elu(x, SELU[0]), [(4, 5)], {}, {}),
+    ("gelu", ops.gelu, lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2))), [(4, 5)], {},
+     {"scale_input": 3}),
+    ("gelu_approximate", ops.gelu,
+     lambda x, approximate: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+     [(4, 5)], {"approximate": True}, {}),
+    ("silu", ops.silu, lambda x: x * _sigmoid(x), [(4, 5)], {}, {}),
+    ("softplus", ops.softplus, _softplus, [(4, 5)], {}, {}),
+    ("softsign", ops.softsign, lambda x: x / (1 + np.abs(x)), [(4, 5)], {}, {}),
+    ("exponential", ops.exponential, np.exp, [(4, 5)], {}, {}),
+    ("hard_sigmoid", ops.hard_sigmoid, _hard_sigmoid, [(4, 5)], {}, {"scale_input": 4}),
+    ("hard_silu", ops.hard_silu, lambda x: x * _hard_sigmoid(x), [(4, 5)], {},
+     {"scale_input": 4}),
+    ("mish", ops.mish, lambda x: x * np.tanh(_softplus(x)), [(4, 5)], {}, {}),
+    ("log_sigmoid", ops.log_sigmoid, lambda x: -_softplus(-x), [(4, 5)], {}, {}),
+    # Fused primitives.
+    ("dense_relu", lambda x, w, b: ops.dense(x, w, b, "relu"),
+     lambda x, w, b: np.maximum(x @ w + b, 0), [(5, 3), (3, 4), (4,)], {}, {}),
+    ("dense_tanh_3d", lambda x, w, b: ops.dense(x, w, b, "tanh"),
+     lambda x, w, b: np.tanh(x @ w + b), [(2, 5, 3), (3, 4), (4,)], {}, {}),
+    ("dense_no_bias", lambda x, w: ops.dense(x, w), lambda x, w: x @ w, [(5, 3), (3, 4)], {}, {}),
+    ("softmax_cross_entropy", ops.softmax_cross_entropy,
+     lambda z, y: -(y * _log_softmax(z)).sum(-1), [(6, 4), (6, 4)], {}, {"grad_wrt": [0]}),
+    ("softmax_cross_entropy_sparse",
+     lambda z: ops.softmax_cross_entropy(z, np.array([0, 3, 1, 2, 3, 0])),
+     lambda z: -_log_softmax(z)[np.arange(6), [0, 3, 1, 2, 3, 0]], [(6, 4)], {}, {}),
+    ("sigmoid_binary_cross_entropy", ops.sigmoid_binary_cross_entropy,
+     lambda z, y: -(y * np.log(_sigmoid(z)) + (1 - y) * np.log(1 - _sigmoid(z))),
+     [(6, 3), (6, 3)], {}, {"grad_wrt": [0]}),
+]
+
+
+@pytest.mark.parametrize("name,op,reference,shapes,kwargs,options", TABLE,
+                         ids=[row[0] for row in TABLE])
+def test_op(name, op, reference, shapes, kwargs, options):
+    options = dict(options)
+    scale = options.pop("scale_input", None)
+    grad_wrt = options.pop("grad_wrt", None)
+    if scale is not None:
+        # Spread inputs over the op's kinks and saturated regions.
+        op_scaled, ref_scaled = op, reference
+        op = lambda *xs, **kw: op_scaled(*[x * scale for x in xs], **kw)  # noqa: E731
+        reference = lambda *xs, **kw: ref_scaled(*[x * scale for x in xs], **kw)  # noqa: E731
+    if grad_wrt is not None:
+        rng = np.random.default_rng(1)
+        fixed = {i: rng.uniform(0, 1, shapes[i]) for i in range(len(shapes)) if i not in grad_wrt}
+        for i in fixed:
+            fixed[i] /= fixed[i].sum(-1, keepdims=True) if "softmax" in name else 1
+        shapes = [fixed.get(i, s) for i, s in enumerate(shapes)]
+    check_op(op, reference, shapes, kwargs, **options)
+
+
+def test_sigmoid_and_softmax_remember_their_logits():
+    z = ops.convert_to_tensor(np.ones((2, 3)))
+    assert ops.sigmoid(z)._logits is z and ops.softmax(z)._logits is z
+    assert ops.softmax(z, axis=0)._logits is None
+
+
+def test_stable_ops_at_extreme_inputs():
+    z = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0], dtype="float32")
+    for op in (ops.sigmoid, ops.softplus, ops.log_sigmoid, ops.softmax, ops.log_softmax,
+               ops.silu, ops.mish):
+        assert np.isfinite(op(z).numpy()).all(), op
+    loss = ops.sigmoid_binary_cross_entropy(z, np.ones(5, dtype="float32")).numpy()
+    assert np.isfinite(loss).all() and loss[-1] == 0 and loss[0] == pytest.approx(1000)
