@@ -1,0 +1,152 @@
+"""Activation functions by name, as in ``keras.activations``.
+
+The functions are the primitives of `nnet.ops.nn`; this module adds the Keras lookup by name
+(`get`), and the config form (`serialize`, `deserialize`). ``None`` means ``linear``.
+
+Example:
+    >>> import numpy as np
+    >>> from nnet import activations
+    >>> activations.get("relu")(np.array([-1.0, 2.0])).numpy()
+    array([0., 2.])
+    >>> activations.serialize(activations.swish)
+    'silu'
+"""
+
+import inspect
+
+from nnet.ops import nn as _nn
+from nnet.ops.nn import (
+    elu,
+    exponential,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    leaky_relu,
+    linear,
+    log_sigmoid,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    swish,
+    tanh,
+)
+from nnet.utils.registry import Registry, get_registered_name, serialize_object
+
+__all__ = [
+    "elu", "exponential", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu",
+    "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
+    "softmax", "softplus", "softsign", "swish", "tanh", "get", "serialize", "deserialize",
+]
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit: ``x * Phi(x)``, or its tanh approximation.
+
+    Keras's activation defaults to the exact form (``keras.ops.gelu`` to the approximation).
+
+    Args:
+        x: the input Tensor or array.
+        approximate: use ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+
+    Example:
+        >>> import numpy as np
+        >>> gelu(np.array([0.0, 1.0])).numpy().round(4)
+        array([0.    , 0.8413])
+    """
+    return _nn.gelu(x, approximate=approximate)
+
+
+_REGISTRY = Registry("activation")
+for _fn in (relu, sigmoid, softmax, tanh, linear, elu, selu, gelu, softplus, softsign, exponential,
+            hard_sigmoid, leaky_relu, relu6, mish, log_softmax, log_sigmoid):
+    _REGISTRY.register(_fn)
+_REGISTRY.register(silu, "swish")
+_REGISTRY.register(hard_silu, "hard_swish")
+
+
+def get(identifier):
+    """Resolve an activation: a name gives the function, None gives `linear`.
+
+    A dict (`serialize`'s output) is deserialized; any other callable passes through. An unknown
+    name raises a ValueError that lists the valid ones.
+
+    Args:
+        identifier: None, a name such as ``"relu"``, a config dict or a callable.
+
+    Example:
+        >>> get("swish") is silu, get(None) is linear
+        (True, True)
+    """
+    if identifier is None:
+        return linear
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    return _REGISTRY.get(identifier, argument="activation", instantiate=False)
+
+
+def serialize(activation):
+    """The Keras config form of an activation.
+
+    A built-in activation (or None) becomes its name (``"relu"``, ``"linear"``; ``swish`` is
+    ``"silu"``). Any other function becomes
+    ``{"module": "builtins", "class_name": "function", "config": name, "registered_name":
+    "function"}``, with the registered name (``"Custom>fn"``) when it was registered. A callable
+    object with a `get_config` (an activation layer) gets the usual object form.
+
+    Args:
+        activation: None, a function or a callable object.
+
+    Example:
+        >>> serialize(None), serialize(relu)
+        ('linear', 'relu')
+        >>> def scaled(x):
+        ...     return 2 * x
+        >>> serialize(scaled)["config"]
+        'scaled'
+    """
+    if activation is None:
+        return "linear"
+    if inspect.isfunction(activation):
+        if activation.__name__ in _REGISTRY.names():
+            return activation.__name__
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": get_registered_name(activation),
+            "registered_name": "function",
+        }
+    if hasattr(activation, "get_config"):
+        # Callable objects used as activations are Keras layers (ReLU, LeakyReLU, ...).
+        return serialize_object(activation, "keras.layers")
+    raise ValueError(
+        f"Cannot serialize activation={activation!r}: it is neither a function nor an object "
+        f"with get_config(). Pass a function, or give the object a get_config() method."
+    )
+
+
+def deserialize(config, custom_objects=None):
+    """The activation described by a name or by `serialize`'s dict.
+
+    Args:
+        config: a name such as ``"relu"``, or a dict from `serialize`.
+        custom_objects: optional dict of extra names to functions or classes.
+
+    Example:
+        >>> deserialize("gelu") is gelu
+        True
+        >>> deserialize({"module": "builtins", "class_name": "function", "config": "tanh",
+        ...              "registered_name": "function"}) is tanh
+        True
+    """
+    if isinstance(config, str):
+        config = {"class_name": config}
+    elif config.get("class_name") == "function":
+        config = {"class_name": config["config"]}
+    return _REGISTRY.deserialize(config, custom_objects)
