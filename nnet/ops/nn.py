@@ -14,20 +14,23 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """Rectified linear unit with Keras's options.
 
-    ``max_value`` where x >= max_value, ``x`` where threshold <= x < max_value, and
-    ``negative_slope * (x - threshold)`` below the threshold.
+    ``x * (x > threshold)``, clipped to ``[0, max_value]`` when `max_value` is set, minus
+    ``negative_slope * relu(threshold - x)``.
     """
     xp = array_module(x)
     if negative_slope == 0 and max_value is None and threshold == 0:
         y = xp.maximum(x, 0)
         return y, lambda g: (g * (y > 0),)
-    below = x < threshold
-    y = xp.where(below, negative_slope * (x - threshold), x)
-    slope = xp.where(below, negative_slope, 1.0).astype(x.dtype)
+    passes = x > threshold
+    y = x * passes
     if max_value is not None:
-        above = x >= max_value
-        y = xp.where(above, max_value, y)
-        slope = xp.where(above, 0.0, slope).astype(x.dtype)
+        y = xp.clip(y, 0, max_value)
+        passes = passes & (x > 0) & (x < max_value)
+    slope = passes.astype(x.dtype)
+    if negative_slope != 0:
+        below = x < threshold
+        y = y + negative_slope * (x - threshold) * below
+        slope = slope + negative_slope * below
     return y.astype(x.dtype), lambda g: (g * slope,)
 
 
@@ -136,7 +139,7 @@ def _erf(x):
 
 
 @primitive
-def gelu(x, approximate=False):
+def gelu(x, approximate=True):
     """Gaussian error linear unit: x * Phi(x), or its tanh approximation when `approximate`."""
     xp = array_module(x)
     if approximate:

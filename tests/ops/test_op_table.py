@@ -26,8 +26,10 @@ def _softplus(x):
 
 
 def _relu_keras(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    y = np.where(x >= threshold, x, negative_slope * (x - threshold))
-    return np.minimum(y, max_value) if max_value is not None else y
+    y = np.where(x > threshold, x, 0)
+    if max_value is not None:
+        y = np.clip(y, 0, max_value)
+    return y - negative_slope * np.maximum(threshold - x, 0)
 
 
 def _elu(x, alpha=1.0):
@@ -100,6 +102,8 @@ TABLE = [
     ("relu", ops.relu, lambda x: np.maximum(x, 0), [(4, 5)], {}, {}),
     ("relu_options", ops.relu, _relu_keras, [(4, 5)],
      {"negative_slope": 0.1, "max_value": 1.0, "threshold": 0.2}, {}),
+    ("relu_negative_threshold", ops.relu, _relu_keras, [(4, 5)],
+     {"negative_slope": 0.3, "max_value": 2.0, "threshold": -0.5}, {}),
     ("relu6", ops.relu6, lambda x: np.clip(x, 0, 6), [(4, 5)], {}, {"scale_input": 4}),
     ("leaky_relu", ops.leaky_relu, lambda x: np.where(x >= 0, x, 0.2 * x), [(4, 5)], {}, {}),
     ("sigmoid", ops.sigmoid, _sigmoid, [(4, 5)], {}, {}),
@@ -110,8 +114,8 @@ TABLE = [
     ("linear", ops.linear, lambda x: x, [(4, 5)], {}, {}),
     ("elu", ops.elu, _elu, [(4, 5)], {"alpha": 0.7}, {}),
     ("selu", ops.selu, lambda x: SELU[1] * _elu(x, SELU[0]), [(4, 5)], {}, {}),
-    ("gelu", ops.gelu, lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2))), [(4, 5)], {},
-     {"scale_input": 3}),
+    ("gelu", ops.gelu, lambda x, approximate: 0.5 * x * (1 + erf(x / math.sqrt(2))), [(4, 5)],
+     {"approximate": False}, {"scale_input": 3}),
     ("gelu_approximate", ops.gelu,
      lambda x, approximate: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
      [(4, 5)], {"approximate": True}, {}),
