@@ -67,11 +67,12 @@ class CompileMetrics:
 
     def build(self, y_true, y_pred):
         true_shape, pred_shape = _shape(y_true), _shape(y_pred)
-        self.metrics = [_resolve(m, true_shape, pred_shape) for m in self._identifiers]
+        get = metrics_module.get_metric
+        self.metrics = [get(m, true_shape, pred_shape) for m in self._identifiers]
         names = {m.name for m in self.metrics}
         self.weighted_metrics = []
         for identifier in self._weighted_identifiers:
-            metric = _resolve(identifier, true_shape, pred_shape)
+            metric = get(identifier, true_shape, pred_shape)
             if metric.name in names:
                 metric.name = "weighted_" + metric.name
             self.weighted_metrics.append(metric)
@@ -109,8 +110,3 @@ def _as_list(value, argument):
         )
     return [value]
 
-
-def _resolve(identifier, y_true_shape, y_pred_shape):
-    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
-        return metrics_module.resolve_accuracy(identifier, y_true_shape, y_pred_shape)
-    return metrics_module.get(identifier)

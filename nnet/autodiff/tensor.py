@@ -35,7 +35,8 @@ class Tensor:
         self.requires_grad = requires_grad
         self._parents = ()
         self._vjp = None
-        # Set by sigmoid and softmax, so that a cross-entropy on the output can use the logits.
+        # ("sigmoid" or "softmax", logits): set by those ops, so that a cross-entropy on the
+        # output can use the logits.
         self._logits = None
 
     shape = property(lambda self: self.data.shape)

@@ -60,7 +60,7 @@ def _sigmoid_array(x):
 def sigmoid(x):
     """1 / (1 + exp(-x)). The output remembers `x` so that a cross-entropy on it uses the logits."""
     y = _sigmoid(x)
-    y._logits = x
+    y._logits = ("sigmoid", x)
     return y
 
 
@@ -84,7 +84,7 @@ def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`. The output remembers its logits, as `sigmoid` does."""
     y = _softmax(x, axis=axis)
     if axis in (-1, y.ndim - 1):
-        y._logits = x
+        y._logits = ("softmax", x)
     return y
 
 
