@@ -24,11 +24,15 @@ class Registry:
         self.base = base
         self._table = {}
 
-    def register(self, obj, *aliases):
-        """Register a class or function under its name, its snake_case name and `aliases`."""
+    def register(self, obj, *aliases, snake_case=True):
+        """Register a class or function under its name, its snake_case name and `aliases`.
+
+        With ``snake_case=False`` a class gets its lowercased name instead (``"adamw"``), as
+        Keras names optimizers.
+        """
         names = {obj.__name__, *aliases}
         if inspect.isclass(obj):
-            names.add(to_snake_case(obj.__name__))
+            names.add(to_snake_case(obj.__name__) if snake_case else obj.__name__.lower())
         for name in names:
             self._table[name] = obj
         return obj

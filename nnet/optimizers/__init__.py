@@ -1,0 +1,73 @@
+"""Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`), learning-rate `schedules`, and
+`get`/`serialize`/`deserialize`, which look optimizers up by their lowercased class name
+(``"adam"``, ``"rmsprop"``), as Keras's `compile` does."""
+
+from nnet.optimizers import schedules
+from nnet.optimizers.adagrad import Adagrad
+from nnet.optimizers.adam import Adam
+from nnet.optimizers.adamw import AdamW
+from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.rmsprop import RMSprop
+from nnet.optimizers.sgd import SGD
+from nnet.utils.registry import Registry, serialize_object
+
+
+_REGISTRY = Registry("optimizer", base=Optimizer)
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad):
+    # Keras looks optimizers up by the lowercased class name ("adamw", "rmsprop").
+    _REGISTRY.register(_cls, snake_case=False)
+
+
+def serialize(optimizer):
+    """Keras's JSON form of an optimizer: ``{module, class_name, config, registered_name}``.
+
+    Example:
+        >>> from nnet import optimizers
+        >>> optimizers.serialize(optimizers.Adam(name="adam"))["config"]["learning_rate"]
+        0.0010000000474974513
+    """
+    return serialize_object(optimizer, "keras.optimizers")
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild an optimizer (without its state) from the output of `serialize`.
+
+    Args:
+        config: ``{"class_name": ..., "config": {...}}``.
+        custom_objects: optional mapping of names to user-defined optimizer classes.
+
+    Example:
+        >>> from nnet import optimizers
+        >>> optimizers.deserialize({"class_name": "SGD", "config": {"momentum": 0.5}}).momentum
+        0.5
+    """
+    return _REGISTRY.deserialize(config, custom_objects)
+
+
+def get(identifier):
+    """Resolve an optimizer from an instance, a config dict or a name such as ``"adam"``.
+
+    Names are the lowercased class names (case does not matter); a name gives an optimizer
+    with default arguments. Unknown names raise a ValueError that lists the valid ones.
+
+    Example:
+        >>> from nnet import optimizers
+        >>> type(optimizers.get("rmsprop")).__name__
+        'RMSprop'
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return _REGISTRY.lookup(identifier, "optimizer")()
+    raise ValueError(
+        f"Could not interpret optimizer identifier: optimizer={identifier!r}. Pass an optimizer "
+        f"name such as 'adam', an Optimizer instance or a config dict."
+    )
+
+
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get", "serialize",
+    "deserialize",
+]

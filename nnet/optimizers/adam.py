@@ -1,0 +1,84 @@
+"""Adam: adaptive moment estimation."""
+
+import math
+
+import numpy as np
+
+from nnet.optimizers.optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam, with Keras's placement of epsilon (outside the square root, after bias correction).
+
+    With ``t = iterations + 1``: ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``,
+    ``m += (g - m) * (1 - beta_1)``, ``v += (g**2 - v) * (1 - beta_2)``,
+    ``w -= alpha * m / (sqrt(v) + epsilon)``; with `amsgrad`, ``v`` in the last step is the
+    running maximum ``v_hat = max(v_hat, v)``.
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule` or a callable.
+        beta_1: decay rate of the first-moment estimate.
+        beta_2: decay rate of the second-moment estimate.
+        epsilon: small constant for numerical stability.
+        amsgrad: use the AMSGrad variant.
+        **kwargs: the options shared by all optimizers (see `Optimizer`).
+
+    Example:
+        >>> import numpy as np
+        >>> from nnet.autodiff import Variable
+        >>> from nnet.optimizers import Adam
+        >>> w = Variable([1.0, -1.0])
+        >>> Adam(learning_rate=0.1).apply([np.array([3.0, -0.5], "float32")], [w])
+        >>> w.numpy().round(4)
+        array([ 0.9, -0.9], dtype=float32)
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, variables):
+        """Allocate momentum and velocity per variable (interleaved), then velocity_hat."""
+        if self.built:
+            return
+        super().build(variables)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            variables, ["momentum", "velocity"]
+        )
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adam step on ``variable.data``, in place."""
+        i = self._get_variable_index(variable)
+        w, tmp = variable.data, self._scratch[i]
+        m, v = self._momentums[i].data, self._velocities[i].data
+        t = self._update_count() + 1
+        alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        np.subtract(gradient, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp
+        np.square(gradient, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp
+        if self.amsgrad:
+            v = np.maximum(self._velocity_hats[i].data, v, out=self._velocity_hats[i].data)
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        w -= tmp
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+            "amsgrad": self.amsgrad,
+        }
