@@ -1,0 +1,347 @@
+"""Weights files: Keras's ``.weights.h5`` layout (needs h5py) and nnet's ``.weights.npz``.
+
+``.weights.h5`` follows Keras 3 (`saving_lib`, H5IOStore): the variables of each layer are the
+datasets ``<path>/vars/0, 1, ...`` (its own trainable, then non-trainable variables) and each
+``vars`` group has the attribute ``name`` = the layer's name. The path of a layer is built by a
+walk over the model: Sequential and Functional models first list ``layers`` (named by the
+snake_case class, uniquified by position: ``layers/dense``, ``layers/dense_1``, never by the
+layer's own name), then every object visits its sublayer attributes in sorted order (private ones
+last): ``layers/lstm/cell/vars/0``. Loading walks the model the same way, so files move between
+Keras and nnet.
+
+``.weights.npz`` is nnet's own format, readable with NumPy alone: one array per entry of
+``model.weights``, in order, under keys ``000_dense/kernel``, ``001_dense/bias``, ...
+
+Writes are atomic (a temporary file in the same directory, then `os.replace`), so a failed save
+never leaves a partial file. Loading checks every count and shape before assigning anything, and
+never runs code from the file (``allow_pickle=False``).
+"""
+
+import os
+import uuid
+import warnings
+
+import numpy as np
+
+from nnet.backend import to_numpy
+from nnet.utils.naming import to_snake_case
+
+SUFFIXES = (".weights.h5", ".weights.npz")
+# The walk skips these classes' own attributes, as Keras skips those of a bare Layer.
+_BASE_CLASSES = ("Layer", "Model", "Sequential", "Functional", "Trainer")
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Write the weights of `model` to `filepath` (``.weights.h5`` or ``.weights.npz``).
+
+    Args:
+        model: any object with ``weights`` (a list of Variables); for ``.weights.h5`` the layer
+            structure is read from ``model.layers`` and each layer's sublayers.
+        filepath: the file; its suffix picks the format.
+        overwrite: when False and the file exists, ask on the console before replacing it.
+
+    Example:
+        >>> import os, tempfile
+        >>> from nnet.autodiff import Variable
+        >>> class Model:
+        ...     weights = [Variable([[1.0, 2.0]], name="kernel")]
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.weights.npz")
+        >>> save_weights(Model(), path)
+        >>> model = Model()
+        >>> model.weights[0].assign([[0.0, 0.0]])
+        >>> load_weights(model, path)
+        >>> model.weights[0].numpy()
+        array([[1., 2.]], dtype=float32)
+    """
+    filepath = os.fspath(filepath)
+    h5 = _format_of(filepath) == "h5"
+    h5py = _import_h5py(filepath) if h5 else None
+    if not overwrite and os.path.exists(filepath) and not _ask_to_proceed_with_overwrite(filepath):
+        return
+    directory, name = os.path.split(os.path.abspath(filepath))
+    temporary = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        if h5:
+            _write_h5(h5py, model, temporary)
+        else:
+            _write_npz(model, temporary)
+        os.replace(temporary, filepath)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def load_weights(model, filepath, skip_mismatch=False):
+    """Load weights written by `save_weights` (or by Keras's ``save_weights``) into `model`.
+
+    Args:
+        model: the model to fill; its weights must already exist (the model is built).
+        filepath: a ``.weights.h5`` or ``.weights.npz`` file.
+        skip_mismatch: skip, with a warning, the layers (h5) or weights (npz) whose count or
+            shapes differ, instead of raising.
+
+    Example:
+        >>> import os, tempfile
+        >>> from nnet.autodiff import Variable
+        >>> class Model:
+        ...     weights = [Variable([1.0, 2.0], name="bias")]
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.weights.npz")
+        >>> save_weights(Model(), path)
+        >>> class Bigger:
+        ...     weights = [Variable([1.0, 2.0, 3.0], name="bias")]
+        >>> load_weights(Bigger(), path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Cannot load ...: weight 0 'bias' (saved as 'bias') has shape (3,) in the ...
+    """
+    filepath = os.fspath(filepath)
+    h5 = _format_of(filepath) == "h5"
+    h5py = _import_h5py(filepath) if h5 else None
+    if not os.path.isfile(filepath):
+        raise FileNotFoundError(
+            f"No weights file at filepath={filepath!r}. Check the path, or save the weights "
+            "first with model.save_weights(filepath)."
+        )
+    if h5:
+        pairs = _read_h5(h5py, model, filepath, skip_mismatch)
+    else:
+        pairs = _read_npz(model, filepath, skip_mismatch)
+    for variable, value in pairs:
+        variable.assign(value)
+
+
+def _format_of(filepath):
+    if filepath.endswith(".weights.h5"):
+        return "h5"
+    if filepath.endswith(".weights.npz"):
+        return "npz"
+    raise ValueError(
+        f"The filename must end in one of {list(SUFFIXES)} (`.weights.h5` is the Keras format, "
+        f"`.weights.npz` nnet's NumPy-only format). Received: filepath={filepath}"
+    )
+
+
+def _import_h5py(filepath):
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError(
+            f"Writing or reading {filepath} (the Keras `.weights.h5` format) needs h5py: "
+            "`pip install h5py`, or use a `.weights.npz` path, which needs only NumPy."
+        ) from None
+    return h5py
+
+
+def _ask_to_proceed_with_overwrite(filepath):
+    """Keras's console prompt before overwriting a file; True means go on."""
+    answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
+    while answer not in ("y", "n"):
+        answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
+    if answer == "n":
+        return False
+    print("[TIP] Next time specify overwrite=True!")
+    return True
+
+
+def _shape_error(filepath, what, expected, received):
+    return ValueError(
+        f"Cannot load {filepath}: {what} has shape {tuple(expected)} in the model but "
+        f"{tuple(received)} in the file. Build the model with the shapes the file was saved "
+        "from, or pass skip_mismatch=True to skip the mismatching weights."
+    )
+
+
+def _write_npz(model, path):
+    arrays = {
+        f"{i:03d}_{getattr(w, 'path', None) or w.name}": to_numpy(w.data)
+        for i, w in enumerate(model.weights)
+    }
+    # A file object, because np.savez would append ".npz" to a name that lacks it.
+    with open(path, "xb") as f:
+        np.savez(f, **arrays)
+
+
+def _read_npz(model, filepath, skip_mismatch):
+    with np.load(filepath, allow_pickle=False) as data:
+        try:
+            keys = sorted(data.files, key=lambda key: int(key.split("_", 1)[0]))
+        except ValueError:
+            raise ValueError(
+                f"{filepath} is not an nnet weights file: its arrays are named {data.files[:5]}, "
+                "not '000_<weight path>'. Save it with model.save_weights(...)."
+            ) from None
+        saved = [(key.split("_", 1)[-1], data[key]) for key in keys]
+    weights = model.weights
+    if len(saved) != len(weights):
+        first = len(min(saved, weights, key=len))
+        missing = (
+            f"the model's weight {first} {_weight_name(weights[first])!r} has no value in it"
+            if len(weights) > len(saved) else f"its array {first} {saved[first][0]!r} is extra"
+        )
+        message = (
+            f"{filepath} holds {len(saved)} weights but the model has {len(weights)}: {missing}."
+        )
+        if not skip_mismatch:
+            raise ValueError(
+                f"Cannot load {message} Build the same model that was saved, or pass "
+                "skip_mismatch=True to load the weights that match in order."
+            )
+        warnings.warn(f"Skipping weights in load_weights: {message}", stacklevel=3)
+    pairs = []
+    for i, (variable, (name, value)) in enumerate(zip(weights, saved)):
+        if value.shape == tuple(variable.shape):
+            pairs.append((variable, value))
+            continue
+        what = f"weight {i} {_weight_name(variable)!r} (saved as {name!r})"
+        if not skip_mismatch:
+            raise _shape_error(filepath, what, variable.shape, value.shape)
+        warnings.warn(
+            f"Skipping {what} in load_weights: shape {tuple(variable.shape)} in the model, "
+            f"{value.shape} in {filepath}.",
+            stacklevel=3,
+        )
+    return pairs
+
+
+def _weight_name(variable):
+    return getattr(variable, "path", None) or variable.name
+
+
+def _is_layer(obj):
+    return hasattr(obj, "_layers") and hasattr(obj, "weights")
+
+
+def _own_variables(layer):
+    """The layer's own variables (trainable, then non-trainable), without its sublayers'."""
+    if hasattr(layer, "_trainable_variables"):
+        return [*layer._trainable_variables, *getattr(layer, "_non_trainable_variables", [])]
+    inner = {id(w) for sub in getattr(layer, "_layers", ()) for w in sub.weights}
+    return [w for w in layer.weights if id(w) not in inner]
+
+
+def _walk_key(name):
+    """Keras's attribute order: sorted, private names last."""
+    return f"~{name}" if name.startswith("_") else name
+
+
+def _unique_name(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def _properties(obj):
+    """The values of the properties a layer class adds to the base classes (``query_dense``)."""
+    cls = type(obj)
+    base = set()
+    for klass in cls.__mro__:
+        if klass.__name__ in _BASE_CLASSES:
+            base.update(vars(klass))
+    values = {}
+    for name in dir(cls):
+        if name in base or not isinstance(getattr(cls, name, None), property):
+            continue
+        try:
+            values[name] = getattr(obj, name)
+        except Exception:  # As in Keras's walk: an unreadable property holds no layer.
+            continue
+    return values
+
+
+def _children(obj):
+    """The ``(attribute, layer or container of layers)`` pairs that Keras's walk visits."""
+    tracked = {id(layer) for layer in getattr(obj, "_layers", ())}
+    attributes = _properties(obj)
+    attributes.update(getattr(obj, "__dict__", {}))
+    attributes.pop("_layers", None)
+    layers = getattr(obj, "layers", None)
+    if isinstance(layers, (list, tuple)):
+        # Sequential and Functional list their layers first; other models sort it by name.
+        if any(c.__name__ in ("Sequential", "Functional") for c in type(obj).__mro__):
+            attributes.pop("layers", None)
+            yield "layers", layers
+        else:
+            attributes.setdefault("layers", layers)
+    for name in sorted(attributes, key=_walk_key):
+        value = attributes[name]
+        if isinstance(value, dict):
+            value = list(value.values())
+        if _is_layer(value):
+            if id(value) in tracked or not tracked:
+                yield name, value
+        elif isinstance(value, (list, tuple)) and any(_is_layer(item) for item in value):
+            if name == "layers" or not tracked or any(id(item) in tracked for item in value):
+                yield name, value
+    # Sublayers reachable through no attribute still need a home in the file.
+    leftovers = [layer for layer in getattr(obj, "_layers", ()) if layer.weights]
+    if leftovers:
+        yield "_layers", leftovers
+
+
+def _walk(obj, path, visited, out):
+    """Append ``(vars group path, layer, own variables)`` for `obj` and its sublayers."""
+    if id(obj) in visited:
+        return
+    visited.add(id(obj))
+    out.append((f"{path}/vars" if path else "vars", obj, _own_variables(obj)))
+    for name, child in _children(obj):
+        child_path = f"{path}/{name}" if path else name
+        if _is_layer(child):
+            _walk(child, child_path, visited, out)
+            continue
+        used = {}
+        for item in child:
+            if _is_layer(item):
+                item_name = _unique_name(to_snake_case(type(item).__name__), used)
+                _walk(item, f"{child_path}/{item_name}", visited, out)
+
+
+def _h5_layout(model):
+    """Every ``(vars group path, layer, own variables)`` of `model`, in Keras's walk order."""
+    out = []
+    _walk(model, "", set(), out)
+    return out
+
+
+def _write_h5(h5py, model, path):
+    with h5py.File(path, "x") as f:
+        for group_path, layer, variables in _h5_layout(model):
+            group = f.require_group(group_path)
+            name = getattr(layer, "name", None)
+            if isinstance(name, str):
+                group.attrs["name"] = name
+            for i, variable in enumerate(variables):
+                group.create_dataset(str(i), data=to_numpy(variable.data))
+
+
+def _read_h5(h5py, model, filepath, skip_mismatch):
+    pairs = []
+    with h5py.File(filepath, "r") as f:
+        for group_path, layer, variables in _h5_layout(model):
+            group = f.get(group_path)
+            saved = [] if group is None else [group[str(i)] for i in range(len(group))]
+            label = f"layer {getattr(layer, 'name', type(layer).__name__)!r} (at '{group_path}')"
+            problem = None
+            if len(saved) != len(variables):
+                names = [v.name for v in variables]
+                problem = ValueError(
+                    f"Cannot load {filepath}: {label} expected {len(variables)} variables "
+                    f"{names}, but the file holds {len(saved)}. Build the same model that was "
+                    "saved, or pass skip_mismatch=True to skip this layer."
+                )
+            else:
+                for i, (variable, dataset) in enumerate(zip(variables, saved)):
+                    if tuple(dataset.shape) != tuple(variable.shape):
+                        what = f"{label} variable {i} {_weight_name(variable)!r}"
+                        problem = _shape_error(filepath, what, variable.shape, dataset.shape)
+                        break
+            if problem is None:
+                pairs.extend((v, d[()]) for v, d in zip(variables, saved))
+            elif skip_mismatch:
+                warnings.warn(f"Skipping {label} in load_weights: {problem}", stacklevel=3)
+            else:
+                raise problem
+    return pairs
