@@ -1,10 +1,36 @@
 """What `compile` turns its loss and metrics arguments into: one object that computes the total
-loss, and one that updates and reports the compiled metrics."""
+loss, and one that updates and reports the compiled metrics, for one output or several.
+
+Per-output arguments may be a single value, a list (one entry per output) or a dict keyed by
+output name, as in Keras. Targets, predictions and sample weights are flattened in the order of
+the model's outputs before they reach the losses and metrics.
+"""
 
 import numpy as np
 
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
+
+
+def flatten_outputs(structure, names, argument):
+    """A model output structure (value, list or dict keyed by output name) as a list in `names`
+    order. A single value given for several outputs is used for each of them."""
+    if isinstance(structure, dict):
+        unknown = sorted(set(structure) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{argument} has keys {unknown} that are not outputs of the model. The outputs "
+                f"are {names}: key {argument} by these names."
+            )
+        return [structure.get(name) for name in names]
+    if isinstance(structure, (list, tuple)):
+        if len(structure) != len(names):
+            raise ValueError(
+                f"{argument} has {len(structure)} entries, but the model has {len(names)} "
+                f"output(s) {names}. Pass one entry per output, or a dict keyed by output name."
+            )
+        return list(structure)
+    return [structure] * len(names)
 
 
 def _as_loss(identifier):
@@ -19,94 +45,162 @@ def _as_loss(identifier):
     )
 
 
+def _is_sparse_categorical(loss):
+    return isinstance(loss, losses_module.SparseCategoricalCrossentropy) or (
+        getattr(loss, "fn", None) is losses_module.sparse_categorical_crossentropy
+    )
+
+
 class CompileLoss:
-    """The compiled loss of a single-output model: loss(y_true, y_pred) times its weight.
+    """The compiled loss: the weighted sum of one loss per output.
 
     Args:
-        loss: a loss identifier (name, Loss instance or function).
-        loss_weights: a scalar multiplying the loss (1.0 by default).
+        loss: a loss identifier, a list of them (one per output) or a dict keyed by output name.
+        loss_weights: a scalar, list or dict of the same form (1.0 for each output by default).
+        output_names: the model's output names, in output order.
     """
 
-    def __init__(self, loss, loss_weights=None):
-        self.identifier = loss
-        self.loss = _as_loss(loss)
-        self.weight = 1.0 if loss_weights is None else float(loss_weights)
+    def __init__(self, loss, loss_weights=None, output_names=("output",)):
+        self.output_names = list(output_names)
+        losses = flatten_outputs(loss, self.output_names, "loss")
+        weights = flatten_outputs(loss_weights, self.output_names, "loss_weights")
+        self.entries = [
+            (i, _as_loss(identifier), 1.0 if weight is None else float(weight))
+            for i, (identifier, weight) in enumerate(zip(losses, weights))
+            if identifier is not None
+        ]
+        # With several losses, each output's unweighted loss is tracked as `<output>_loss`.
+        self.metrics = [] if len(self.entries) < 2 else [
+            metrics_module.Mean(name=f"{self.output_names[i]}_loss") for i, _, _ in self.entries
+        ]
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        value = self.loss(y_true, y_pred, sample_weight=sample_weight)
-        return value if self.weight == 1.0 else value * self.weight
+        """The total loss for flat lists of targets, predictions and sample weights."""
+        total = None
+        for k, (i, loss, weight) in enumerate(self.entries):
+            if y_true[i] is None:
+                raise ValueError(
+                    f"No target was given for output '{self.output_names[i]}', which has a loss. "
+                    f"Pass y as a dict keyed by output name (outputs: {self.output_names})."
+                )
+            value = loss(y_true[i], y_pred[i], sample_weight=sample_weight[i])
+            if self.metrics:
+                self.metrics[k].update_state(float(value.data), sample_weight=len(y_pred[i]))
+            value = value if weight == 1.0 else value * weight
+            total = value if total is None else total + value
+        return total
+
+    def check_targets(self, y_true, num_classes):
+        """Raise before training when a sparse categorical target is not a valid class index."""
+        for i, loss, _ in self.entries:
+            if _is_sparse_categorical(loss) and y_true[i] is not None:
+                _check_sparse_labels(y_true[i], num_classes[i], self.output_names[i])
+
+
+class CompileMetrics:
+    """The compiled metrics, resolved on the first batch (``"accuracy"`` needs the shapes).
+
+    Metrics in `metrics` ignore sample weights; those in `weighted_metrics` use them. With several
+    outputs the log names are ``<output>_<metric>``; repeated names get ``_1``, ``_2`` suffixes,
+    and a weighted metric named like an unweighted one gets the ``weighted_`` prefix.
+    """
+
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=("output",)):
+        self.output_names = list(output_names)
+        self._identifiers = self._per_output(metrics, "metrics")
+        self._weighted_identifiers = self._per_output(weighted_metrics, "weighted_metrics")
+        self.name = "compile_metrics"
+        self.built = False
+        self._entries = []
+
+    def _per_output(self, value, argument):
+        if value is None:
+            return [[] for _ in self.output_names]
+        if len(self.output_names) == 1:
+            if isinstance(value, dict):
+                value = flatten_outputs(value, self.output_names, argument)[0]
+            return [_as_list(value)]
+        if not isinstance(value, (list, tuple, dict)):
+            raise ValueError(
+                f"Expected {argument} to be a list or a dict. Received: {argument}={value!r}"
+            )
+        return [_as_list(v) for v in flatten_outputs(value, self.output_names, argument)]
+
+    def build(self, y_true, y_pred):
+        multi = len(self.output_names) > 1
+        get = metrics_module.get_metric
+        self._entries = []
+        for weighted, identifiers in ((False, self._identifiers),
+                                      (True, self._weighted_identifiers)):
+            for i, output_identifiers in enumerate(identifiers):
+                true_shape, pred_shape = _shape(y_true[i]), _shape(y_pred[i])
+                for identifier in output_identifiers:
+                    metric = get(identifier, true_shape, pred_shape)
+                    prefix = f"{self.output_names[i]}_" if multi else ""
+                    self._entries.append((i, metric, weighted, prefix))
+        self._names = _unique_names(self._entries)
+        self.built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self.built:
+            self.build(y_true, y_pred)
+        for i, metric, weighted, _ in self._entries:
+            if y_true[i] is not None:
+                metric.update_state(y_true[i], y_pred[i],
+                                    sample_weight=sample_weight[i] if weighted else None)
+
+    def reset_state(self):
+        for _, metric, _, _ in self._entries:
+            metric.reset_state()
+
+    def result(self):
+        return {name: float(metric.result())
+                for name, (_, metric, _, _) in zip(self._names, self._entries)}
 
     @property
-    def is_sparse_categorical(self):
-        """Whether the loss takes integer class labels (so fit checks their range)."""
-        fn = getattr(self.loss, "fn", None)
-        return isinstance(self.loss, losses_module.SparseCategoricalCrossentropy) or (
-            fn is losses_module.sparse_categorical_crossentropy
-        )
+    def all_metrics(self):
+        return [metric for _, metric, _, _ in self._entries]
+
+
+def _unique_names(entries):
+    names, seen = [], {}
+    for _, metric, weighted, prefix in entries:
+        name = prefix + metric.name
+        if name in seen and weighted:
+            name = f"{prefix}weighted_{metric.name}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name] - 1}"
+        seen.setdefault(name, 1)
+        names.append(name)
+    return names
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _shape(value):
     return tuple(np.shape(value.data if hasattr(value, "data") else value))
 
 
-class CompileMetrics:
-    """The compiled metrics of a single-output model, resolved on the first batch.
-
-    ``"accuracy"`` (and ``"acc"``) become Binary/Categorical/SparseCategorical accuracy from the
-    shapes of y_true and y_pred, as Keras resolves them; metrics in `weighted_metrics` receive
-    the sample weights, the others do not.
-    """
-
-    def __init__(self, metrics=None, weighted_metrics=None):
-        self._identifiers = _as_list(metrics, "metrics")
-        self._weighted_identifiers = _as_list(weighted_metrics, "weighted_metrics")
-        self.metrics = []
-        self.weighted_metrics = []
-        self.built = False
-        self.name = "compile_metrics"
-
-    def build(self, y_true, y_pred):
-        true_shape, pred_shape = _shape(y_true), _shape(y_pred)
-        get = metrics_module.get_metric
-        self.metrics = [get(m, true_shape, pred_shape) for m in self._identifiers]
-        names = {m.name for m in self.metrics}
-        self.weighted_metrics = []
-        for identifier in self._weighted_identifiers:
-            metric = get(identifier, true_shape, pred_shape)
-            if metric.name in names:
-                metric.name = "weighted_" + metric.name
-            self.weighted_metrics.append(metric)
-        self.built = True
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        if not self.built:
-            self.build(y_true, y_pred)
-        for metric in self.metrics:
-            metric.update_state(y_true, y_pred)
-        for metric in self.weighted_metrics:
-            metric.update_state(y_true, y_pred, sample_weight=sample_weight)
-
-    def reset_state(self):
-        for metric in self.metrics + self.weighted_metrics:
-            metric.reset_state()
-
-    def result(self):
-        return {m.name: float(m.result()) for m in self.metrics + self.weighted_metrics}
-
-    @property
-    def all_metrics(self):
-        return self.metrics + self.weighted_metrics
-
-
-def _as_list(value, argument):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, dict):
+def _check_sparse_labels(y, num_classes, output_name):
+    labels = np.asarray(y)
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
         raise ValueError(
-            f"{argument} was given as a dict ({value!r}), which needs named outputs. For a "
-            f"single-output model pass a list, e.g. {argument}=['accuracy']."
+            f"sparse_categorical_crossentropy on output '{output_name}' expects integer class "
+            f"labels, but y has non-integer values (e.g. "
+            f"{labels[labels != np.round(labels)][:3].tolist()}). Use categorical_crossentropy "
+            f"for one-hot or soft labels."
         )
-    return [value]
-
+    low, high = labels.min(), labels.max()
+    if low < 0 or high >= num_classes:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"Received a label value of {bad:g} which is outside the valid range of "
+            f"[0, {num_classes - 1}] for the {num_classes} outputs of '{output_name}'. Labels "
+            f"must be class indices 0..{num_classes - 1}: check the labels, or give the last "
+            f"layer more units."
+        )

@@ -1,7 +1,8 @@
 """The Keras training API: compile, fit, evaluate, predict and the *_on_batch methods.
 
 `Trainer` is mixed into `Model`. The loops call the overridable `train_step`, `test_step` and
-`predict_step`, so a subclassed model can replace one step and keep fit's callbacks and progress bar.
+`predict_step`, so a subclassed model can replace one step and keep fit's callbacks and progress
+bar.
 """
 
 import warnings
@@ -9,12 +10,13 @@ import warnings
 import numpy as np
 
 from nnet import backend, data
+from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
 from nnet.autodiff.tensor import Tensor
 from nnet.callbacks import CallbackList
-from nnet.compile_utils import CompileLoss, CompileMetrics
+from nnet.compile_utils import CompileLoss, CompileMetrics, flatten_outputs
 
 
 def _verbosity(verbose):
@@ -83,8 +85,11 @@ class Trainer:
             )
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
-        self.compiled_loss = None if loss is None else CompileLoss(loss, loss_weights)
-        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics)
+        # Resolved now, so that an unknown name fails at compile(); built per output later.
+        for identifier in _leaves(loss):
+            losses_module.get(identifier)
+        self.compiled_loss = None
+        self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._compile_config = {
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
@@ -102,11 +107,33 @@ class Trainer:
             )
 
     # The metrics Keras exposes: the loss tracker, then the compiled metrics.
+    def _build_compiled(self, y_pred):
+        """Create the compiled loss and metrics for the model's output structure."""
+        names = self._output_names_for(y_pred)
+        config = self._compile_config
+        if config["loss"] is not None:
+            self.compiled_loss = CompileLoss(config["loss"], config["loss_weights"], names)
+        self.compiled_metrics = CompileMetrics(config["metrics"], config["weighted_metrics"],
+                                               names)
+
+    def _output_names_for(self, y_pred):
+        if isinstance(y_pred, dict):
+            return list(y_pred)
+        count = len(y_pred) if isinstance(y_pred, (list, tuple)) else 1
+        names = getattr(self, "output_names", None)
+        if names and len(names) == count:
+            return list(names)
+        return ["output"] if count == 1 else [f"output_{i}" for i in range(count)]
+
     @property
     def metrics(self):
         if not self.compiled:
             return []
-        tracked = [self._loss_tracker, self.compiled_metrics]
+        tracked = [self._loss_tracker]
+        if self.compiled_metrics is not None:
+            tracked.append(self.compiled_metrics)
+        if self.compiled_loss is not None:
+            tracked += self.compiled_loss.metrics
         return tracked + [m for layer in self._flatten_layers() if layer is not self
                           for m in getattr(layer, "_metrics", [])]
 
@@ -133,8 +160,14 @@ class Trainer:
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled loss plus every regularization and `add_loss` term."""
         terms = []
+        if self.compiled_metrics is None:
+            self._build_compiled(y_pred)
         if self.compiled_loss is not None and y is not None:
-            terms.append(self.compiled_loss(y, y_pred, sample_weight))
+            names = self.compiled_loss.output_names
+            terms.append(self.compiled_loss(
+                _flatten_targets(y, names), _flatten_predictions(y_pred, names),
+                flatten_outputs(sample_weight, names, "sample_weight"),
+            ))
         terms.extend(self.losses)
         if not terms:
             raise ValueError(
@@ -147,8 +180,15 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return every metric's current value."""
+        if self.compiled_metrics is None:
+            self._build_compiled(y_pred)
         if y is not None:
-            self.compiled_metrics.update_state(_data_of(y), _data_of(y_pred), sample_weight)
+            names = self.compiled_metrics.output_names
+            self.compiled_metrics.update_state(
+                [_data_of(t) for t in _flatten_targets(y, names)],
+                [_data_of(p) for p in _flatten_predictions(y_pred, names)],
+                flatten_outputs(sample_weight, names, "sample_weight"),
+            )
         return self.get_metrics_result()
 
     def _variables_to_train(self):
@@ -204,22 +244,25 @@ class Trainer:
         if not isinstance(batches, data.ArrayBatches):
             return
         x, y, sample_weight = batches.data
-        if y is None:
+        if y is None or self.loss is None:
             return
         head = tuple(None if a is None else data.slice_arrays(a, slice(0, 2))
                      for a in (x, y, sample_weight))
         with no_grad():
             y_pred = self(head[0], training=False)
-            if self.compiled_loss is not None:
-                self.compiled_loss(head[1], y_pred, head[2])
-                if self.compiled_loss.is_sparse_categorical:
-                    _check_sparse_labels(y, y_pred.shape[-1])
+            self.compute_loss(head[0], head[1], y_pred, head[2], training=False)
+        if self.compiled_loss is not None:
+            names = self.compiled_loss.output_names
+            self.compiled_loss.check_targets(
+                _flatten_targets(y, names),
+                [p.shape[-1] for p in _flatten_predictions(y_pred, names)],
+            )
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Train the model for `epochs` epochs (the final epoch index, counted from `initial_epoch`).
+        """Train the model up to epoch index `epochs`, starting at `initial_epoch`.
 
         Returns a `History` whose ``history`` dict holds one value per epoch for every log key.
         See KERAS_REFERENCE for the exact semantics of each argument; in short: `batch_size`
@@ -423,25 +466,32 @@ def _check_positive_int(value, argument, allow_zero=False):
         0 if allow_zero else 1
     ):
         kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}")
+        raise ValueError(
+            f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}"
+        )
 
 
-def _check_sparse_labels(y, num_classes):
-    labels = np.asarray(y)
-    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+def _leaves(structure):
+    if isinstance(structure, dict):
+        return [leaf for value in structure.values() for leaf in _leaves(value)]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for value in structure for leaf in _leaves(value)]
+    return [] if structure is None else [structure]
+
+
+def _flatten_predictions(y_pred, names):
+    if isinstance(y_pred, dict):
+        return [y_pred[name] for name in names]
+    return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+
+
+def _flatten_targets(y, names):
+    if len(names) > 1 and not isinstance(y, (list, tuple, dict)):
         raise ValueError(
-            "sparse_categorical_crossentropy expects integer class labels, but y has non-integer "
-            f"values (e.g. {labels[labels != np.round(labels)][:3].tolist()}). Use "
-            "categorical_crossentropy for one-hot or soft labels."
+            f"The model has {len(names)} outputs {names}, but y is a single array. Pass y as a "
+            f"list with one array per output, or as a dict keyed by output name."
         )
-    low, high = labels.min(), labels.max()
-    if low < 0 or high >= num_classes:
-        bad = low if low < 0 else high
-        raise ValueError(
-            f"Received a label value of {bad:g} which is outside the valid range of "
-            f"[0, {num_classes - 1}] for the model's {num_classes} outputs. Labels must be class "
-            f"indices 0..{num_classes - 1}: check the labels, or give the last layer more units."
-        )
+    return flatten_outputs(y, names, "y")
 
 
 def _warn_if_trainable_changed(model):

@@ -252,8 +252,6 @@ def test_optimizer_line_appears_after_fit(columns):
     assert f" Total params: {67 + count:,} ({268 + size:.2f} B)\n" in text
 
 
-@pytest.mark.xfail(strict=True, reason="nnet's optimizer iterations variable is int64; Keras "
-                   "(torch backend) stores it as int32, so the optimizer size differs by 4 B")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_optimizer_line_matches_keras(columns):
     columns(200)

@@ -401,8 +401,10 @@ def _unknown_dims(shape, input_shape):
     """Put the input's unknown (None) batch dimension back into a shape computed with 1."""
     if isinstance(shape, list):
         return [_unknown_dims(s, input_shape) for s in shape]
-    first = input_shape[0] if input_shape and not isinstance(input_shape[0], (list, tuple)) else 1
-    return (first,) + tuple(shape[1:]) if shape else shape
+    while input_shape and isinstance(input_shape[0], (list, tuple)):
+        input_shape = input_shape[0]
+    batch = input_shape[0] if input_shape else 1
+    return (batch,) + tuple(shape[1:]) if shape else shape
 
 
 def _dtype_name(dtype):

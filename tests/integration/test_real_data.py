@@ -73,15 +73,15 @@ def test_diabetes_regression_r2_above_0_3():
     data = datasets.load_diabetes()
     x_train, y_train, x_test, y_test = _split(data.data, data.target)
     x_train, x_test = _standardize(x_train, x_test)
-    scale = y_train.std()
+    mean, scale = y_train.mean(), y_train.std()
     model = nnet.Sequential([
         nnet.Input((10,)),
-        nnet.layers.Dense(32, activation="relu"),
+        nnet.layers.Dense(16, activation="relu"),
         nnet.layers.Dense(1),
     ])
-    model.compile(optimizer=nnet.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
-    model.fit(x_train, y_train / scale, epochs=60, batch_size=32, verbose=0)
-    prediction = model.predict(x_test, verbose=0)[:, 0] * scale
+    model.compile(optimizer=nnet.optimizers.Adam(0.001), loss="mse", metrics=["mae"])
+    model.fit(x_train, (y_train - mean) / scale, epochs=100, batch_size=32, verbose=0)
+    prediction = model.predict(x_test, verbose=0)[:, 0] * scale + mean
     r2 = 1 - ((y_test - prediction) ** 2).sum() / ((y_test - y_test.mean()) ** 2).sum()
     assert r2 >= 0.3, r2
 
