@@ -334,7 +334,7 @@ class Trainer:
                 val_logs = self.evaluate(
                     val_x, val_y, sample_weight=val_sample_weight,
                     batch_size=validation_batch_size or batch_size, steps=validation_steps,
-                    verbose=0, return_dict=True, _callbacks=False,
+                    verbose=0, return_dict=True, _callback_list=callbacks,
                 )
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
@@ -347,7 +347,7 @@ class Trainer:
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _callbacks=True):
+                 steps=None, callbacks=None, return_dict=False, _callback_list=None):
         """The loss and metrics on the given data, in inference mode.
 
         Returns a float when only the loss is tracked, else ``[loss, *metrics]`` in compile order;
@@ -356,14 +356,14 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
         batches = self._batches(x, y, sample_weight, batch_size, False, steps)
-        callback_list = None
-        if _callbacks:
-            callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                         verbose=verbose, epochs=1, steps=batches.steps)
-        batch_hooks = callback_list is not None and callback_list.has_batch_hooks("test")
+        # Validation inside fit reuses fit's callbacks, as Keras does.
+        callback_list = _callback_list or CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=batches.steps,
+        )
+        batch_hooks = callback_list.has_batch_hooks("test")
         self.reset_metrics()
-        if callback_list is not None:
-            callback_list.on_test_begin()
+        callback_list.on_test_begin()
         logs = {}
         with no_grad():
             for step, batch in batches.epoch():
@@ -373,8 +373,7 @@ class Trainer:
                 if batch_hooks:
                     callback_list.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
-        if callback_list is not None:
-            callback_list.on_test_end(logs)
+        callback_list.on_test_end(logs)
         if return_dict:
             return dict(sorted(logs.items()))
         return self._flatten_metrics_in_order(logs)

@@ -140,12 +140,14 @@ def test_final_progress_bar_line_has_keras_format(capsys):
     nnet_out = _strip(capsys.readouterr().out)
 
     def final_lines(out):
-        frames = [f for line in out.split("\n") for f in re.split(r"[\r\b]+", line)]
+        # What stays on screen: the last frame of each line.
+        frames = [re.split(r"[\r\b]+", line)[-1] for line in out.split("\n")]
         return [f.rstrip() for f in frames if re.match(r"^\s*5/5 ━", f)]
 
     pattern = (r"5/5 ━{20} \d+s \d+m?u?s/step - accuracy: \d\.\d{4} - loss: \d\.\d{4} - "
                r"val_accuracy: \d\.\d{4} - val_loss: \d\.\d{4}$")
     assert "Epoch 1/2" in nnet_out and "Epoch 2/2" in nnet_out
+    assert len(final_lines(keras_out)) == len(final_lines(nnet_out)) == 2
     for line in final_lines(keras_out) + final_lines(nnet_out):
         assert re.match(pattern, line.strip()), line
     # Same numbers: shuffle=False and identical starting weights.
