@@ -230,21 +230,16 @@ class Layer:
                 f"Layer '{self.name}' has never been called on a symbolic input (nnet.Input), so "
                 f"it has no defined {attribute}."
             )
-        if len(nodes) > 1:
-            raise AttributeError(
-                f"Layer '{self.name}' has been called {len(nodes)} times, so its {attribute} is "
-                f"ambiguous. Use the tensors returned by each call instead."
-            )
         return getattr(nodes[0], attribute + "s")
 
     @property
     def output(self):
-        """The symbolic output of this layer's (single) call on symbolic inputs."""
+        """The symbolic output of this layer's first call on symbolic inputs (as in Keras 3)."""
         return self._node_tensors("output")
 
     @property
     def input(self):
-        """The symbolic input of this layer's (single) call on symbolic inputs."""
+        """The symbolic input of this layer's first call on symbolic inputs (as in Keras 3)."""
         return self._node_tensors("input")
 
     def _convert_inputs(self, inputs):

@@ -64,8 +64,10 @@ class Node:
         self.kwargs = kwargs
 
 
-def call_symbolic(layer, inputs, *args, **kwargs):
+def call_symbolic(layer, inputs, *args, training=None, **kwargs):
     """Record `layer(inputs)` on KerasTensors: build the layer and infer the output shape."""
+    if training is not None:
+        kwargs["training"] = training
     shapes = _shapes(inputs)
     layer._maybe_build(shapes)
     if layer.input_spec is not None and not isinstance(shapes, (list, dict)):
@@ -253,6 +255,128 @@ class Functional(_model_base()):
 
     def compute_output_shape(self, input_shape):
         return _map_structure(lambda t: t.shape, self._outputs_struct)
+
+    def _node_indices(self):
+        """Each recorded node's index among its layer's nodes that belong to this model."""
+        own = {id(node) for node in self._nodes}
+        own.update(id(_producer(t)) for t in self.inputs)
+        indices = {}
+        for layer in self._layers:
+            kept = [node for node in layer._inbound_nodes if id(node) in own]
+            indices.update({id(node): i for i, node in enumerate(kept)})
+        return indices
+
+    def get_config(self):
+        """Keras's functional config: every layer with its inbound nodes, then the graph ends."""
+        from nnet.utils.registry import serialize_object
+
+        indices = self._node_indices()
+
+        def history(tensor):
+            layer, node_index, tensor_index = tensor._history
+            node = layer._inbound_nodes[node_index]
+            return [layer.name, indices[id(node)], tensor_index]
+
+        def encode(value):
+            if isinstance(value, KerasTensor):
+                return {"class_name": "__keras_tensor__", "config": {
+                    "shape": list(value.shape), "dtype": value.dtype,
+                    "keras_history": history(value)}}
+            if isinstance(value, (list, tuple)):
+                return [encode(v) for v in value]
+            if isinstance(value, dict):
+                return {k: encode(v) for k, v in value.items()}
+            return value
+
+        layers = []
+        for layer in self._layers:
+            config = serialize_object(layer, "keras.layers")
+            config["name"] = layer.name
+            nodes = [n for n in layer._inbound_nodes if id(n) in indices and n.inputs]
+            config["inbound_nodes"] = [
+                {"args": [encode(node.inputs), *encode(list(node.args))],
+                 "kwargs": encode(node.kwargs)} for node in nodes
+            ]
+            if layer._build_shape is not None and nodes:
+                config["build_config"] = {"input_shape": _listify(layer._build_shape)}
+            layers.append(config)
+
+        def ends(structure):
+            if isinstance(structure, dict):
+                return {k: history(v) for k, v in structure.items()}
+            if isinstance(structure, (list, tuple)):
+                return [history(t) for t in structure]
+            return history(structure)
+
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
+                "input_layers": ends(self._inputs_struct),
+                "output_layers": ends(self._outputs_struct)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the graph described by `get_config` (new layers, same connections)."""
+        from nnet.layers import deserialize
+
+        layers, created = {}, {}
+        for layer_config in config["layers"]:
+            layer = deserialize(layer_config, custom_objects)
+            layers[layer_config["name"]] = layer
+            if not layer_config.get("inbound_nodes"):
+                created[(layer.name, 0, 0)] = layer.output
+
+        def decode(value):
+            if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+                key = tuple(value["config"]["keras_history"])
+                if key not in created:
+                    raise _NotReady
+                return created[key]
+            if isinstance(value, list):
+                return [decode(v) for v in value]
+            if isinstance(value, dict):
+                return {k: decode(v) for k, v in value.items()}
+            return value
+
+        # Nodes are replayed as soon as their inputs exist; Keras orders them the same way.
+        pending = [(config_["name"], i, node) for config_ in config["layers"]
+                   for i, node in enumerate(config_.get("inbound_nodes", []))]
+        while pending:
+            remaining = []
+            for name, index, node in pending:
+                try:
+                    args = [decode(a) for a in node["args"]]
+                    kwargs = decode(node.get("kwargs", {}))
+                except _NotReady:
+                    remaining.append((name, index, node))
+                    continue
+                outputs = layers[name](*args, **kwargs)
+                for i, tensor in enumerate(_flatten(outputs)):
+                    created[(name, index, i)] = tensor
+            if len(remaining) == len(pending):
+                raise ValueError(
+                    "The functional config is inconsistent: these layers' inputs are never "
+                    f"produced: {sorted({name for name, _, _ in remaining})}."
+                )
+            pending = remaining
+
+        def ends(structure):
+            if isinstance(structure, dict):
+                return {k: ends(v) for k, v in structure.items()}
+            if structure and isinstance(structure[0], list):
+                return [ends(v) for v in structure]
+            return created[tuple(structure)]
+
+        return cls(ends(config["input_layers"]), ends(config["output_layers"]),
+                   name=config.get("name"), trainable=config.get("trainable", True))
+
+
+class _NotReady(Exception):
+    """A node's input tensor has not been created yet."""
+
+
+def _listify(shape):
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return [_listify(s) for s in shape]
+    return list(shape)
 
 
 def _check_input_shape(layer, expected, received):

@@ -54,6 +54,15 @@ class Model(Trainer, Layer):
             self.compute_output_shape(input_shape)
         self.built = True
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model from `get_config`: a functional graph, or a subclass's arguments."""
+        if "input_layers" in config:
+            from nnet.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
+
     @property
     def layers(self):
         """The layers this model tracks, in the order they were assigned."""

@@ -87,11 +87,36 @@ class Sequential(Model):
             )
         if self._input_layer is None:
             self._set_input_layer(InputLayer(batch_shape=tuple(input_shape)))
+        # A rebuild (after add or pop) replaces the graph of the previous build.
+        for layer, node in self.__dict__.get("_graph_nodes", []):
+            layer._inbound_nodes.remove(node)
+        self.__dict__["_graph_nodes"] = []
         x = self._input_layer.output
         for layer in self._layers:
             x = layer(x)
+            self._graph_nodes.append((layer, layer._inbound_nodes[-1]))
         self._build_shape = tuple(input_shape)
         self.built = True
+
+    @property
+    def input(self):
+        """The symbolic input of the model (its InputLayer's tensor)."""
+        if self._input_layer is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no input yet: start it with nnet.Input() "
+                f"or call build()."
+            )
+        return self._input_layer.output
+
+    @property
+    def output(self):
+        """The symbolic output of the model's last layer."""
+        if not self.__dict__.get("_graph_nodes"):
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no symbolic output yet: start it with "
+                f"nnet.Input() or call build()."
+            )
+        return self._graph_nodes[-1][1].outputs
 
     def _maybe_build(self, input_shape):
         if not self.built:

@@ -1,0 +1,196 @@
+"""Functional models: graph building, shape inference, shared layers, configs, multi-output
+training, and the errors raised before any training."""
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+import nnet  # noqa: E402
+from nnet.autodiff import Tensor, backward, check_grad  # noqa: E402
+
+
+def _two_tower(lib):
+    pixels = lib.Input(shape=(64,), name="pixels")
+    hint = lib.Input(shape=(4,), name="hint")
+    z = lib.layers.Concatenate(name="concatenate")([
+        lib.layers.Dense(64, activation="relu", name="dense")(pixels),
+        lib.layers.Dense(8, activation="relu", name="dense_1")(hint),
+    ])
+    digit = lib.layers.Dense(10, activation="softmax", name="digit")(z)
+    big = lib.layers.Dense(1, activation="sigmoid", name="big")(z)
+    return lib.Model(inputs=[pixels, hint], outputs=[digit, big])
+
+
+def _compile(model):
+    model.compile(optimizer="adam",
+                  loss={"digit": "sparse_categorical_crossentropy", "big": "binary_crossentropy"},
+                  loss_weights={"digit": 1.0, "big": 0.5},
+                  metrics={"digit": ["accuracy"], "big": ["accuracy"]})
+
+
+def _digits():
+    datasets = pytest.importorskip("sklearn.datasets")
+    data = datasets.load_digits()
+    x = data.data / 16.0
+    y = data.target
+    return x, np.eye(4)[y % 4], y, (y >= 5).astype("float32")
+
+
+def test_symbolic_shapes_without_running_data():
+    x = nnet.Input(shape=(6,), name="x")
+    h = nnet.layers.Dense(3)(x)
+    assert h.shape == (None, 3) and h.dtype == "float32"
+    assert nnet.layers.Reshape((3, 1))(h).shape == (None, 3, 1)
+
+
+def test_multi_output_training_on_digits_reaches_95_percent_on_the_digit_head():
+    nnet.utils.set_random_seed(0)
+    x, hint, y, y_big = _digits()
+    cut = 1400
+    model = _two_tower(nnet)
+    _compile(model)
+    history = model.fit({"pixels": x[:cut], "hint": hint[:cut]}, {"digit": y[:cut],
+                        "big": y_big[:cut]}, epochs=20, batch_size=32, verbose=0)
+    assert list(history.history) == ["big_accuracy", "big_loss", "digit_accuracy", "digit_loss",
+                                     "loss"]
+    result = model.evaluate([x[cut:], hint[cut:]], [y[cut:], y_big[cut:]], verbose=0,
+                            return_dict=True)
+    assert result["digit_accuracy"] >= 0.95, result
+
+
+def test_multi_output_logs_and_structures_match_keras():
+    keras = pytest.importorskip("keras")
+    x, hint, y, y_big = _digits()
+    ours, theirs = _two_tower(nnet), _two_tower(keras)
+    ours.set_weights(theirs.get_weights())
+    for model in (ours, theirs):
+        _compile(model)
+    data = ({"pixels": x[:256], "hint": hint[:256]}, {"digit": y[:256], "big": y_big[:256]})
+    h_ours = ours.fit(*data, epochs=2, batch_size=64, shuffle=False, verbose=0).history
+    h_theirs = theirs.fit(*data, epochs=2, batch_size=64, shuffle=False, verbose=0).history
+    assert list(h_ours) == list(h_theirs)
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=2e-4, err_msg=key)
+    e_ours, e_theirs = ours.evaluate(*data, verbose=0), theirs.evaluate(*data, verbose=0)
+    np.testing.assert_allclose(e_ours, e_theirs, rtol=1e-4)
+    p_ours, p_theirs = ours.predict(data[0], verbose=0), theirs.predict(data[0], verbose=0)
+    assert type(p_ours) is type(p_theirs) and len(p_ours) == 2
+    for a, b in zip(p_ours, p_theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert ours.output_names == theirs.output_names == ["digit", "big"]
+
+
+def test_config_matches_keras_and_round_trips():
+    keras = pytest.importorskip("keras")
+    ours, theirs = _two_tower(nnet), _two_tower(keras)
+    a, b = ours.get_config(), theirs.get_config()
+    assert a["input_layers"] == b["input_layers"] and a["output_layers"] == b["output_layers"]
+    assert [layer["name"] for layer in a["layers"]] == [layer["name"] for layer in b["layers"]]
+    for la, lb in zip(a["layers"], b["layers"]):
+        assert la["class_name"] == lb["class_name"]
+        assert la["inbound_nodes"] == lb["inbound_nodes"], la["name"]
+    clone = nnet.Model.from_config(a)
+    clone.set_weights(ours.get_weights())
+    x = [np.random.default_rng(0).random((3, 64)), np.ones((3, 4))]
+    for p, q in zip(clone.predict(x, verbose=0), ours.predict(x, verbose=0)):
+        np.testing.assert_allclose(p, q, rtol=1e-6)
+    # Keras's own config loads in nnet too.
+    from_keras = nnet.Model.from_config(b)
+    assert [layer.name for layer in from_keras.layers] == [layer.name for layer in ours.layers]
+
+
+def test_shared_layer_gets_gradient_from_every_call_site():
+    shared = nnet.layers.Dense(3, activation="tanh", dtype="float64")
+    a, b = nnet.Input((4,), dtype="float64"), nnet.Input((4,), dtype="float64")
+    model = nnet.Model([a, b], nnet.layers.Add()([shared(a), shared(b)]))
+    xa, xb = np.random.default_rng(1).normal(size=(2, 5, 4))
+    kernel = shared.kernel
+
+    def through_kernel(w):
+        kernel.data = w.data
+        return model([xa, xb])
+
+    check_grad(through_kernel, kernel.numpy())
+    kernel.grad = None
+    backward(nnet.ops.sum(model([xa, xb])))
+    one_site = nnet.Model(a, shared(a))
+    grads = []
+    for x in (xa, xb):
+        kernel.grad = None
+        backward(nnet.ops.sum(one_site(Tensor(x))))
+        grads.append(kernel.grad)
+    kernel.grad = None
+    backward(nnet.ops.sum(model([xa, xb])))
+    np.testing.assert_allclose(kernel.grad, grads[0] + grads[1], rtol=1e-12)
+
+
+def test_intermediate_output_model_for_feature_extraction():
+    model = nnet.Sequential([nnet.Input((5,)), nnet.layers.Dense(4, activation="relu"),
+                             nnet.layers.Dense(3, activation="relu"), nnet.layers.Dense(1)])
+    features = nnet.Model(model.input, model.layers[1].output)
+    x = np.random.default_rng(2).normal(size=(6, 5))
+    expected = np.maximum(np.maximum(x @ model.layers[0].kernel.numpy(), 0)
+                          @ model.layers[1].kernel.numpy(), 0)
+    np.testing.assert_allclose(features.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    assert [layer.name for layer in features.layers][1:] == [layer.name for layer in model.layers][:2]
+
+
+def test_models_nest_as_layers():
+    inner = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2)], name="inner")
+    x = nnet.Input((3,))
+    outer = nnet.Model(x, nnet.layers.Dense(1)(inner(x)))
+    assert outer.count_params() == 3 * 2 + 2 + 2 + 1
+    outer.compile(optimizer="sgd", loss="mse")
+    outer.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    config = outer.get_config()
+    clone = nnet.Model.from_config(config)
+    clone.set_weights(outer.get_weights())
+    np.testing.assert_allclose(clone.predict(np.ones((2, 3)), verbose=0),
+                               outer.predict(np.ones((2, 3)), verbose=0), rtol=1e-6)
+
+
+def test_dict_inputs_and_outputs():
+    a, b = nnet.Input((2,), name="a"), nnet.Input((3,), name="b")
+    out = nnet.layers.Dense(1, name="out")(nnet.layers.Concatenate()([a, b]))
+    model = nnet.Model({"a": a, "b": b}, {"score": out})
+    model.compile(optimizer="sgd", loss={"score": "mse"})
+    history = model.fit({"a": np.ones((8, 2)), "b": np.ones((8, 3))}, {"score": np.ones((8, 1))},
+                        epochs=2, verbose=0)
+    assert list(history.history) == ["loss"]
+    prediction = model.predict({"a": np.ones((2, 2)), "b": np.ones((2, 3))}, verbose=0)
+    assert set(prediction) == {"score"} and prediction["score"].shape == (2, 1)
+
+
+def test_graph_disconnected():
+    a, b = nnet.Input((2,), name="a"), nnet.Input((2,), name="b")
+    out = nnet.layers.Add()([a, b])
+    with pytest.raises(ValueError, match=r"Graph disconnected.*'b'.*inputs="):
+        nnet.Model(a, out)
+
+
+def test_wrong_input_name_or_shape():
+    model = _two_tower(nnet)
+    with pytest.raises(ValueError, match=r"Missing data for input\(s\) \['hint'\]"):
+        model.predict({"pixels": np.ones((2, 64)), "hints": np.ones((2, 4))}, verbose=0)
+    with pytest.raises(ValueError, match=r"Input 'hint' expects data of shape \(None, 4\).*"
+                                         r"\(2, 5\)"):
+        model.predict([np.ones((2, 64)), np.ones((2, 5))], verbose=0)
+
+
+def test_unknown_output_name_in_loss_dict():
+    model = _two_tower(nnet)
+    model.compile(optimizer="adam", loss={"digits": "mse", "big": "binary_crossentropy"})
+    x, hint, y, y_big = _digits()
+    with pytest.raises(ValueError, match=r"\['digits'\].*not outputs.*\['digit', 'big'\]"):
+        model.fit([x[:8], hint[:8]], [y[:8], y_big[:8]], verbose=0)
+
+
+def test_layer_called_on_incompatible_shape_names_the_layer():
+    x = nnet.Input((4,))
+    dense = nnet.layers.Dense(2, name="proj")
+    dense(x)
+    with pytest.raises(ValueError, match=r'layer "proj".*value 4.*\(None, 5\)'):
+        dense(nnet.Input((5,)))
