@@ -80,7 +80,8 @@ def to_array(value, argument):
         )
     if array.ndim == 0:
         raise ValueError(
-            f"Expected {argument} to have a sample axis, but received a scalar: {argument}={array!r}."
+            f"Expected {argument} to have a sample axis, but received a scalar: "
+            f"{argument}={array!r}."
         )
     return array
 

@@ -6,6 +6,7 @@ from nnet import ops
 from nnet.backend import standardize_data_format
 from nnet.layers.layer import InputSpec, Layer
 
+
 class Flatten(Layer):
     """Flattens the inputs to ``(batch, prod(other dims))``; the batch axis is kept.
 

@@ -143,7 +143,9 @@ class Layer:
             if isinstance(value, Layer) and value not in self._layers:
                 self._layers.append(value)
             elif isinstance(value, (list, tuple)) and not name.startswith("_"):
-                self._layers.extend(v for v in value if isinstance(v, Layer) and v not in self._layers)
+                self._layers.extend(
+                    v for v in value if isinstance(v, Layer) and v not in self._layers
+                )
         object.__setattr__(self, name, value)
 
     @property
@@ -356,7 +358,8 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments as a JSON-friendly dict (Keras's schema)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": _dtype_policy(self.dtype)}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": _dtype_policy(self.dtype)}
         if self.activity_regularizer is not None:
             from nnet import regularizers
 

@@ -76,9 +76,8 @@ def call_symbolic(layer, inputs, *args, training=None, **kwargs):
     nodes = layer.__dict__.setdefault("_inbound_nodes", [])
     index = len(nodes)
     if isinstance(out_shape, list):
-        outputs = [
-            KerasTensor(s, layer.dtype, layer.name, (layer, index, i)) for i, s in enumerate(out_shape)
-        ]
+        outputs = [KerasTensor(s, layer.dtype, layer.name, (layer, index, i))
+                   for i, s in enumerate(out_shape)]
     else:
         outputs = KerasTensor(out_shape, layer.dtype, layer.name, (layer, index, 0))
     nodes.append(Node(layer, inputs, outputs, args, kwargs))
@@ -159,7 +158,7 @@ def _map_graph(inputs, outputs):
 
 
 class Functional(_model_base()):
-    """A model defined by a graph of layers from `inputs` to `outputs` (``nnet.Model(inputs, outputs)``).
+    """A model made of the graph of layers from `inputs` to `outputs`: ``nnet.Model(x, y)``.
 
     Args:
         inputs: a tensor from `nnet.Input`, or a list or dict of them.

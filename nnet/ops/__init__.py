@@ -9,17 +9,73 @@ Example:
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.linalg import matmul
 from nnet.ops.math import (
-    abs, add, cast, ceil, clip, divide, equal, exp, floor, greater, greater_equal, isfinite, isnan,
-    less, less_equal, log, log1p, logical_and, logical_not, logical_or, maximum, minimum, multiply,
-    negative, not_equal, power, round, sign, sqrt, square, subtract, where,
+    abs,
+    add,
+    cast,
+    ceil,
+    clip,
+    divide,
+    equal,
+    exp,
+    floor,
+    greater,
+    greater_equal,
+    isfinite,
+    isnan,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    power,
+    round,
+    sign,
+    sqrt,
+    square,
+    subtract,
+    where,
 )
 from nnet.ops.nn import (
-    elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear, log_sigmoid,
-    log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
+    elu,
+    exponential,
+    gelu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    leaky_relu,
+    linear,
+    log_sigmoid,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    swish,
+    tanh,
 )
 from nnet.ops.reduce import argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from nnet.ops.shape import (
-    concatenate, expand_dims, getitem, one_hot, reshape, squeeze, stack, take, transpose,
+    concatenate,
+    expand_dims,
+    getitem,
+    one_hot,
+    reshape,
+    squeeze,
+    stack,
+    take,
+    transpose,
 )
 
 
@@ -36,8 +92,8 @@ def convert_to_tensor(x, dtype=None):
 
 def convert_to_numpy(x):
     """The value of a Tensor or array-like as a NumPy array."""
-    from nnet.backend import to_numpy
     from nnet.autodiff.tensor import Tensor
+    from nnet.backend import to_numpy
 
     return to_numpy(x.data if isinstance(x, Tensor) else x)
 

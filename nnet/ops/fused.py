@@ -64,7 +64,8 @@ def softmax_cross_entropy(logits, labels, axis=-1):
     def vjp(g):
         grad = e / sum_e
         if sparse:
-            xp.put_along_axis(grad, index, xp.take_along_axis(grad, index, axis=axis) - 1, axis=axis)
+            picked = xp.take_along_axis(grad, index, axis=axis)
+            xp.put_along_axis(grad, index, picked - 1, axis=axis)
         else:
             grad = grad * labels.sum(axis=axis, keepdims=True) - labels
         return grad * xp.expand_dims(g, axis), None
@@ -74,7 +75,7 @@ def softmax_cross_entropy(logits, labels, axis=-1):
 
 @primitive
 def sigmoid_binary_cross_entropy(logits, labels):
-    """Elementwise -(labels * log(sigmoid(z)) + (1 - labels) * log(1 - sigmoid(z))) from logits z."""
+    """Elementwise -(y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))) from logits z, labels y."""
     xp = array_module(logits)
     # max(z, 0) - z*y + log(1 + exp(-|z|)) is the same value without overflow for large |z|.
     e = xp.exp(-xp.abs(logits))

@@ -111,7 +111,8 @@ def clip(x, x_min, x_max):
 
 @primitive
 def _where(condition, x, y):
-    return array_module(x, y).where(condition, x, y), lambda g: (None, g * condition, g * ~condition)
+    out = array_module(x, y).where(condition, x, y)
+    return out, lambda g: (None, g * condition, g * ~condition)
 
 
 def where(condition, x, y):

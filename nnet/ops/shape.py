@@ -1,4 +1,4 @@
-"""Shape manipulation and indexing: reshape, transpose, concatenate, stack, take, slicing, one_hot."""
+"""Shape manipulation and indexing: reshape, transpose, concatenate, stack, take, slicing."""
 
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor

@@ -8,6 +8,7 @@ from harness import check_op
 
 from nnet import ops
 
+
 def erf(x):
     return np.vectorize(math.erf)(x).astype(x.dtype)
 
