@@ -1,19 +1,25 @@
-"""Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`), learning-rate `schedules`, and
+"""Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam`,
+`Ftrl`, `Lion`, `Lamb`), learning-rate `schedules`, and
 `get`/`serialize`/`deserialize`, which look optimizers up by their lowercased class name
 (``"adam"``, ``"rmsprop"``), as Keras's `compile` does."""
 
 from nnet.optimizers import schedules
+from nnet.optimizers.adadelta import Adadelta
 from nnet.optimizers.adagrad import Adagrad
 from nnet.optimizers.adam import Adam
+from nnet.optimizers.adamax import Adamax
 from nnet.optimizers.adamw import AdamW
+from nnet.optimizers.ftrl import Ftrl
+from nnet.optimizers.lamb import Lamb
+from nnet.optimizers.lion import Lion
+from nnet.optimizers.nadam import Nadam
 from nnet.optimizers.optimizer import Optimizer
 from nnet.optimizers.rmsprop import RMSprop
 from nnet.optimizers.sgd import SGD
 from nnet.utils.registry import Registry, serialize_object
 
-
 _REGISTRY = Registry("optimizer", base=Optimizer)
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Lamb):
     # Keras looks optimizers up by the lowercased class name ("adamw", "rmsprop").
     _REGISTRY.register(_cls, snake_case=False)
 
@@ -68,6 +74,6 @@ def get(identifier):
 
 
 __all__ = [
-    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get", "serialize",
-    "deserialize",
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
+    "Ftrl", "Lion", "Lamb", "schedules", "get", "serialize", "deserialize",
 ]

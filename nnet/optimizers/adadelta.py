@@ -1,0 +1,71 @@
+"""Adadelta: per-dimension step sizes from running averages of gradients and updates."""
+
+import numpy as np
+
+from nnet.optimizers.gradients import flat_views
+from nnet.optimizers.optimizer import Optimizer
+
+
+class Adadelta(Optimizer):
+    """Adadelta, with Keras's placement of epsilon (inside both square roots).
+
+    ``a = rho * a + (1 - rho) * g**2``; ``delta = -sqrt(d + epsilon) * g / sqrt(a + epsilon)``;
+    ``d = rho * d + (1 - rho) * delta**2``; ``w += lr * delta``, with ``a`` the accumulated
+    gradient and ``d`` the accumulated update.
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule` or a callable.
+        rho: decay rate of the running averages.
+        epsilon: small constant for numerical stability.
+        **kwargs: the options shared by all optimizers (see `Optimizer`).
+
+    Example:
+        >>> import numpy as np
+        >>> from nnet.autodiff import Variable
+        >>> from nnet.optimizers import Adadelta
+        >>> w = Variable([1.0])
+        >>> Adadelta(learning_rate=1.0, rho=0.75, epsilon=0.01).apply([np.ones(1, "float32")], [w])
+        >>> w.numpy().round(4)
+        array([0.8039], dtype=float32)
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def build(self, variables):
+        """Allocate the accumulated gradient and accumulated update per variable (interleaved)."""
+        if self.built:
+            return
+        super().build(variables)
+        self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
+            variables, ["accumulated_grad", "accumulated_delta_var"]
+        )
+        self._scratch_2 = flat_views([v.data for v in self._trainable_variables], disjoint=False)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adadelta step on ``variable.data``, in place."""
+        i = self._get_variable_index(variable)
+        w, step, tmp = variable.data, self._scratch[i], self._scratch_2[i]
+        acc_grad, acc_delta = self._accumulated_grads[i].data, self._accumulated_delta_vars[i].data
+        np.square(gradient, out=tmp)
+        tmp *= 1 - self.rho
+        acc_grad *= self.rho
+        acc_grad += tmp
+        # `step` holds -delta: the update with its sign flipped, subtracted from w below.
+        np.add(acc_delta, self.epsilon, out=step)
+        np.sqrt(step, out=step)
+        step *= gradient
+        np.add(acc_grad, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        step /= tmp
+        np.square(step, out=tmp)
+        tmp *= 1 - self.rho
+        acc_delta *= self.rho
+        acc_delta += tmp
+        step *= learning_rate
+        w -= step
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
