@@ -202,20 +202,29 @@ class Layer:
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
     def __call__(self, inputs, *args, training=None, **kwargs):
-        from nnet.models.functional import call_symbolic, is_symbolic
+        if type(inputs) is not Tensor:
+            from nnet.models.functional import call_symbolic, is_symbolic
 
-        if is_symbolic(inputs):
-            return call_symbolic(self, inputs, *args, training=training, **kwargs)
-        inputs = self._convert_inputs(inputs)
-        self._maybe_build(_shape_of(inputs))
+            if is_symbolic(inputs):
+                return call_symbolic(self, inputs, *args, training=training, **kwargs)
+            inputs = self._convert_inputs(inputs)
+        elif self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
+            inputs = self._convert_inputs(inputs)
+        if not self.built:
+            self._maybe_build(_shape_of(inputs))
         if self.input_spec is not None:
-            self.input_spec.check(self, _shape_of(inputs))
+            shape = _shape_of(inputs)
+            # Checked once per new input shape: the check is pure Python, the shape rarely changes.
+            if shape != self.__dict__.get("_checked_shape"):
+                self.input_spec.check(self, shape)
+                self.__dict__["_checked_shape"] = shape
         outer = _CONTEXT.training
         if training is None:
             training = outer
         if self._call_has_training:
             kwargs["training"] = training
-        self._losses = []
+        if self._losses:
+            self._losses.clear()
         _CONTEXT.training = training
         try:
             outputs = self.call(inputs, *args, **kwargs)

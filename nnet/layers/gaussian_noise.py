@@ -1,0 +1,71 @@
+"""GaussianNoise: adds zero-centred Gaussian noise while training."""
+
+import numbers
+
+import numpy as np
+
+from nnet import backend, ops
+from nnet.layers.layer import Layer
+
+
+def _validate_unit_interval(value, name, meaning):
+    """`value` if it is a real number in [0, 1]; raises ValueError naming `name` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise ValueError(
+            f"Expected a float between 0 and 1 for {name} ({meaning}). Received: {name}={value!r}"
+        )
+    return value
+
+
+def _normal(layer, shape, dtype, mean, stddev):
+    """``N(mean, stddev^2)`` draws of `shape` in `dtype`, from the layer's seeded generator if it
+    has one, else from `nnet.backend.rng()`."""
+    rng = layer._rng if layer._rng is not None else backend.rng()
+    return backend.asarray(mean + stddev * rng.standard_normal(shape), dtype=dtype)
+
+
+class GaussianNoise(Layer):
+    """Adds ``N(0, stddev^2)`` noise to the inputs while training: ``y = x + stddev * z``.
+
+    With ``training=False`` (inference, the default) the output is the input. The noise does
+    not depend on ``x``, so the gradient of ``y`` with respect to ``x`` is the identity.
+
+    Args:
+        stddev: float in [0, 1], the standard deviation of the noise.
+        seed: an integer; when given the layer draws its noise from its own generator, seeded
+            with it, so that runs repeat. Otherwise the noise comes from `nnet.backend.rng()`.
+        **kwargs: base Layer arguments (``name``, ``dtype``, ...).
+
+    Shapes: any shape; the output has the input's shape.
+
+    Example:
+        >>> import numpy as np
+        >>> from nnet.layers.gaussian_noise import GaussianNoise
+        >>> layer = GaussianNoise(0.1, seed=0)
+        >>> x = np.zeros((1000, 10))
+        >>> round(float(layer(x, training=True).numpy().std()), 1)
+        0.1
+        >>> float(np.abs(layer(x).numpy()).max())
+        0.0
+    """
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = _validate_unit_interval(stddev, "stddev", "the standard deviation")
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, training=False):
+        if not training or self.stddev == 0:
+            return inputs
+        return ops.add(inputs, _normal(self, inputs.shape, inputs.dtype, 0.0, self.stddev))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"stddev": self.stddev, "seed": self.seed})
+        return config
