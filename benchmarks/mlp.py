@@ -7,7 +7,7 @@ Run: python benchmarks/mlp.py [--repeats 3]
 import argparse
 
 import numpy as np
-from common import DEFAULT_THREADS, interleave, report
+from common import interleave, report, variants
 
 
 def nnet_run(x, y):
@@ -57,16 +57,12 @@ def main():
     rng = np.random.default_rng(0)
     x = rng.random((60000, 784), dtype=np.float32)
     y = rng.integers(0, 10, size=60000).astype(np.int64)
-    # PyTorch both with its default thread count and with one thread: on small models its
-    # threads mostly wait on each other, and the fairer comparison is with the faster of the two.
-    times = interleave({
-        "nnet": lambda: nnet_run(x, y),
-        "pytorch": lambda: torch_run(x, y, DEFAULT_THREADS),
-        "pytorch-1-thread": lambda: torch_run(x, y, 1),
-    }, args.repeats)
+    times = interleave(variants(lambda: nnet_run(x, y), lambda threads: torch_run(x, y, threads)),
+                       args.repeats)
     ratios = report("mlp: Dense 256-256-10 on 60000x784, 1 epoch, batch 128 (fit time)", times,
                     goal="nnet throughput >= 1.0x pytorch (time ratio <= 1.0)")
-    print(f"throughput ratio nnet/pytorch: {1 / ratios['nnet']:.2f}x")
+    for label, ratio in ratios.items():
+        print(f"throughput nnet / pytorch, {label} threads: {1 / ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ Run: python benchmarks/seed.py [--repeats 7]
 import argparse
 
 import numpy as np
-from common import DEFAULT_THREADS, interleave, report
+from common import interleave, report, variants
 
 
 def nnet_run(x, y):
@@ -58,13 +58,8 @@ def main():
     rng = np.random.default_rng(0)
     x = rng.random((1000, 20), dtype=np.float32)
     y = rng.integers(0, 2, size=(1000, 1)).astype(np.float32)
-    # PyTorch both with its default thread count and with one thread: on small models its
-    # threads mostly wait on each other, and the fairer comparison is with the faster of the two.
-    times = interleave({
-        "nnet": lambda: nnet_run(x, y),
-        "pytorch": lambda: torch_run(x, y, DEFAULT_THREADS),
-        "pytorch-1-thread": lambda: torch_run(x, y, 1),
-    }, args.repeats)
+    times = interleave(variants(lambda: nnet_run(x, y), lambda threads: torch_run(x, y, threads)),
+                       args.repeats)
     report("seed: Dense 64-64-1 on 1000x20, 10 epochs, batch 32 (fit time)", times,
            goal="nnet <= 0.5x pytorch")
 

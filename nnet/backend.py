@@ -65,8 +65,7 @@ def standardize_data_format(data_format):
 def array_module(*arrays):
     """The array module (numpy or cupy) that the given arrays live in."""
     for a in arrays:
-        module = type(a).__module__
-        if module.startswith("cupy"):
+        if type(a) is not np.ndarray and type(a).__module__.startswith("cupy"):
             import cupy
 
             return cupy

@@ -54,6 +54,8 @@ class Trainer:
         self.compiled_metrics = None
         self.stop_training = False
         self.history = None
+        # Set by BackupAndRestore when it restores a backup: the epoch that fit resumes at.
+        self._initial_epoch = None
         self._loss_tracker = None
         self._train_variables = None
 
@@ -316,6 +318,8 @@ class Trainer:
         batch_hooks = callbacks.has_batch_hooks("train")
         self.stop_training = False
         callbacks.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
+        self._initial_epoch = None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()

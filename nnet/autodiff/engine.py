@@ -63,21 +63,21 @@ def primitive(fn):
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
-        # Lists are array data; tuples stay tuples (shapes, axes).
-        arrays = [
-            a.data if isinstance(a, Tensor) else np.asarray(a) if isinstance(a, list) else a
-            for a in args
-        ]
+        arrays, parents = [], []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a.requires_grad:
+                    parents.append((i, a))
+            else:
+                # Lists are array data; tuples stay tuples (shapes, axes).
+                arrays.append(np.asarray(a) if type(a) is list else a)
         out, vjp = fn(*arrays, **kwargs)
         result = Tensor(out)
-        if _GradMode.enabled:
-            parents = tuple(
-                (i, a) for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad
-            )
-            if parents:
-                result.requires_grad = True
-                result._parents = parents
-                result._vjp = vjp
+        if parents and _GradMode.enabled:
+            result.requires_grad = True
+            result._parents = parents
+            result._vjp = vjp
         return result
 
     op.raw = fn
@@ -105,11 +105,14 @@ def _topological_order(root):
         if expanded:
             order.append(node)
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
+        visited.add(key)
         stack.append((node, True))
-        stack.extend((parent, False) for _, parent in node._parents if id(parent) not in visited)
+        for _, parent in node._parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
     return order
 
 
@@ -131,18 +134,22 @@ def backward(root, grad=None):
         g = grads.pop(id(node), None)
         if g is None:
             continue
-        if node._vjp is None:
+        vjp = node._vjp
+        if vjp is None:
             node.grad = g if node.grad is None else node.grad + g
             continue
-        input_grads = node._vjp(g)
+        input_grads = vjp(g)
         for i, parent in node._parents:
             gi = input_grads[i]
             if gi is None:
                 continue
             if callable(gi):
                 gi = gi()
-            gi = unbroadcast(gi, parent.shape)
+            shape = parent.data.shape
+            if gi.shape != shape:
+                gi = unbroadcast(gi, shape)
             key = id(parent)
-            grads[key] = gi if key not in grads else grads[key] + gi
+            previous = grads.get(key)
+            grads[key] = gi if previous is None else previous + gi
         node._vjp = None
         node._parents = ()

@@ -30,7 +30,10 @@ class Tensor:
     __array_priority__ = 100
 
     def __init__(self, data, requires_grad=False):
-        self.data = data if hasattr(data, "shape") and hasattr(data, "dtype") else np.asarray(data)
+        if not isinstance(data, np.ndarray) and not (hasattr(data, "shape")
+                                                     and hasattr(data, "dtype")):
+            data = np.asarray(data)
+        self.data = data
         self.grad = None
         self.requires_grad = requires_grad
         self._parents = ()

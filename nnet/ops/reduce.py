@@ -21,24 +21,31 @@ def _keep(g, axis, keepdims, shape):
     return g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
 
 
+def _spread(g, axis, keepdims, shape, scale=None):
+    """`g` (times `scale`) copied back over the reduced axes: a fresh array of `shape`."""
+    out = array_module(g).empty(shape, dtype=g.dtype)
+    # Assigning broadcasts in C; np.broadcast_to's Python wrapper costs more at these sizes.
+    out[...] = _keep(g, axis, keepdims, shape) if scale is None else (
+        _keep(g, axis, keepdims, shape) * scale)
+    return out
+
+
 @primitive
 def sum(x, axis=None, keepdims=False):
     """Sum over `axis` (all axes by default)."""
     shape = x.shape
-    xp = array_module(x)
-    return x.sum(axis=axis, keepdims=keepdims), lambda g: (
-        xp.broadcast_to(_keep(g, axis, keepdims, shape), shape),
-    )
+    return x.sum(axis=axis, keepdims=keepdims), lambda g: (_spread(g, axis, keepdims, shape),)
 
 
 @primitive
 def mean(x, axis=None, keepdims=False):
     """Mean over `axis` (all axes by default)."""
     shape = x.shape
-    xp = array_module(x)
-    out = x.mean(axis=axis, keepdims=keepdims)
-    scale = out.size / x.size if x.size else 0.0
-    return out, lambda g: (xp.broadcast_to(_keep(g, axis, keepdims, shape) * scale, shape),)
+    total = x.sum(axis=axis, keepdims=keepdims)
+    scale = total.size / x.size if x.size else 0.0
+    # sum * (1/n) rather than x.mean(): NumPy's mean adds Python overhead per call.
+    out = total * x.dtype.type(scale) if x.dtype.kind == "f" else total * scale
+    return out, lambda g: (_spread(g, axis, keepdims, shape, scale),)
 
 
 def _extremum(x, axis, keepdims, reduce):
