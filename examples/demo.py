@@ -95,6 +95,7 @@ def plot(histories, path="demo_training_curves.png"):
         for key in ("accuracy", "val_accuracy"):
             ax.plot(np.arange(1, len(history.history[key]) + 1), history.history[key], label=key)
         ax.set(title=title, xlabel="epoch", ylabel="accuracy")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend()
     fig.tight_layout()
     fig.savefig(path)

@@ -1,0 +1,189 @@
+"""Sum, Mean and MeanMetricWrapper: the reductions every per-sample metric builds on."""
+
+import numpy as np
+
+from nnet.metrics.metric import Metric
+from nnet.metrics.metrics_utils import _broadcast_weights, _squeeze_or_expand, _to_array
+
+# The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`); those
+# that are losses, which make a wrapper's direction "down" as in Keras; and those with a variant
+# that also returns the mask of the values that count (what Keras attaches as `_keras_mask`).
+_FUNCTIONS = {}
+_LOSS_FUNCTIONS = set()
+_MASKED_FUNCTIONS = {}
+
+
+def _register_functions(*fns, loss=False):
+    for fn in fns:
+        _FUNCTIONS[fn.__name__] = fn
+        if loss:
+            _LOSS_FUNCTIONS.add(fn.__name__)
+
+
+def _register_masked(fn, fn_with_mask):
+    _MASKED_FUNCTIONS[fn.__name__] = fn_with_mask
+
+
+def _registered_name(fn):
+    """`fn`'s name if `fn` is itself one of the registered functions, else None."""
+    name = getattr(fn, "__name__", None)
+    return name if _FUNCTIONS.get(name) is fn else None
+
+
+def _samplewise(values, sample_weight, reduce_fn):
+    """Keras's `reduce_to_samplewise_values`: per-sample values times weights, and the weights."""
+    values = _to_array(values)
+    if values.dtype.kind != "f":
+        values = values.astype(np.float64)
+    if sample_weight is not None:
+        sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
+        values, sample_weight = _squeeze_or_expand(values, sample_weight)
+        weight_ndim = sample_weight.ndim
+        if values.ndim > weight_ndim:
+            values = reduce_fn(values, axis=tuple(range(weight_ndim, values.ndim)))
+        sample_weight = _broadcast_weights(sample_weight, values.shape)
+        values = values * sample_weight
+        if weight_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, weight_ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, sample_weight
+
+
+class Sum(Metric):
+    """The (weighted) sum of the given values: ``total += sum(values * sample_weight)``.
+
+    Args:
+        name: the metric's name.
+        dtype: dtype of the computations.
+
+    Example:
+        >>> m = Sum(); m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0]); m.result()
+        4.0
+    """
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self._add_state()
+
+    def update_state(self, values, sample_weight=None):
+        """Add the (weighted) values of one batch."""
+        values, _ = _samplewise(values, sample_weight, np.sum)
+        # Scalar item updates cost a tenth of a 0-d array ufunc.
+        self.total[()] += values.sum()
+
+    def result(self):
+        """The sum so far."""
+        return float(self.total)
+
+
+class Mean(Metric):
+    """The (weighted) mean of the given values: ``sum(values * w) / sum(w)``.
+
+    Values of rank > 1 are first averaged per sample; without weights every sample counts 1.
+
+    Args:
+        name: the metric's name.
+        dtype: dtype of the computations.
+
+    Example:
+        >>> m = Mean(); m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0]); m.result()
+        2.0
+    """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self._add_state()
+        self.count = self._add_state()
+
+    def update_state(self, values, sample_weight=None):
+        """Add the (weighted) values of one batch and their weight."""
+        values, sample_weight = _samplewise(values, sample_weight, np.mean)
+        self.total[()] += values.sum()
+        self.count[()] += values.size if sample_weight is None else sample_weight.sum()
+
+    def result(self):
+        """``total / count``, or 0 before any weight was seen."""
+        return float(self.total / self.count) if self.count else 0.0
+
+
+def _apply_mask(sample_weight, mask):
+    """Keras's `apply_mask` for a sum: the weights times the 0/1 mask."""
+    sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
+    mask, sample_weight = _squeeze_or_expand(mask.astype(np.float64), sample_weight)
+    return mask * _broadcast_weights(sample_weight, mask.shape)
+
+
+def _serialize_fn(fn):
+    return {"module": "builtins", "class_name": "function", "config": fn.__name__,
+            "registered_name": "function"}
+
+
+def _deserialize_fn(config):
+    name = config["config"] if isinstance(config, dict) else config
+    if name not in _FUNCTIONS:
+        raise ValueError(
+            f"Unknown metric function: fn={name!r}. Known functions are: "
+            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom functions to MeanMetricWrapper directly."
+        )
+    return _FUNCTIONS[name]
+
+
+class MeanMetricWrapper(Mean):
+    """The mean over all samples of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
+
+    Args:
+        fn: the function; returns one value per sample (or per element).
+        name: the metric's name.
+        dtype: dtype of the computations.
+        **kwargs: passed on to `fn`.
+
+    Example:
+        >>> from nnet.metrics import mean_absolute_error
+        >>> m = MeanMetricWrapper(mean_absolute_error)
+        >>> m.update_state([[0.], [1.]], [[1.], [1.]]); m.result()
+        0.5
+    """
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+        registered = _registered_name(fn)
+        if registered in _LOSS_FUNCTIONS:
+            self._direction = "down"
+        self._fn_with_mask = _MASKED_FUNCTIONS.get(registered)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add ``fn(y_true, y_pred)`` of one batch, weighted by `sample_weight`.
+
+        With sample weights, values that `fn` masks out (labels equal to `ignore_class`) get
+        weight 0; without, they count as given, as in Keras, which applies the mask only to
+        weights.
+        """
+        if self._fn_with_mask is None or sample_weight is None:
+            values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        else:
+            values, mask = self._fn_with_mask(y_true, y_pred, **self._fn_kwargs)
+            if mask is not None:
+                sample_weight = _apply_mask(sample_weight, mask)
+        super().update_state(values, sample_weight)
+
+    def get_config(self):
+        """``{name, dtype, fn, **kwargs}``; `fn` in Keras's form for functions."""
+        return {**super().get_config(), "fn": _serialize_fn(self._fn), **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from `get_config()`; `fn` must name a function of this module."""
+        config = dict(config)
+        if "fn" in config:
+            config["fn"] = _deserialize_fn(config["fn"])
+        return cls(**config)
+
+
+class _Builtin(MeanMetricWrapper):
+    """A MeanMetricWrapper whose function is fixed, so its config holds only its arguments."""
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
