@@ -6,8 +6,19 @@
 """
 
 from nnet import (
-    activations, backend, callbacks, constraints, initializers, layers, losses, metrics, models,
-    ops, optimizers, regularizers, utils,
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    utils,
 )
 from nnet.autodiff import Tensor, Variable, backward, check_grad, no_grad, primitive
 from nnet.layers import Input, InputLayer, Layer
