@@ -33,6 +33,32 @@ def flatten_outputs(structure, names, argument):
     return [structure] * len(names)
 
 
+def leaves(structure):
+    """The non-None leaves of a value, list or dict structure, in order."""
+    if isinstance(structure, dict):
+        return [leaf for value in structure.values() for leaf in leaves(value)]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for value in structure for leaf in leaves(value)]
+    return [] if structure is None else [structure]
+
+
+def flatten_predictions(y_pred, names):
+    """Model outputs (a value, list or dict keyed by output name) as a list in `names` order."""
+    if isinstance(y_pred, dict):
+        return [y_pred[name] for name in names]
+    return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+
+
+def flatten_targets(y, names):
+    """Targets as a list in `names` order; a single array is refused for several outputs."""
+    if len(names) > 1 and not isinstance(y, (list, tuple, dict)):
+        raise ValueError(
+            f"The model has {len(names)} outputs {names}, but y is a single array. Pass y as a "
+            f"list with one array per output, or as a dict keyed by output name."
+        )
+    return flatten_outputs(y, names, "y")
+
+
 def _as_loss(identifier):
     loss = losses_module.get(identifier)
     if isinstance(loss, losses_module.Loss):

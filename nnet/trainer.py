@@ -16,7 +16,14 @@ from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
 from nnet.autodiff.tensor import Tensor
 from nnet.callbacks import CallbackList
-from nnet.compile_utils import CompileLoss, CompileMetrics, flatten_outputs
+from nnet.compile_utils import (
+    CompileLoss,
+    CompileMetrics,
+    flatten_outputs,
+    flatten_predictions,
+    flatten_targets,
+    leaves,
+)
 
 
 def _verbosity(verbose):
@@ -88,7 +95,7 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         # Resolved now, so that an unknown name fails at compile(); built per output later.
-        for identifier in _leaves(loss):
+        for identifier in leaves(loss):
             losses_module.get(identifier)
         self.compiled_loss = None
         self.compiled_metrics = None
@@ -167,7 +174,7 @@ class Trainer:
         if self.compiled_loss is not None and y is not None:
             names = self.compiled_loss.output_names
             terms.append(self.compiled_loss(
-                _flatten_targets(y, names), _flatten_predictions(y_pred, names),
+                flatten_targets(y, names), flatten_predictions(y_pred, names),
                 flatten_outputs(sample_weight, names, "sample_weight"),
             ))
         terms.extend(self.losses)
@@ -187,8 +194,8 @@ class Trainer:
         if y is not None:
             names = self.compiled_metrics.output_names
             self.compiled_metrics.update_state(
-                [_data_of(t) for t in _flatten_targets(y, names)],
-                [_data_of(p) for p in _flatten_predictions(y_pred, names)],
+                [_data_of(t) for t in flatten_targets(y, names)],
+                [_data_of(p) for p in flatten_predictions(y_pred, names)],
                 flatten_outputs(sample_weight, names, "sample_weight"),
             )
         return self.get_metrics_result()
@@ -256,8 +263,8 @@ class Trainer:
         if self.compiled_loss is not None:
             names = self.compiled_loss.output_names
             self.compiled_loss.check_targets(
-                _flatten_targets(y, names),
-                [p.shape[-1] for p in _flatten_predictions(y_pred, names)],
+                flatten_targets(y, names),
+                [p.shape[-1] for p in flatten_predictions(y_pred, names)],
             )
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -472,29 +479,6 @@ def _check_positive_int(value, argument, allow_zero=False):
         raise ValueError(
             f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}"
         )
-
-
-def _leaves(structure):
-    if isinstance(structure, dict):
-        return [leaf for value in structure.values() for leaf in _leaves(value)]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for value in structure for leaf in _leaves(value)]
-    return [] if structure is None else [structure]
-
-
-def _flatten_predictions(y_pred, names):
-    if isinstance(y_pred, dict):
-        return [y_pred[name] for name in names]
-    return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
-
-
-def _flatten_targets(y, names):
-    if len(names) > 1 and not isinstance(y, (list, tuple, dict)):
-        raise ValueError(
-            f"The model has {len(names)} outputs {names}, but y is a single array. Pass y as a "
-            f"list with one array per output, or as a dict keyed by output name."
-        )
-    return flatten_outputs(y, names, "y")
 
 
 def _warn_if_trainable_changed(model):
