@@ -4,9 +4,10 @@ A loss function maps ``(y_true, y_pred)`` to one value per sample (it averages o
 a `Loss` object then weights those values and reduces them to a scalar. Shapes are checked: (N,)
 against (N, 1) is reconciled as Keras does, any other mismatch raises instead of broadcasting.
 
-`loss` holds the `Loss` base, `LossFunctionWrapper` and the reductions; `losses` the cross-entropy,
-regression, hinge, KL, Poisson and cosine losses; `focal`, `segmentation` (Dice, Tversky),
-`generalized_cross_entropy` and `circle` the rest of Keras's catalogue.
+`loss` holds the `Loss` base, `LossFunctionWrapper` and the reductions; `crossentropy` the binary,
+categorical and sparse categorical cross-entropies; `losses` the regression, hinge, KL, Poisson and
+cosine losses; `focal`, `segmentation` (Dice, Tversky), `generalized_cross_entropy` and `circle`
+the rest of Keras's catalogue.
 
 Example:
     >>> import numpy as np
@@ -15,6 +16,14 @@ Example:
 """
 
 from nnet.losses.circle import Circle, circle
+from nnet.losses.crossentropy import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+)
 from nnet.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
@@ -27,8 +36,6 @@ from nnet.losses.generalized_cross_entropy import (
 )
 from nnet.losses.loss import Loss, LossFunctionWrapper
 from nnet.losses.losses import (
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
     CategoricalHinge,
     CosineSimilarity,
     Hinge,
@@ -40,10 +47,7 @@ from nnet.losses.losses import (
     MeanSquaredError,
     MeanSquaredLogarithmicError,
     Poisson,
-    SparseCategoricalCrossentropy,
     SquaredHinge,
-    binary_crossentropy,
-    categorical_crossentropy,
     categorical_hinge,
     cosine_similarity,
     hinge,
@@ -55,7 +59,6 @@ from nnet.losses.losses import (
     mean_squared_error,
     mean_squared_logarithmic_error,
     poisson,
-    sparse_categorical_crossentropy,
     squared_hinge,
 )
 from nnet.losses.segmentation import Dice, Tversky, dice, tversky

@@ -8,14 +8,14 @@ Example:
 
 from nnet import ops
 from nnet.backend import asarray
-from nnet.losses.loss import _BuiltinLoss, _prepare
-from nnet.losses.losses import (
+from nnet.losses.crossentropy import (
     _binary_crossentropy_from_probabilities,
     _normalized_probabilities,
     _smooth_binary,
     _smooth_categorical,
     _warn_single_class,
 )
+from nnet.losses.loss import _BuiltinLoss, _prepare
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,

@@ -7,8 +7,8 @@ Example:
 """
 
 from nnet import ops
+from nnet.losses.crossentropy import _one_hot, _sparse_labels
 from nnet.losses.loss import _BuiltinLoss, _float_tensor
-from nnet.losses.losses import _one_hot, _sparse_labels
 
 
 def categorical_generalized_cross_entropy(y_true, y_pred, q):

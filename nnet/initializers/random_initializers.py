@@ -1,16 +1,5 @@
-"""Weight initializers, as in ``keras.initializers``: an initializer maps a shape to an array.
-
-Every random draw is made in float64 with NumPy and then cast, so CPU and GPU runs start from the
-same weights. With ``seed=None`` the draw comes from the global generator `nnet.backend.rng()`
-(re-seeded by `nnet.backend.seed_rng`); with an integer seed a fresh generator is made for every
-call, so the same seed gives the same values each time, as in Keras.
-
-Example:
-    >>> from nnet import initializers
-    >>> initializers.get("glorot_uniform")((3, 2)).shape
-    (3, 2)
-    >>> initializers.serialize(initializers.Zeros())["class_name"]
-    'Zeros'
+"""Initializers that draw from a distribution: normal, truncated normal, uniform, the
+`VarianceScaling` family (Glorot, He, LeCun) and `Orthogonal`.
 """
 
 import math
@@ -19,15 +8,11 @@ import numbers
 import numpy as np
 
 from nnet import backend
-from nnet.utils.registry import Registry, serialize_object
+from nnet.initializers.initializer import Initializer, _cast, compute_fans
 
 # The std of a standard normal truncated to [-2, 2]; VarianceScaling divides by it so that the
 # truncated draw keeps the requested variance.
 _TRUNCATED_STD = 0.87962566103423978
-
-
-def _cast(values, dtype):
-    return np.asarray(values, dtype=dtype or backend.floatx())
 
 
 def _generator(seed):
@@ -43,66 +28,6 @@ def _truncated_normal(rng, shape, mean, stddev):
         z[outside] = rng.standard_normal(int(outside.sum()))
         outside = np.abs(z) > 2
     return mean + stddev * z
-
-
-def compute_fans(shape, input_axes=None, output_axes=None):
-    """The number of input and output units of a weight of `shape`, as Keras counts them.
-
-    Rank 0: (1, 1); rank 1: (n, n); rank 2: (shape[0], shape[1]); rank > 2 (conv kernels
-    ``(..., in, out)``): with ``rf = prod(shape[:-2])``, ``(shape[-2] * rf, shape[-1] * rf)``.
-    When both `input_axes` and `output_axes` are given, the fans are the products of those dims.
-
-    Args:
-        shape: the weight's shape.
-        input_axes: optional list of the axes that hold input units.
-        output_axes: optional list of the axes that hold output units.
-
-    Example:
-        >>> compute_fans((3, 3, 16, 32))
-        (144, 288)
-    """
-    shape = tuple(shape)
-    if input_axes is not None and output_axes is not None:
-        return math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes)
-    if len(shape) == 0:
-        return 1, 1
-    if len(shape) == 1:
-        return int(shape[0]), int(shape[0])
-    receptive_field = math.prod(shape[:-2])
-    return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
-
-
-class Initializer:
-    """Base class of initializers: ``initializer(shape, dtype=None)`` returns a NumPy array.
-
-    Subclasses implement `__call__` and, when they take arguments, `get_config`.
-
-    Example:
-        >>> class Twos(Initializer):
-        ...     def __call__(self, shape, dtype=None):
-        ...         return np.full(shape, 2.0, dtype=dtype or "float32")
-        >>> Twos()((2,))
-        array([2., 2.], dtype=float32)
-    """
-
-    def __call__(self, shape, dtype=None):
-        """An array of `shape` and `dtype` (``floatx()`` by default)."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement __call__(shape, dtype=None)."
-        )
-
-    def get_config(self):
-        """The constructor arguments, as a JSON-serializable dict."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild an initializer from the output of `get_config`."""
-        return cls(**config)
-
-    def clone(self):
-        """A new initializer with the same configuration."""
-        return type(self).from_config(self.get_config())
 
 
 class _RandomInitializer(Initializer):
@@ -400,164 +325,3 @@ class Orthogonal(_RandomInitializer):
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}
-
-
-class Zeros(Initializer):
-    """All zeros (the default bias initializer).
-
-    Example:
-        >>> Zeros()((2,))
-        array([0., 0.], dtype=float32)
-    """
-
-    def __call__(self, shape, dtype=None):
-        return np.zeros(shape, dtype=dtype or backend.floatx())
-
-
-class Ones(Initializer):
-    """All ones.
-
-    Example:
-        >>> Ones()((2,), dtype="int32")
-        array([1, 1], dtype=int32)
-    """
-
-    def __call__(self, shape, dtype=None):
-        return np.ones(shape, dtype=dtype or backend.floatx())
-
-
-class Constant(Initializer):
-    """Every value equal to the scalar `value`.
-
-    Args:
-        value: a Python scalar.
-
-    Example:
-        >>> Constant(0.5)((2,))
-        array([0.5, 0.5], dtype=float32)
-    """
-
-    def __init__(self, value=0.0):
-        self.value = value.item() if isinstance(value, np.generic) else value
-
-    def __call__(self, shape, dtype=None):
-        return np.full(shape, self.value, dtype=dtype or backend.floatx())
-
-    def get_config(self):
-        return {"value": self.value}
-
-
-class Identity(Initializer):
-    """``gain`` times the identity matrix (rectangular shapes get ones on the main diagonal).
-
-    Keras writes an empty config and so loses `gain`; nnet writes ``{"gain": gain}``, which
-    Keras also reads.
-
-    Args:
-        gain: a multiplicative factor.
-
-    Example:
-        >>> Identity(gain=2.0)((2, 2))
-        array([[2., 0.],
-               [0., 2.]], dtype=float32)
-    """
-
-    def __init__(self, gain=1.0):
-        self.gain = gain
-
-    def __call__(self, shape, dtype=None):
-        if len(shape) != 2:
-            raise ValueError(
-                f"Identity needs a 2-D shape. Received: shape={tuple(shape)} of rank "
-                f"{len(shape)}. Use it for square or rectangular matrices only."
-            )
-        return _cast(self.gain * np.eye(*shape), dtype)
-
-    def get_config(self):
-        return {"gain": self.gain}
-
-
-_REGISTRY = Registry("initializer", base=Initializer)
-_REGISTRY.register(Initializer)
-_REGISTRY.register(Zeros, "zero")
-_REGISTRY.register(Ones, "one")
-_REGISTRY.register(Constant)
-_REGISTRY.register(Identity, "IdentityInitializer")
-_REGISTRY.register(Orthogonal, "OrthogonalInitializer")
-_REGISTRY.register(RandomNormal, "normal")
-_REGISTRY.register(RandomUniform, "uniform")
-for _cls in (TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-             LecunNormal, LecunUniform):
-    _REGISTRY.register(_cls)
-
-# Keras exports the snake_case names as aliases of the classes (keras.initializers.he_normal).
-zeros, ones, constant, identity, orthogonal = Zeros, Ones, Constant, Identity, Orthogonal
-IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
-random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
-variance_scaling, glorot_uniform, glorot_normal = VarianceScaling, GlorotUniform, GlorotNormal
-he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
-
-
-def _from_array(array):
-    """An initializer that returns `array`, cast to the requested dtype, for its own shape."""
-
-    def initialize_fn(shape, dtype=None):
-        if tuple(shape) != array.shape:
-            raise ValueError(
-                f"Expected shape={array.shape} for an array used as initializer. "
-                f"Received: shape={tuple(shape)}. Pass an array of the weight's shape."
-            )
-        return _cast(array, dtype)
-
-    return initialize_fn
-
-
-def get(identifier):
-    """Resolve an initializer from a name, a config dict, an array, a class or a callable.
-
-    A string gives an instance with default arguments (``"glorot_uniform"``, ``"he_normal"``,
-    ``"zeros"``, the aliases ``"normal"``, ``"uniform"``, ``"zero"``, ``"one"``, or a class name);
-    a dict ``{"class_name", "config"}`` is deserialized; a NumPy array gives an initializer that
-    returns it; an instance or callable passes through; None gives None.
-
-    Args:
-        identifier: the initializer identifier.
-
-    Example:
-        >>> type(get("he_normal")).__name__
-        'HeNormal'
-        >>> get({"class_name": "Constant", "config": {"value": 3.0}}).value
-        3.0
-    """
-    if isinstance(identifier, (np.ndarray, np.generic)):
-        return _from_array(np.asarray(identifier))
-    return _REGISTRY.get(identifier, argument="initializer")
-
-
-def serialize(initializer):
-    """Keras's JSON form: ``{"module": "keras.initializers", "class_name", "config", ...}``.
-
-    Args:
-        initializer: an Initializer (a plain function serializes to its name).
-
-    Example:
-        >>> serialize(RandomUniform())["config"]
-        {'seed': None, 'minval': -0.05, 'maxval': 0.05}
-    """
-    return serialize_object(initializer, "keras.initializers")
-
-
-def deserialize(config, custom_objects=None):
-    """Rebuild an initializer from `serialize`'s output (or a name).
-
-    Args:
-        config: a dict with ``"class_name"`` and ``"config"``, or a string name.
-        custom_objects: optional dict of extra names to classes.
-
-    Example:
-        >>> deserialize(serialize(Orthogonal(gain=2.0))).gain
-        2.0
-    """
-    if isinstance(config, str):
-        return get(config)
-    return _REGISTRY.deserialize(config, custom_objects)
