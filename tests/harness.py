@@ -76,6 +76,8 @@ def check_op(fn, numpy_reference, input_shapes, kwargs=None, *, domain=None, gra
         )
         np.testing.assert_allclose(actual, expected, **tolerance,
                                    err_msg=f"{_name(fn)} values in {dtype}")
+        if grad:
+            _check_grad_dtypes(fn, arrays, drawn, kwargs, dtype)
     if grad:
         # check_grad makes every input float64, so fixed (integer) inputs are closed over.
         def on_drawn(*tensors):
@@ -85,6 +87,18 @@ def check_op(fn, numpy_reference, input_shapes, kwargs=None, *, domain=None, gra
             return fn(*args, **kwargs)
 
         check_grad(on_drawn, *[values[i] for i in drawn], seed=seed)
+
+
+def _check_grad_dtypes(fn, arrays, drawn, kwargs, dtype):
+    """Gradients keep the dtype of their input (a float64 gradient would slow float32 training)."""
+    leaves = [Tensor(a, requires_grad=i in drawn) for i, a in enumerate(arrays)]
+    out = fn(*leaves, **kwargs)
+    backward(out, np.ones(out.shape, dtype=out.dtype))
+    for i in drawn:
+        grad = leaves[i].grad
+        assert grad is None or grad.dtype == dtype, (
+            f"{_name(fn)} in {dtype}: gradient of input {i} has dtype {grad.dtype}"
+        )
 
 
 def _name(fn):

@@ -55,6 +55,8 @@ def softmax_cross_entropy(logits, labels, axis=-1):
     sum_e = e.sum(axis=axis, keepdims=True)
     log_probs = shifted - xp.log(sum_e)
     sparse = labels.ndim < logits.ndim
+    if not sparse:
+        labels = labels.astype(logits.dtype, copy=False)
     if sparse:
         index = xp.expand_dims(labels.astype("int64"), axis)
         loss = -xp.take_along_axis(log_probs, index, axis=axis).squeeze(axis)
@@ -77,6 +79,7 @@ def softmax_cross_entropy(logits, labels, axis=-1):
 def sigmoid_binary_cross_entropy(logits, labels):
     """Elementwise -(y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))) from logits z, labels y."""
     xp = array_module(logits)
+    labels = labels.astype(logits.dtype, copy=False)
     # max(z, 0) - z*y + log(1 + exp(-|z|)) is the same value without overflow for large |z|.
     e = xp.exp(-xp.abs(logits))
     loss = xp.maximum(logits, 0) - logits * labels + xp.log1p(e)

@@ -28,7 +28,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         passes = passes & (x > 0) & (x < max_value)
     slope = passes.astype(x.dtype)
     if negative_slope != 0:
-        below = x < threshold
+        # A Python float times a bool array would be float64: scale the float mask instead.
+        below = (x < threshold).astype(x.dtype)
         y = y + negative_slope * (x - threshold) * below
         slope = slope + negative_slope * below
     return y.astype(x.dtype), lambda g: (g * slope,)

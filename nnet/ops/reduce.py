@@ -53,7 +53,7 @@ def _extremum(x, axis, keepdims, reduce):
 
     def vjp(g):
         # Ties share the gradient equally.
-        hit = x == _keep(out, axis, keepdims, x.shape)
+        hit = (x == _keep(out, axis, keepdims, x.shape)).astype(g.dtype)
         return (hit * (_keep(g, axis, keepdims, x.shape) / hit.sum(axis=axis, keepdims=True)),)
 
     return out, vjp

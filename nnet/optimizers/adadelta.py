@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from nnet.optimizers.gradients import flat_views
 from nnet.optimizers.optimizer import Optimizer
 
 
@@ -42,7 +41,7 @@ class Adadelta(Optimizer):
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
             variables, ["accumulated_grad", "accumulated_delta_var"]
         )
-        self._scratch_2 = flat_views([v.data for v in self._trainable_variables], disjoint=False)
+        self._scratch_2 = self.scratch_buffers()
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adadelta step on ``variable.data``, in place."""

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from nnet.optimizers.gradients import flat_views
 from nnet.optimizers.optimizer import Optimizer
 
 
@@ -77,7 +76,7 @@ class Ftrl(Optimizer):
         )
         for accumulator in self._accumulators:
             accumulator.data.fill(self.initial_accumulator_value)
-        self._scratch_2 = flat_views([v.data for v in self._trainable_variables], disjoint=False)
+        self._scratch_2 = self.scratch_buffers()
 
     def update_step(self, gradient, variable, learning_rate):
         """One FTRL step on ``variable.data``, in place."""

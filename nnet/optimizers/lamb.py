@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from nnet.optimizers.gradients import flat_views
 from nnet.optimizers.optimizer import Optimizer
 
 
@@ -31,6 +30,9 @@ class Lamb(Optimizer):
         array([2.6464, 4.3536], dtype=float32)
     """
 
+    # The trust ratio uses each variable's own norms.
+    elementwise = False
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = beta_1
@@ -45,7 +47,7 @@ class Lamb(Optimizer):
         self._momentums, self._velocities = self.add_optimizer_variables(
             variables, ["momentum", "velocity"]
         )
-        self._scratch_2 = flat_views([v.data for v in self._trainable_variables], disjoint=False)
+        self._scratch_2 = self.scratch_buffers()
 
     def update_step(self, gradient, variable, learning_rate):
         """One Lamb step on ``variable.data``, in place."""

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from nnet.optimizers.gradients import flat_views
 from nnet.optimizers.optimizer import Optimizer
 
 
@@ -44,7 +43,7 @@ class Lion(Optimizer):
             return
         super().build(variables)
         self._momentums = self.add_optimizer_variables(variables, "momentum")
-        self._scratch_2 = flat_views([v.data for v in self._trainable_variables], disjoint=False)
+        self._scratch_2 = self.scratch_buffers()
 
     def update_step(self, gradient, variable, learning_rate):
         """One Lion step on ``variable.data``, in place."""

@@ -4,7 +4,6 @@ import numpy as np
 
 from nnet.autodiff.tensor import Variable
 from nnet.backend import floatx
-from nnet.optimizers.gradients import flat_views
 from nnet.optimizers.optimizer import Optimizer
 
 
@@ -52,7 +51,7 @@ class Nadam(Optimizer):
         )
         dtype = variables[0].dtype if variables else floatx()
         self._u_product = self._track(Variable(1.0, trainable=False, name="variable", dtype=dtype))
-        self._scratch_2 = flat_views([v.data for v in variables], disjoint=False)
+        self._scratch_2 = self.scratch_buffers()
 
     def _momentum_cache(self, step):
         return self.beta_1 * (1.0 - 0.5 * 0.96**step)

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from nnet.autodiff.tensor import Tensor, Variable
-from nnet.backend import asarray, floatx
+from nnet.backend import array_module, asarray, floatx
 from nnet.optimizers import schedules
 from nnet.optimizers.gradients import check_gradients, clip_gradients, flat_views
 from nnet.utils.naming import to_snake_case, uniquify
@@ -116,6 +116,7 @@ class Optimizer:
         self._trainable_variables = []
         self._trainable_variables_indices = {}
         self._scratch = []
+        self._fused = None
         self._grad_buffers = None
         self.exclude_from_weight_decay()
         self._iterations = self._named(
@@ -192,6 +193,9 @@ class Optimizer:
         Subclasses call ``super().build(variables)`` first, then add their slots.
         """
         variables = list(variables)
+        self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
+        self._trainable_variables = variables
+        self._fused = self._lay_out_end_to_end(variables)
         if self.use_ema:
             self._model_variables_moving_average = self.add_optimizer_variables(
                 variables, "average"
@@ -200,11 +204,46 @@ class Optimizer:
             self._accumulated_gradients = self.add_optimizer_variables(
                 variables, "gradient_accumulator"
             )
-        self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
-        self._trainable_variables = variables
-        self._scratch = flat_views([v.data for v in variables], disjoint=False)
+        self._scratch = self.scratch_buffers()
         self._grad_buffers = None
         self.built = True
+
+    # Whether update_step treats every element on its own, so that it can run once over all
+    # variables laid end to end (Lamb's per-variable norms cannot).
+    elementwise = True
+
+    def _lay_out_end_to_end(self, variables):
+        """Move the variables' values into one flat array and return a Variable over all of it.
+
+        On small models the cost of an update is the number of NumPy calls, not their size: one
+        update_step over the flat array replaces one per variable. The variables keep their
+        identity; their ``data`` become views into the flat array. None when not possible.
+        """
+        if not self.elementwise or not variables or len({v.dtype for v in variables}) != 1:
+            return None
+        flat = array_module(variables[0].data).empty(sum(v.size for v in variables),
+                                                     dtype=variables[0].dtype)
+        for v, view in zip(variables, _views_like(flat, variables)):
+            view[...] = v.data
+            v.data = view
+        self._fused_grad = flat.copy()
+        self._fused_grads = _views_like(self._fused_grad, variables)
+        fused = _variable_over(flat)
+        self._trainable_variables_indices[id(fused)] = len(variables)
+        return fused
+
+    def _fusable(self, trainable_variables):
+        # Anything that rebound a variable's data (instead of assign()) breaks the layout.
+        fused = self._fused
+        return (fused is not None and trainable_variables == self._trainable_variables
+                and all(v.data.base is fused.data for v in trainable_variables))
+
+    def scratch_buffers(self):
+        """Scratch arrays, one per variable (and one for the fused layout), sharing memory."""
+        arrays = [v.data for v in self._trainable_variables]
+        if self._fused is not None:
+            arrays.append(self._fused.data)
+        return flat_views(arrays, disjoint=False)
 
     def _get_variable_index(self, variable):
         return self._trainable_variables_indices[id(variable)]
@@ -251,6 +290,15 @@ class Optimizer:
             for slot_list, slot_name in zip(slots, names):
                 slot_list.append(self.add_variable_from_reference(variable, slot_name,
                                                                   initializer))
+        if self._fused is not None and list(trainable_variables) == self._trainable_variables:
+            # Each slot gets the variables' end-to-end layout, plus a last, untracked entry over
+            # all of it for the fused update.
+            for slot_list in slots:
+                flat = self._fused.data.copy()
+                for slot, view in zip(slot_list, _views_like(flat, slot_list)):
+                    view[...] = slot.data
+                    slot.data = view
+                slot_list.append(_variable_over(flat))
         return slots[0] if isinstance(name, str) else slots
 
     def _track(self, variable):
@@ -347,6 +395,11 @@ class Optimizer:
         grads = self._clip_gradients(grads, trainable_variables)
         self._apply_weight_decay(trainable_variables)
         learning_rate = self._get_current_learning_rate()
+        if self._fusable(trainable_variables):
+            for g, view in zip(grads, self._fused_grads):
+                view[...] = g
+            self.update_step(self._fused_grad, self._fused, learning_rate)
+            return
         for g, v in zip(grads, trainable_variables):
             self.update_step(g, v, learning_rate)
 
@@ -411,9 +464,10 @@ class Optimizer:
 
     def _overwrite_model_variables_with_average_value(self, variables):
         averages = self._model_variables_moving_average
-        if len(variables) != len(averages):
+        if len(variables) != len(self._trainable_variables):
             raise ValueError(
-                f"Expected the {len(averages)} variables the optimizer was built on. Received "
+                f"Expected the {len(self._trainable_variables)} variables the optimizer was built "
+                f"on. Received "
                 f"{len(variables)} variables. Pass the model's trainable variables."
             )
         for v, average in zip(variables, averages):
@@ -489,3 +543,19 @@ class Optimizer:
             config["learning_rate"] = schedules.deserialize(config["learning_rate"],
                                                             custom_objects)
         return cls(**config)
+
+
+def _views_like(flat, variables):
+    """Views into `flat`, end to end, shaped like each of `variables`."""
+    views, offset = [], 0
+    for v in variables:
+        views.append(flat[offset:offset + v.size].reshape(v.shape))
+        offset += v.size
+    return views
+
+
+def _variable_over(array):
+    """An untracked Variable whose data is `array` itself (Variable() would copy it)."""
+    variable = Variable(array[:0], trainable=False, name="fused")
+    variable.data = array
+    return variable

@@ -136,12 +136,13 @@ TABLE = [
      lambda x, w, b: np.tanh(x @ w + b), [(2, 5, 3), (3, 4), (4,)], {}, {}),
     ("dense_no_bias", lambda x, w: ops.dense(x, w), lambda x, w: x @ w, [(5, 3), (3, 4)], {}, {}),
     ("softmax_cross_entropy", ops.softmax_cross_entropy,
-     lambda z, y: -(y * _log_softmax(z)).sum(-1), [(6, 4), (6, 4)], {}, {"grad_wrt": [0]}),
+     lambda z, y: -(y * _log_softmax(z)).sum(-1).astype(z.dtype), [(6, 4), (6, 4)], {},
+     {"grad_wrt": [0]}),
     ("softmax_cross_entropy_sparse",
      lambda z: ops.softmax_cross_entropy(z, np.array([0, 3, 1, 2, 3, 0])),
      lambda z: -_log_softmax(z)[np.arange(6), [0, 3, 1, 2, 3, 0]], [(6, 4)], {}, {}),
     ("sigmoid_binary_cross_entropy", ops.sigmoid_binary_cross_entropy,
-     lambda z, y: -(y * np.log(_sigmoid(z)) + (1 - y) * np.log(1 - _sigmoid(z))),
+     lambda z, y: -(y * np.log(_sigmoid(z)) + (1 - y) * np.log(1 - _sigmoid(z))).astype(z.dtype),
      [(6, 3), (6, 3)], {}, {"grad_wrt": [0]}),
 ]
 
