@@ -138,6 +138,7 @@ class CompileMetrics:
         self.name = "compile_metrics"
         self.built = False
         self._entries = []
+        self._names = []
 
     def _per_output(self, value, argument):
         if value is None:

@@ -195,7 +195,8 @@ class ArrayBatches:
         start = i * self.batch_size
         stop = min(start + self.batch_size, self.n)
         index = slice(start, stop) if self._order is None else self._order[start:stop]
-        return tuple(slice_arrays(a, index) if a is not None else None for a in self.data)
+        return pack_x_y_sample_weight(*(slice_arrays(a, index) if a is not None else None
+                                        for a in self.data))
 
     def _restart(self):
         self._position = 0
@@ -243,6 +244,18 @@ class IterableBatches:
             step += 1
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """A batch as train_step receives it: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    Example:
+        >>> pack_x_y_sample_weight([1], [2])
+        ([1], [2])
+    """
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 
 def unpack_x_y_sample_weight(data):

@@ -24,6 +24,7 @@ from nnet.compile_utils import (
     flatten_targets,
     leaves,
 )
+from nnet.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _verbosity(verbose):
@@ -207,7 +208,7 @@ class Trainer:
 
     def train_step(self, data):
         """One optimization step on a batch ``(x, y, sample_weight)``; returns the logs."""
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         variables = self._variables_to_train()
         for variable in variables:
             variable.grad = None
@@ -221,7 +222,7 @@ class Trainer:
 
     def test_step(self, data):
         """Evaluate one batch ``(x, y, sample_weight)``; returns the logs."""
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size_of(x))
@@ -229,7 +230,7 @@ class Trainer:
 
     def predict_step(self, data):
         """The model's output for one batch of inputs."""
-        x, _, _ = data
+        x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
     def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x"):
@@ -432,7 +433,7 @@ class Trainer:
         if class_weight is not None:
             sample_weight = data.class_weight_to_sample_weights(y, class_weight)
         self.reset_metrics()
-        logs = self.train_step((x, y, sample_weight))
+        logs = self.train_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -441,14 +442,14 @@ class Trainer:
         x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
         self.reset_metrics()
         with no_grad():
-            logs = self.test_step((x, y, sample_weight))
+            logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
         """The model's output for exactly this batch, as NumPy."""
         x = data.prepare_arrays(x)[0]
         with no_grad():
-            return _to_numpy(self.predict_step((x, None, None)))
+            return _to_numpy(self.predict_step((x,)))
 
 
 def _data_of(value):

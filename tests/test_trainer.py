@@ -279,7 +279,7 @@ def test_custom_train_step_in_a_subclassed_model():
             return self.dense(x)
 
         def train_step(self, data):
-            x, y, _ = data
+            x, y = data
             for v in self.trainable_weights:
                 v.grad = None
             y_pred = self(x, training=True)

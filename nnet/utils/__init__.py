@@ -5,7 +5,7 @@ import random
 import numpy as np
 
 from nnet import backend
-from nnet.data import PyDataset
+from nnet.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.naming import reset_names
 from nnet.utils.registry import get_registered_name, register_keras_serializable
 
@@ -84,5 +84,6 @@ def __getattr__(name):
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
-    "register_keras_serializable", "get_registered_name",
+    "register_keras_serializable", "get_registered_name", "pack_x_y_sample_weight",
+    "unpack_x_y_sample_weight",
 ]
