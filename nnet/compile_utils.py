@@ -10,6 +10,7 @@ import numpy as np
 
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
+from nnet.autodiff.tensor import Tensor
 
 
 def flatten_outputs(structure, names, argument):
@@ -169,6 +170,12 @@ class CompileMetrics:
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Update every metric with a batch: targets, outputs and sample weights as the model
+        takes and returns them (a value, list or dict keyed by output name)."""
+        names = self.output_names
+        y_true = [_array(t) for t in flatten_targets(y_true, names)]
+        y_pred = [_array(p) for p in flatten_predictions(y_pred, names)]
+        sample_weight = flatten_outputs(sample_weight, names, "sample_weight")
         if not self.built:
             self.build(y_true, y_pred)
         for i, metric, weighted, _ in self._entries:
@@ -187,6 +194,11 @@ class CompileMetrics:
     @property
     def all_metrics(self):
         return [metric for _, metric, _, _ in self._entries]
+
+
+def _array(value):
+    # Metrics work on arrays: no graph is recorded for them.
+    return value.data if isinstance(value, Tensor) else value
 
 
 def _unique_names(entries):

@@ -254,7 +254,8 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
         ([1], [2])
     """
     if y is None:
-        return (x,)
+        # A lone x is passed as it is, unless it is a tuple or list (several inputs).
+        return (x,) if isinstance(x, (list, tuple)) else x
     return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 

@@ -16,6 +16,7 @@ from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
 from nnet.autodiff.tensor import Tensor
 from nnet.callbacks import CallbackList
+from nnet.callbacks.callback import pythonify_logs
 from nnet.compile_utils import (
     CompileLoss,
     CompileMetrics,
@@ -167,6 +168,14 @@ class Trainer:
                 logs[metric.name] = float(result)
         return logs
 
+    def _metrics_result_or_logs(self, logs):
+        """The tracked metrics' values, unless a custom step returned other keys (then its
+        logs from the last batch), as Keras decides."""
+        results = self.get_metrics_result()
+        if isinstance(logs, dict) and logs and set(logs) != set(results):
+            return pythonify_logs(logs)
+        return results
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled loss plus every regularization and `add_loss` term."""
         terms = []
@@ -193,12 +202,7 @@ class Trainer:
         if self.compiled_metrics is None:
             self._build_compiled(y_pred)
         if y is not None:
-            names = self.compiled_metrics.output_names
-            self.compiled_metrics.update_state(
-                [_data_of(t) for t in flatten_targets(y, names)],
-                [_data_of(p) for p in flatten_predictions(y_pred, names)],
-                flatten_outputs(sample_weight, names, "sample_weight"),
-            )
+            self.compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
     def _variables_to_train(self):
@@ -340,7 +344,7 @@ class Trainer:
                     callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            epoch_logs = self.get_metrics_result()
+            epoch_logs = self._metrics_result_or_logs(logs)
             if validation is not None and _should_validate(epoch, validation_freq):
                 val_x, val_y, val_sample_weight = validation
                 val_logs = self.evaluate(
@@ -384,7 +388,7 @@ class Trainer:
                 logs = self.test_step(batch)
                 if batch_hooks:
                     callback_list.on_test_batch_end(step, logs)
-        logs = self.get_metrics_result()
+        logs = self._metrics_result_or_logs(logs)
         callback_list.on_test_end(logs)
         if return_dict:
             return dict(sorted(logs.items()))
@@ -450,10 +454,6 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return _to_numpy(self.predict_step((x,)))
-
-
-def _data_of(value):
-    return value.data if isinstance(value, Tensor) else value
 
 
 def _concatenate_batches(outputs):

@@ -107,14 +107,14 @@ class Callback:
         """Called at the end of `predict`."""
 
 
-def _pythonify_logs(logs):
+def pythonify_logs(logs):
     """A new dict with sorted keys, nested dicts flattened and scalars turned into floats."""
     result = {}
     if not logs:
         return result
     for key, value in sorted(logs.items()):
         if isinstance(value, dict):
-            result.update(_pythonify_logs(value))
+            result.update(pythonify_logs(value))
             continue
         if getattr(value, "ndim", 0) == 0:
             try:
@@ -148,17 +148,17 @@ def _dispatch(name, positional):
     """
     if positional is None:
         def hook(self, logs=None):
-            logs = _pythonify_logs(logs)
+            logs = pythonify_logs(logs)
             for callback in self.callbacks:
                 getattr(callback, name)(logs)
     elif positional:
         def hook(self, index, logs=None):
-            logs = _pythonify_logs(logs)
+            logs = pythonify_logs(logs)
             for callback in self.callbacks:
                 getattr(callback, name)(index, logs)
     else:
         def hook(self, index, logs=None):
-            logs = _pythonify_logs(logs)
+            logs = pythonify_logs(logs)
             for callback in self.callbacks:
                 getattr(callback, name)(index, logs=logs)
     hook.__name__ = name
@@ -169,7 +169,7 @@ def _dispatch(name, positional):
 class CallbackList(Callback):
     """Calls a list of callbacks at once; what `fit`, `evaluate` and `predict` talk to.
 
-    Each hook converts the logs once (``_pythonify_logs``: Python floats, keys **sorted**, nested
+    Each hook converts the logs once (``pythonify_logs``: Python floats, keys **sorted**, nested
     dicts flattened) and passes that same dict to every callback in order, so values a callback
     adds (``learning_rate``) are seen by the callbacks after it. `History` and `ProgbarLogger`,
     when asked for and not already present, are appended **after** the user's callbacks.

@@ -1,5 +1,6 @@
 """The Layer base class: the Keras contract `__init__` -> `build(input_shape)` -> `call(inputs)`."""
 
+import functools
 import inspect
 import threading
 import warnings
@@ -109,6 +110,12 @@ class Layer:
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._call_has_training = "training" in inspect.signature(self.call).parameters
         self._tracking = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # As in Keras, a layer is built once its build() returns, however build() was called.
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def _take_legacy_shape_kwargs(self, kwargs):
         given = {k: kwargs.pop(k) for k in _LAYER_ARGS if k in kwargs}
@@ -385,6 +392,23 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marks_built(build):
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        if self._build_shape is None and args:
+            self._build_shape = _as_shape(args[0])
+        build(self, *args, **kwargs)
+        self.built = True
+
+    return wrapper
+
+
+def _as_shape(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+        return [_as_shape(s) for s in shape]
+    return tuple(shape) if isinstance(shape, (list, tuple)) else shape
 
 
 def _unique(items):

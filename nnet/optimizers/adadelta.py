@@ -28,6 +28,8 @@ class Adadelta(Optimizer):
         array([0.8039], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = rho

@@ -33,6 +33,8 @@ class Adam(Optimizer):
         array([ 0.9, -0.9], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)

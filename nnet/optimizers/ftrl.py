@@ -43,6 +43,8 @@ class Ftrl(Optimizer):
         array([-0.0607], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
                  initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,

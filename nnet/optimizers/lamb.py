@@ -30,9 +30,6 @@ class Lamb(Optimizer):
         array([2.6464, 4.3536], dtype=float32)
     """
 
-    # The trust ratio uses each variable's own norms.
-    elementwise = False
-
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = beta_1

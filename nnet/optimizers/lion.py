@@ -27,6 +27,8 @@ class Lion(Optimizer):
         array([ 0.9, -0.9,  0.5], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         if not 0 < beta_1 <= 1:

@@ -33,6 +33,8 @@ class Nadam(Optimizer):
         array([ 0.8937, -0.8937], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = beta_1

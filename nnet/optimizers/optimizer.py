@@ -209,8 +209,9 @@ class Optimizer:
         self.built = True
 
     # Whether update_step treats every element on its own, so that it can run once over all
-    # variables laid end to end (Lamb's per-variable norms cannot).
-    elementwise = True
+    # variables laid end to end. Built-in elementwise optimizers opt in; a subclass whose
+    # update_step looks at whole variables (norms, shapes) must leave it False.
+    elementwise = False
 
     def _lay_out_end_to_end(self, variables):
         """Move the variables' values into one flat array and return a Variable over all of it.

@@ -31,6 +31,8 @@ class SGD(Optimizer):
         array([0.71], dtype=float32)
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         if not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:

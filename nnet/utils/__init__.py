@@ -7,7 +7,11 @@ import numpy as np
 from nnet import backend
 from nnet.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.naming import reset_names
-from nnet.utils.registry import get_registered_name, register_keras_serializable
+from nnet.utils.registry import (
+    custom_object_scope,
+    get_registered_name,
+    register_keras_serializable,
+)
 
 
 def set_random_seed(seed):
@@ -85,5 +89,5 @@ def __getattr__(name):
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
     "register_keras_serializable", "get_registered_name", "pack_x_y_sample_weight",
-    "unpack_x_y_sample_weight",
+    "unpack_x_y_sample_weight", "custom_object_scope",
 ]

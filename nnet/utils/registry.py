@@ -5,8 +5,10 @@ instance, a class, a callable, a string alias or a ``{"class_name", "config"}`` 
 error that lists every valid name when a string is unknown.
 """
 
+import contextlib
 import difflib
 import inspect
+import threading
 
 from nnet.utils.naming import to_snake_case
 
@@ -43,7 +45,7 @@ class Registry:
 
     def lookup(self, name, argument=None):
         """The object registered as `name`; unknown names raise ValueError listing valid ones."""
-        obj = self._table.get(name)
+        obj = self._table.get(name) or _custom_objects().get(name)
         if obj is None:
             obj = self._table.get(name.lower()) if isinstance(name, str) else None
         if obj is None:
@@ -57,14 +59,19 @@ class Registry:
         return obj
 
     def deserialize(self, config, custom_objects=None):
-        """Rebuild an object from ``{"class_name": ..., "config": {...}}``."""
-        name = config["class_name"]
-        registered = (custom_objects or {}).get(name) or _custom_objects().get(name)
-        cls = registered or self.lookup(name)
-        inner = config.get("config", {})
-        if inspect.isfunction(cls) or not inspect.isclass(cls):
-            return cls
-        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+        """Rebuild an object from ``{"class_name": ..., "config": {...}}``.
+
+        `custom_objects` are visible to every nested lookup, e.g. a custom initializer inside
+        a layer's config.
+        """
+        with custom_object_scope(custom_objects):
+            names = (config.get("registered_name"), config["class_name"])
+            cls = next((_custom_objects()[n] for n in names if n in _custom_objects()), None)
+            cls = cls or self.lookup(config["class_name"])
+            inner = config.get("config", {})
+            if inspect.isfunction(cls) or not inspect.isclass(cls):
+                return cls
+            return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
 
     def get(self, identifier, argument=None, instantiate=True):
         """Resolve `identifier` to an object of this kind.
@@ -92,8 +99,37 @@ class Registry:
 _CUSTOM_OBJECTS = {}
 
 
+class _Scope(threading.local):
+    objects = {}
+
+
+_SCOPE = _Scope()
+
+
 def _custom_objects():
-    return _CUSTOM_OBJECTS
+    """Registered custom objects, and those of the innermost `custom_object_scope`."""
+    return {**_CUSTOM_OBJECTS, **_SCOPE.objects} if _SCOPE.objects else _CUSTOM_OBJECTS
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Make ``{name: object}`` resolvable by name in every lookup inside the ``with`` block.
+
+    Example:
+        >>> from nnet import initializers
+        >>> class Halves(initializers.Initializer):
+        ...     def __call__(self, shape, dtype=None):
+        ...         return initializers.Constant(0.5)(shape, dtype)
+        >>> with custom_object_scope({"Halves": Halves}):
+        ...     initializers.get("Halves")((2,))
+        array([0.5, 0.5], dtype=float32)
+    """
+    previous = _SCOPE.objects
+    _SCOPE.objects = {**previous, **(custom_objects or {})}
+    try:
+        yield
+    finally:
+        _SCOPE.objects = previous
 
 
 def register_keras_serializable(package="Custom", name=None):
