@@ -13,11 +13,17 @@ datasets = pytest.importorskip("sklearn.datasets")
 import nnet  # noqa: E402
 
 OPTIMIZERS = {
-    "sgd": {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
-    "adam": {"learning_rate": 0.01},
-    "adamw": {"learning_rate": 0.01, "weight_decay": 0.01},
-    "rmsprop": {"learning_rate": 0.005, "momentum": 0.5, "centered": True},
-    "adagrad": {"learning_rate": 0.1},
+    "SGD": {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+    "Adam": {"learning_rate": 0.01},
+    "AdamW": {"learning_rate": 0.01, "weight_decay": 0.01},
+    "RMSprop": {"learning_rate": 0.005, "momentum": 0.5, "centered": True},
+    "Adagrad": {"learning_rate": 0.1},
+    "Adadelta": {"learning_rate": 1.0},
+    "Adamax": {"learning_rate": 0.01},
+    "Nadam": {"learning_rate": 0.01},
+    "Ftrl": {"learning_rate": 0.1, "l1_regularization_strength": 0.001},
+    "Lion": {"learning_rate": 0.001},
+    "Lamb": {"learning_rate": 0.01},
 }
 
 
@@ -44,17 +50,20 @@ def test_fit_matches_keras_epoch_by_epoch(name):
     ours, theirs = _pair()
     kwargs = dict(epochs=3, batch_size=32, shuffle=False, verbose=0, validation_split=0.2)
     for model, lib in ((ours, nnet), (theirs, keras)):
-        optimizer = lib.optimizers.get({"class_name": name, "config": OPTIMIZERS[name]})
+        optimizer = getattr(lib.optimizers, name)(**OPTIMIZERS[name])
         model.compile(optimizer=optimizer, loss="binary_crossentropy",
-                      metrics=["accuracy", lib.metrics.AUC()])
+                      metrics=["accuracy", lib.metrics.AUC(name="auc")])
     ours_history = ours.fit(x, y, **kwargs).history
     theirs_history = theirs.fit(x, y, **kwargs).history
     assert sorted(ours_history) == sorted(theirs_history)
     for key in theirs_history:
         np.testing.assert_allclose(ours_history[key], theirs_history[key], rtol=2e-4, atol=1e-6,
                                    err_msg=key)
+    # Adaptive optimizers take steps of about the learning rate even for near-zero gradients,
+    # so float32 rounding differences in such gradients show up as a small fraction of it.
+    atol = 1e-3 * OPTIMIZERS[name]["learning_rate"]
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=atol)
 
 
 def test_categorical_training_with_class_weight_and_l2_matches_keras():
