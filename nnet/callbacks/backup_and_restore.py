@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import uuid
 import zipfile
 from functools import partial
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from nnet import backend
 from nnet.callbacks.callback import Callback
+from nnet.utils.file_utils import atomic_target
 
 _BACKUP_NAME = "latest.backup.npz"
 # What a damaged or truncated backup file raises when NumPy reads it.
@@ -251,13 +251,5 @@ def _copy_file(source, target):
 
 def _write_atomically(path, write):
     """Call ``write(file)`` on a temporary file beside `path`, then move it onto `path`."""
-    directory, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(temporary, "xb") as f:
-            write(f)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with atomic_target(path) as temporary, open(temporary, "xb") as f:
+        write(f)

@@ -98,6 +98,16 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the model as a ``.keras`` file, atomically (see `nnet.saving.save_model`).
+
+        The file holds the architecture, the weights, the compile arguments and the optimizer
+        state; `nnet.saving.load_model` (or Keras's ``keras.saving.load_model``) restores them.
+        """
+        from nnet.saving.keras_format import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Write the weights to `filepath` (``.weights.h5`` or ``.weights.npz``), atomically."""
         from nnet.saving.weights import save_weights

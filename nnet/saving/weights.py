@@ -18,12 +18,12 @@ never runs code from the file (``allow_pickle=False``).
 """
 
 import os
-import uuid
 import warnings
 
 import numpy as np
 
 from nnet.backend import to_numpy
+from nnet.utils.file_utils import atomic_target
 from nnet.utils.naming import to_snake_case
 
 SUFFIXES = (".weights.h5", ".weights.npz")
@@ -58,18 +58,11 @@ def save_weights(model, filepath, overwrite=True):
     h5py = _import_h5py(filepath) if h5 else None
     if not overwrite and os.path.exists(filepath) and not _ask_to_proceed_with_overwrite(filepath):
         return
-    directory, name = os.path.split(os.path.abspath(filepath))
-    temporary = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
+    with atomic_target(filepath) as temporary:
         if h5:
             _write_h5(h5py, model, temporary)
         else:
             _write_npz(model, temporary)
-        os.replace(temporary, filepath)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def load_weights(model, filepath, skip_mismatch=False):

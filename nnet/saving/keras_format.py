@@ -1,0 +1,444 @@
+"""The native Keras model format: a ``.keras`` file (Keras 3's `saving_lib`).
+
+A ``.keras`` file is an uncompressed ZIP archive (``ZIP_STORED``) with three members:
+
+* ``metadata.json``: ``{"keras_version": "3.15.1", "date_saved": "2026-11-26@21:11:49"}`` plus
+  ``"nnet_version"``, which Keras ignores;
+* ``config.json``: the model's ``{module, class_name, config, registered_name, build_config,
+  compile_config}``; the compile config holds the serialized optimizer, the losses and metrics
+  (strings stay strings, objects become ``{module, class_name, config, registered_name}`` and
+  functions ``{"module": "builtins", "class_name": "function", "config": <name>}``),
+  ``loss_weights``, ``run_eagerly``, ``steps_per_execution`` and ``jit_compile``;
+* ``model.weights.h5``: the layer variables in Keras's H5 layout (`nnet.saving.weights`), and the
+  optimizer's variables under ``optimizer/vars/<i>`` (iterations, learning rate, then the slots
+  in Keras's order).
+
+Files move both ways between nnet and Keras 3. Saving is atomic (a temporary file in the same
+directory, then `os.replace`). Loading parses JSON and reads HDF5 datasets only: it never runs
+code from the file (a Lambda saved as bytecode needs ``safe_mode=False``).
+"""
+
+import datetime
+import inspect
+import io
+import json
+import os
+import warnings
+import zipfile
+
+import numpy as np
+
+from nnet import losses as losses_module
+from nnet import metrics as metrics_module
+from nnet import optimizers as optimizers_module
+from nnet.models.functional import Functional
+from nnet.models.model import Model
+from nnet.models.sequential import Sequential
+from nnet.saving.weights import _ask_to_proceed_with_overwrite, _read_h5, _write_h5
+from nnet.utils.file_utils import atomic_target
+from nnet.utils.registry import (
+    _custom_objects,
+    custom_object_scope,
+    get_registered_name,
+    safe_mode_scope,
+    serialize_object,
+)
+
+KERAS_VERSION = "3.15.1"
+CONFIG_FILENAME = "config.json"
+METADATA_FILENAME = "metadata.json"
+WEIGHTS_FILENAME = "model.weights.h5"
+_LEGACY_SUFFIXES = (".h5", ".hdf5")
+_BUILTIN_MODELS = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
+# A member that declares more than 4 GiB and over 100x its stored size is a ZIP bomb (as Keras).
+_BOMB_FLOOR_BYTES = 1 << 32
+_BOMB_MAX_EXPANSION = 100
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """Save `model` (architecture, weights, compile arguments, optimizer state) as ``.keras``.
+
+    Args:
+        model: the model to save.
+        filepath: a path ending in ``.keras``; with ``zipped=False``, a directory path without
+            that suffix, which receives the three members as plain files.
+        overwrite: when False and `filepath` exists, ask on the console before replacing it.
+        zipped: True (the default, None) writes the ZIP archive; False writes a directory.
+        **kwargs: `include_optimizer` is accepted for Keras compatibility (only the legacy
+            ``.h5`` format honours it; ``.keras`` always holds the optimizer). Anything else
+            raises.
+
+    Example:
+        >>> import os, tempfile, numpy as np, nnet
+        >>> from nnet.saving import load_model
+        >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2)])
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+        >>> save_model(model, path)
+        >>> restored = load_model(path)
+        >>> x = np.ones((1, 3), "float32")
+        >>> bool((restored.predict(x, verbose=0) == model.predict(x, verbose=0)).all())
+        True
+    """
+    kwargs.pop("include_optimizer", None)
+    if kwargs:
+        raise ValueError(
+            f"The following argument(s) are not supported: {list(kwargs)}. save_model takes "
+            "filepath, overwrite, zipped and include_optimizer."
+        )
+    filepath = os.fspath(filepath)
+    zipped = True if zipped is None else zipped
+    _check_save_path(filepath, zipped)
+    h5py = _import_h5py(filepath)
+    if not model.built:
+        warnings.warn(
+            "You are saving a model that has not yet been built. It might not contain any "
+            "weights yet. Consider building the model first by calling it on some data.",
+            stacklevel=2,
+        )
+    if not overwrite and os.path.exists(filepath) and not _ask_to_proceed_with_overwrite(filepath):
+        return
+    # Everything is serialized before the disk is touched: a model that cannot be saved
+    # leaves no file behind.
+    members = {
+        METADATA_FILENAME: _metadata_json().encode(),
+        CONFIG_FILENAME: json.dumps(serialize_model(model), default=_json_default).encode(),
+        WEIGHTS_FILENAME: _weights_h5(h5py, model),
+    }
+    with atomic_target(filepath) as temporary:
+        if zipped:
+            with zipfile.ZipFile(temporary, "x", compression=zipfile.ZIP_STORED) as archive:
+                for name, data in members.items():
+                    archive.writestr(name, data)
+        else:
+            os.mkdir(temporary)
+            for name, data in members.items():
+                with open(os.path.join(temporary, name), "xb") as f:
+                    f.write(data)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a model saved with `save_model` (by nnet or by Keras 3).
+
+    The model is rebuilt from ``config.json``, its weights are read from ``model.weights.h5``
+    and, when `compile` is True and the file was saved from a compiled model, it is compiled
+    with the saved arguments and its optimizer state restored, so training resumes where it
+    stopped.
+
+    Args:
+        filepath: a ``.keras`` file, or a directory saved with ``zipped=False``.
+        custom_objects: ``{name: class or function}`` for user-defined layers, models, losses,
+            metrics or functions that are not registered with `register_keras_serializable`.
+        compile: compile the loaded model with the saved compile arguments.
+        safe_mode: refuse to rebuild Lambda functions saved as Python bytecode, which would
+            run code from the file. Pass False only for files you trust.
+
+    Example:
+        >>> import os, tempfile, nnet
+        >>> model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(1)], name="tiny")
+        >>> path = os.path.join(tempfile.mkdtemp(), "tiny.keras")
+        >>> model.save(path)
+        >>> restored = load_model(path, compile=False)
+        >>> restored.name, restored.count_params()
+        ('tiny', 5)
+    """
+    filepath = os.fspath(filepath)
+    config_json, weights = _read_members(filepath)
+    h5py = _import_h5py(filepath)
+    config = json.loads(config_json)
+    with custom_object_scope(custom_objects), safe_mode_scope(safe_mode):
+        model = _deserialize_model(config, custom_objects, safe_mode)
+        _build_from_config(model, config.get("build_config"))
+        if compile and config.get("compile_config"):
+            _compile_from_config(model, config["compile_config"])
+    _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
+    return model
+
+
+def serialize_model(model):
+    """The ``config.json`` content for `model`: Keras's envelope plus build and compile configs.
+
+    Args:
+        model: a Sequential, Functional or (registered) subclassed model.
+
+    Example:
+        >>> import nnet
+        >>> model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(1)])
+        >>> config = serialize_model(model)
+        >>> config["class_name"], config["build_config"], config["compile_config"]
+        ('Sequential', {'input_shape': (None, 4)}, {})
+    """
+    config = serialize_object(model, "keras")
+    cls = type(model)
+    if cls is Functional:
+        config["module"], config["registered_name"] = "keras.src.models.functional", "Functional"
+        config["build_config"] = {"input_shape": None}
+    else:
+        if cls not in _BUILTIN_MODELS.values() and config["registered_name"] is None:
+            # Keras's form for an unregistered class: loadable only through custom_objects.
+            config["module"], config["registered_name"] = cls.__module__, cls.__name__
+        if model._build_shape is not None:
+            config["build_config"] = {"input_shape": model._build_shape}
+    config["compile_config"] = _compile_config(model) if model.compiled else {}
+    return config
+
+
+def _check_save_path(filepath, zipped):
+    if filepath.endswith(_LEGACY_SUFFIXES):
+        raise ValueError(
+            "Saving to the legacy HDF5 format (`.h5`/`.hdf5`) is not supported yet. Use the "
+            "native Keras format instead: model.save('model.keras'). "
+            f"Received: filepath={filepath}"
+        )
+    if zipped and not filepath.endswith(".keras"):
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add a `.keras` extension for the "
+            "native Keras format, or pass zipped=False to save into a directory. "
+            f"Received: filepath={filepath}"
+        )
+    if not zipped and filepath.endswith(".keras"):
+        raise ValueError(
+            "When using `zipped=False`, the `filepath` argument should not end in `.keras`. "
+            f"Received: filepath={filepath}"
+        )
+
+
+def _import_h5py(filepath):
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError(
+            f"Saving or loading {filepath} (the `.keras` format, whose weights are HDF5) needs "
+            "h5py: `pip install h5py`. Without it, model.save_weights('model.weights.npz') "
+            "saves the weights with NumPy alone."
+        ) from None
+    return h5py
+
+
+def _metadata_json():
+    from nnet import __version__
+
+    return json.dumps({
+        "keras_version": KERAS_VERSION,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        "nnet_version": __version__,
+    })
+
+
+def _json_default(value):
+    # NumPy scalars and arrays that slipped into a config are written as plain JSON values.
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(
+        f"Cannot write {value!r} (of type {type(value).__name__}) to config.json. Configs may "
+        "hold only JSON values and serialized objects: give the object a get_config()."
+    )
+
+
+def _weights_h5(h5py, model):
+    """The bytes of ``model.weights.h5``: the layers' variables, then the optimizer's."""
+    buffer = io.BytesIO()
+    _write_h5(h5py, model, buffer)
+    if model.compiled and model.optimizer is not None:
+        with h5py.File(buffer, "r+") as f:
+            store = f.create_group("optimizer/vars")
+            store.attrs["name"] = model.optimizer.name
+            model.optimizer.save_own_variables(store)
+    return buffer.getvalue()
+
+
+def _compile_config(model):
+    given = model._compile_config
+    jit_compile = given["jit_compile"]
+    return {
+        "optimizer": optimizers_module.serialize(model.optimizer),
+        "loss": _serialize_tree(given["loss"], "loss"),
+        "loss_weights": given["loss_weights"],
+        "metrics": _serialize_tree(given["metrics"], "metrics"),
+        "weighted_metrics": _serialize_tree(given["weighted_metrics"], "weighted_metrics"),
+        "run_eagerly": given["run_eagerly"],
+        "steps_per_execution": given["steps_per_execution"],
+        # Keras stores the resolved flag; nnet never compiles, which is what "auto" resolves to
+        # on backends without XLA.
+        "jit_compile": False if jit_compile == "auto" else jit_compile,
+    }
+
+
+def _serialize_tree(value, argument):
+    """Losses or metrics as given to compile: strings stay, objects and functions serialize."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_serialize_tree(v, argument) for v in value]
+    if isinstance(value, dict):
+        return {k: _serialize_tree(v, argument) for k, v in value.items()}
+    if inspect.isfunction(value):
+        name = get_registered_name(value)
+        if name == "<lambda>":
+            warnings.warn(
+                f"The model was compiled with a lambda in {argument}=, which cannot be saved "
+                "by name: the loaded model will not be compiled. Use a named function "
+                "decorated with @register_keras_serializable() instead.",
+                stacklevel=4,
+            )
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}
+    if isinstance(value, losses_module.Loss):
+        return losses_module.serialize(value)
+    if not hasattr(value, "get_config"):
+        raise TypeError(
+            f"Cannot save the compile config: {argument}= holds {value!r}, which has no "
+            "get_config(). Pass a string name, a Loss or Metric object, or a named function."
+        )
+    return metrics_module.serialize(value)
+
+
+def _read_members(filepath):
+    """``(config.json text, model.weights.h5 bytes)`` of a ``.keras`` file or directory."""
+    if filepath.endswith(".keras") and zipfile.is_zipfile(filepath):
+        with zipfile.ZipFile(filepath) as archive:
+            names = set(archive.namelist())
+            _check_members(filepath, names)
+            return (_read_member(archive, CONFIG_FILENAME).decode(),
+                    _read_member(archive, WEIGHTS_FILENAME))
+    if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, CONFIG_FILENAME)):
+        _check_members(filepath, set(os.listdir(filepath)))
+        with open(os.path.join(filepath, CONFIG_FILENAME), encoding="utf-8") as f:
+            config_json = f.read()
+        with open(os.path.join(filepath, WEIGHTS_FILENAME), "rb") as f:
+            return config_json, f.read()
+    if filepath.endswith(_LEGACY_SUFFIXES):
+        raise ValueError(
+            "Loading the legacy HDF5 format (`.h5`/`.hdf5`) is not supported yet. Resave the "
+            f"model in the native Keras format (`.keras`). Received: filepath={filepath}"
+        )
+    if filepath.endswith(".keras"):
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible "
+            "`.keras` zip file."
+        )
+    raise ValueError(
+        f"File format not supported: filepath={filepath}. nnet loads `.keras` files and "
+        "directories saved with zipped=False."
+    )
+
+
+def _check_members(filepath, names):
+    if CONFIG_FILENAME not in names:
+        raise ValueError(f"{filepath} is not a Keras model: it has no {CONFIG_FILENAME}.")
+    if WEIGHTS_FILENAME not in names:
+        npz = " Its model.weights.npz holds pickled objects, which could run code: resave " \
+              "it with Keras's default weights_format='h5'." if "model.weights.npz" in names \
+            else ""
+        raise ValueError(f"Expected a {WEIGHTS_FILENAME} file in {filepath}.{npz}")
+
+
+def _read_member(archive, name):
+    info = archive.getinfo(name)
+    if info.file_size > _BOMB_FLOOR_BYTES and \
+            info.file_size > _BOMB_MAX_EXPANSION * max(info.compress_size, 1):
+        raise ValueError(
+            f"Refusing to read the archive member {name!r}: it declares {info.file_size} bytes "
+            f"but stores {info.compress_size}, the mark of a ZIP bomb."
+        )
+    return archive.read(name)
+
+
+def _deserialize_model(config, custom_objects, safe_mode):
+    class_name = config.get("class_name")
+    registered = config.get("registered_name")
+    lookup = _custom_objects()
+    cls = lookup.get(registered) or lookup.get(class_name)
+    if cls is None and config.get("module") is not None:
+        cls = _BUILTIN_MODELS.get(class_name)
+    if cls is None:
+        raise ValueError(
+            f"Could not locate class '{class_name}' (registered_name={registered!r}). Make sure "
+            "custom classes are decorated with `@nnet.saving.register_keras_serializable()` or "
+            f"passed in custom_objects={{'{class_name}': {class_name}}}."
+        )
+    parameters = inspect.signature(cls.from_config).parameters
+    kwargs = {"custom_objects": custom_objects, "safe_mode": safe_mode}
+    kwargs = {k: v for k, v in kwargs.items() if k in parameters}
+    return cls.from_config(config.get("config", {}), **kwargs)
+
+
+def _build_from_config(model, build_config):
+    input_shape = (build_config or {}).get("input_shape")
+    if model.built or input_shape is None:
+        return
+    if input_shape and isinstance(input_shape[0], list):
+        model.build([tuple(shape) for shape in input_shape])
+    else:
+        model.build(tuple(input_shape))
+
+
+def _compile_from_config(model, config):
+    try:
+        optimizer = config.get("optimizer", "rmsprop")
+        model.compile(
+            optimizer=optimizers_module.deserialize(optimizer)
+            if isinstance(optimizer, dict) else optimizer,
+            loss=_deserialize_tree(config.get("loss"), losses_module),
+            loss_weights=config.get("loss_weights"),
+            metrics=_deserialize_tree(config.get("metrics"), metrics_module),
+            weighted_metrics=_deserialize_tree(config.get("weighted_metrics"), metrics_module),
+            run_eagerly=config.get("run_eagerly", False),
+            steps_per_execution=config.get("steps_per_execution", 1),
+            jit_compile=config.get("jit_compile", "auto"),
+        )
+    except (ValueError, TypeError, KeyError) as error:
+        warnings.warn(
+            "compile() was not called as part of model loading because the saved compile "
+            f"config could not be restored ({error}). Call model.compile(...) after loading.",
+            stacklevel=3,
+        )
+
+
+def _deserialize_tree(value, module):
+    """Undo `_serialize_tree`: custom functions are looked up, built-in ones stay names.
+
+    It runs inside the load's custom-object scope; compile() resolves the names it returns.
+    """
+    if isinstance(value, list):
+        return [_deserialize_tree(v, module) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "class_name" not in value:
+        return {k: _deserialize_tree(v, module) for k, v in value.items()}
+    if value["class_name"] == "function":
+        name = value["config"]
+        found = _custom_objects().get(name)
+        # A built-in function name is what compile() resolves from a string anyway.
+        return found if found is not None else name
+    if "losses" in (value.get("module") or ""):
+        module = losses_module
+    return module.deserialize(value)
+
+
+class _NamedBuffer(io.BytesIO):
+    """In-memory ``model.weights.h5`` that error messages name by its place in the archive."""
+
+    def __init__(self, data, name):
+        super().__init__(data)
+        self._name = name
+
+    def __str__(self):
+        return self._name
+
+
+def _load_state(h5py, model, weights):
+    for variable, value in _read_h5(h5py, model, weights, skip_mismatch=False):
+        variable.assign(value)
+    optimizer = model.optimizer if model.compiled else None
+    if optimizer is None:
+        return
+    with h5py.File(weights, "r") as f:
+        store = f.get("optimizer/vars")
+        if store is None:
+            return
+        # Keras builds the optimizer at compile time; building it only when the file holds
+        # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
+        if not optimizer.built and len(store) > len(optimizer.variables):
+            optimizer.build(model.trainable_weights)
+        optimizer.load_own_variables(store)
