@@ -18,6 +18,7 @@ from nnet import (
     ops,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from nnet.autodiff import Tensor, Variable, backward, check_grad, no_grad, primitive
@@ -29,7 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "backend", "callbacks", "constraints", "initializers", "layers", "losses",
-    "metrics", "models", "ops", "optimizers", "regularizers", "utils", "Tensor", "Variable",
-    "backward", "check_grad", "no_grad", "primitive", "Input", "InputLayer", "Layer", "Model",
-    "Sequential", "set_random_seed", "__version__",
+    "metrics", "models", "saving", "ops", "optimizers", "regularizers", "utils", "Tensor",
+    "Variable", "backward", "check_grad", "no_grad", "primitive", "Input", "InputLayer",
+    "Layer", "Model", "Sequential", "set_random_seed", "__version__",
 ]

@@ -14,7 +14,7 @@ import types
 from nnet import activations, ops
 from nnet.layers.layer import Layer
 from nnet.layers.rescaling import _deserialize_value, _serialize_value
-from nnet.utils.registry import _custom_objects, get_registered_name
+from nnet.utils.registry import _custom_objects, get_registered_name, in_safe_mode
 
 
 def _is_shape(value):
@@ -221,15 +221,18 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Create a Lambda from its config without running any code from it.
 
         Args:
             config: the dict returned by `get_config` (nnet's or Keras's).
             custom_objects: optional ``{name: function}`` for functions saved by name.
-            safe_mode: True (the default) refuses functions saved as bytecode (Python
-                lambdas) with a ValueError; pass False only for configs from a trusted source.
+            safe_mode: True refuses functions saved as bytecode (Python lambdas) with a
+                ValueError; pass False only for configs from a trusted source. None (the
+                default) follows the enclosing `load_model(safe_mode=...)`, which is True.
         """
+        if safe_mode is None:
+            safe_mode = in_safe_mode()
         config = dict(config)
         config["function"] = _deserialize_function(
             config["function"], "function", custom_objects, safe_mode

@@ -2,5 +2,6 @@
 
 from nnet.models.model import Model
 from nnet.models.sequential import Sequential
+from nnet.saving.keras_format import load_model, save_model  # noqa: E402
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "load_model", "save_model"]

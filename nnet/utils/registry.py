@@ -101,6 +101,7 @@ _CUSTOM_OBJECTS = {}
 
 class _Scope(threading.local):
     objects = {}
+    safe_mode = True
 
 
 _SCOPE = _Scope()
@@ -132,6 +133,22 @@ def custom_object_scope(custom_objects):
         _SCOPE.objects = previous
 
 
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode):
+    """Whether configs loaded inside the ``with`` block may rebuild code (Lambda bytecode)."""
+    previous = _SCOPE.safe_mode
+    _SCOPE.safe_mode = bool(safe_mode)
+    try:
+        yield
+    finally:
+        _SCOPE.safe_mode = previous
+
+
+def in_safe_mode():
+    """False only inside ``safe_mode_scope(False)``: code from a config must not run."""
+    return _SCOPE.safe_mode
+
+
 def register_keras_serializable(package="Custom", name=None):
     """Class decorator that makes a custom object loadable by name (``"Custom>MyLayer"``)."""
 
@@ -147,7 +164,8 @@ def register_keras_serializable(package="Custom", name=None):
 
 def get_registered_name(obj):
     """The name under which `obj` was registered, or its class name."""
-    return getattr(obj, "_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
+    cls = obj if inspect.isclass(obj) or inspect.isfunction(obj) else type(obj)
+    return vars(cls).get("_registered_name") or getattr(obj, "__name__", type(obj).__name__)
 
 
 def serialize_object(obj, module):
@@ -159,7 +177,8 @@ def serialize_object(obj, module):
         return None
     if inspect.isfunction(obj):
         return obj.__name__
-    registered = getattr(type(obj), "_registered_name", None)
+    # Registration belongs to the exact class, not to its subclasses.
+    registered = vars(type(obj)).get("_registered_name")
     return {
         "module": None if registered else module,
         "class_name": type(obj).__name__,
