@@ -1,5 +1,7 @@
 """Elementwise arithmetic, powers, exponentials and comparisons."""
 
+import math as _math
+
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
@@ -126,12 +128,47 @@ def cast(x, dtype):
     return x.astype(dtype), lambda g: (g.astype(x.dtype), None)
 
 
-def _no_grad_op(name):
-    def op(*args):
-        arrays = [_data(a) for a in args]
-        return Tensor(getattr(array_module(*arrays), name)(*arrays))
+@primitive
+def rsqrt(x):
+    """1 / sqrt(x)."""
+    y = 1 / array_module(x).sqrt(x)
+    return y, lambda g: (g * -0.5 * y * y * y,)
 
-    op.__name__ = name
+
+@primitive
+def sin(x):
+    """Sine."""
+    xp = array_module(x)
+    return xp.sin(x), lambda g: (g * xp.cos(x),)
+
+
+@primitive
+def cos(x):
+    """Cosine."""
+    xp = array_module(x)
+    return xp.cos(x), lambda g: (-g * xp.sin(x),)
+
+
+@primitive
+def erf(x):
+    """The Gauss error function, 2/sqrt(pi) * integral of exp(-t^2) from 0 to x."""
+    from nnet.ops.nn import _erf
+
+    xp = array_module(x)
+    return _erf(x), lambda g: (g * (2 / _math.sqrt(_math.pi)) * xp.exp(-x * x),)
+
+
+def stop_gradient(x):
+    """x, treated as a constant: no gradient flows back through it."""
+    return Tensor(_data(x))
+
+
+def _no_grad_op(name):
+    def op(*args, **kwargs):
+        arrays = [_data(a) for a in args]
+        return Tensor(getattr(array_module(*arrays), name)(*arrays, **kwargs))
+
+    op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} on Tensors or arrays (not differentiable)."
     return op
 
@@ -151,3 +188,8 @@ ceil = _no_grad_op("ceil")
 round = _no_grad_op("round")
 isnan = _no_grad_op("isnan")
 isfinite = _no_grad_op("isfinite")
+any = _no_grad_op("any")
+all = _no_grad_op("all")
+zeros_like = _no_grad_op("zeros_like")
+ones_like = _no_grad_op("ones_like")
+full_like = _no_grad_op("full_like")

@@ -112,3 +112,37 @@ def argmax(x, axis=-1, keepdims=False):
 def argmin(x, axis=-1, keepdims=False):
     """Index of the minimum along `axis` (not differentiable)."""
     return Tensor(array_module(_data(x)).argmin(_data(x), axis=axis, keepdims=keepdims))
+
+
+def moments(x, axes, keepdims=False):
+    """(mean, variance) of x over `axes`."""
+    return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
+
+
+@primitive
+def cumsum(x, axis=None):
+    """Cumulative sum along `axis` (of the flattened x when None)."""
+    xp = array_module(x)
+
+    def vjp(g):
+        if axis is None:
+            return xp.flip(xp.cumsum(xp.flip(g))).reshape(x.shape), None
+        return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis), None
+
+    return xp.cumsum(x, axis=axis), vjp
+
+
+def norm(x, axis=None, keepdims=False):
+    """The Euclidean (Frobenius) norm of x over `axis`: sqrt(sum(x^2))."""
+    from nnet.ops.math import square
+
+    return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
+
+
+def normalize(x, axis=-1, epsilon=None):
+    """x divided by its L2 norm along `axis`, the norm kept at least `epsilon`."""
+    from nnet.backend import epsilon as default_epsilon
+    from nnet.ops.math import divide, maximum
+
+    floor = default_epsilon() if epsilon is None else epsilon
+    return divide(x, maximum(norm(x, axis=axis, keepdims=True), floor))

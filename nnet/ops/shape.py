@@ -100,3 +100,41 @@ def one_hot(x, num_classes, dtype=None):
     x = _data(x)
     xp = array_module(x)
     return Tensor((xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()))
+
+
+@primitive
+def broadcast_to(x, shape):
+    """x broadcast to `shape`; the engine sums the gradient back to x's shape."""
+    return array_module(x).broadcast_to(x, shape).copy(), lambda g: (g, None)
+
+
+@primitive
+def tile(x, repeats):
+    """x repeated `repeats` times along each axis (NumPy's tile)."""
+    xp = array_module(x)
+    reps = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    reps = (1,) * (x.ndim - len(reps)) + reps
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+
+    def vjp(g):
+        # Split every axis into (repeat, size) and sum over the repeats.
+        split = [n for pair in zip(reps, shape) for n in pair]
+        return g.reshape(split).sum(axis=tuple(range(0, 2 * len(shape), 2))).reshape(x.shape), None
+
+    return xp.tile(x, repeats), vjp
+
+
+@primitive
+def repeat(x, repeats, axis=None):
+    """Each element of x repeated `repeats` (an int) times along `axis` (flattened when None)."""
+    xp = array_module(x)
+    out = xp.repeat(x, repeats, axis=axis)
+
+    def vjp(g):
+        if axis is None:
+            return g.reshape(-1, repeats).sum(axis=1).reshape(x.shape), None
+        a = axis % x.ndim
+        grouped = g.reshape(x.shape[:a] + (x.shape[a], repeats) + x.shape[a + 1:])
+        return grouped.sum(axis=a + 1), None
+
+    return out, vjp

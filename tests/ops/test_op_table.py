@@ -99,6 +99,28 @@ TABLE = [
      lambda a, b: np.where([[True, False, True]], a, b), [(2, 3), (3,)], {}, {}),
     ("cast", lambda x: ops.cast(x, "float64"), lambda x: x.astype("float64"), [(2, 3)], {},
      {"grad": True}),
+    ("rsqrt", ops.rsqrt, lambda x: 1 / np.sqrt(x), [(3, 4)], {}, {"domain": (0.2, 3.0)}),
+    ("sin", ops.sin, np.sin, [(3, 4)], {}, {}),
+    ("cos", ops.cos, np.cos, [(3, 4)], {}, {}),
+    ("erf", ops.erf, erf, [(3, 4)], {}, {"scale_input": 2}),
+    ("broadcast_to", lambda x: ops.broadcast_to(x, (2, 3, 4)),
+     lambda x: np.broadcast_to(x, (2, 3, 4)), [(3, 1)], {}, {}),
+    ("tile", lambda x: ops.tile(x, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), [(3, 4)], {},
+     {}),
+    ("repeat_axis", lambda x: ops.repeat(x, 3, axis=1), lambda x: np.repeat(x, 3, axis=1),
+     [(2, 3, 2)], {}, {}),
+    ("repeat_flat", lambda x: ops.repeat(x, 2), lambda x: np.repeat(x, 2), [(2, 3)], {}, {}),
+    ("cumsum", lambda x: ops.cumsum(x, axis=1), lambda x: np.cumsum(x, axis=1), [(3, 4)], {},
+     {}),
+    ("cumsum_flat", ops.cumsum, np.cumsum, [(3, 4)], {}, {}),
+    ("norm", lambda x: ops.norm(x, axis=-1), lambda x: np.linalg.norm(x, axis=-1), [(3, 4)],
+     {}, {}),
+    ("normalize", ops.normalize,
+     lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True), [(3, 4)], {}, {}),
+    ("moments_mean", lambda x: ops.moments(x, axes=0)[0], lambda x: x.mean(0), [(5, 4)], {},
+     {}),
+    ("moments_var", lambda x: ops.moments(x, axes=(0, 1))[1], lambda x: x.var((0, 1)),
+     [(5, 4, 2)], {}, {}),
     # Activations.
     ("relu", ops.relu, lambda x: np.maximum(x, 0), [(4, 5)], {}, {}),
     ("relu_options", ops.relu, _relu_keras, [(4, 5)],
@@ -180,3 +202,13 @@ def test_stable_ops_at_extreme_inputs():
         assert np.isfinite(op(z).numpy()).all(), op
     loss = ops.sigmoid_binary_cross_entropy(z, np.ones(5, dtype="float32")).numpy()
     assert np.isfinite(loss).all() and loss[-1] == 0 and loss[0] == pytest.approx(1000)
+
+
+def test_constants_and_predicates_carry_no_gradient():
+    x = ops.convert_to_tensor(np.array([[1.0, -2.0], [0.0, 3.0]]))
+    assert ops.stop_gradient(x).requires_grad is False
+    assert ops.zeros_like(x).numpy().tolist() == [[0, 0], [0, 0]]
+    assert ops.ones_like(x).numpy().sum() == 4
+    assert ops.full_like(x, 7).numpy().max() == 7
+    assert ops.any(ops.greater(x, 2)).numpy() and not ops.all(ops.greater(x, 2)).numpy()
+    assert ops.any(x > 0, axis=1).numpy().tolist() == [True, True]
