@@ -220,9 +220,10 @@ class ArrayBatches:
 class IterableBatches:
     """Batches from a `PyDataset`, a generator or any iterable of ``(x, y[, sample_weight])``."""
 
-    def __init__(self, source, steps_per_epoch=None):
+    def __init__(self, source, steps_per_epoch=None, class_weight=None):
         self.source = source
         self.steps = steps_per_epoch or (len(source) if hasattr(source, "__len__") else None)
+        self.class_weight = class_weight
         self._iterator = None
 
     def _items(self):
@@ -240,7 +241,15 @@ class IterableBatches:
             except StopIteration:
                 self._iterator = None
                 break
-            yield step, unpack_x_y_sample_weight(item)
+            x, y, sample_weight = unpack_x_y_sample_weight(item)
+            if self.class_weight is not None and y is not None:
+                if sample_weight is not None:
+                    raise ValueError(
+                        "The dataset yields sample weights and class_weight was given too: "
+                        "combine them into the sample weights the dataset yields."
+                    )
+                sample_weight = class_weight_to_sample_weights(np.asarray(y), self.class_weight)
+            yield step, pack_x_y_sample_weight(x, y, sample_weight)
             step += 1
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()

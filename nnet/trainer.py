@@ -75,9 +75,12 @@ class Trainer:
 
         Args:
             optimizer: optimizer name or instance (``"rmsprop"`` by default).
-            loss: loss name, `Loss` instance or function ``(y_true, y_pred)``.
-            loss_weights: scalar weight of the loss.
-            metrics: metrics to report, e.g. ``["accuracy"]`` (sample weights ignored).
+            loss: loss name, `Loss` instance or function ``(y_true, y_pred)``; for several
+                outputs, one of these for all, a list (one per output) or a dict keyed by
+                output name.
+            loss_weights: the weight of each output's loss: a scalar, a list or a dict.
+            metrics: metrics to report, e.g. ``["accuracy"]`` (sample weights ignored); for
+                several outputs, a list of lists or a dict keyed by output name.
             weighted_metrics: metrics that take the sample weights into account.
             run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
                 compatibility; nnet always runs eagerly, one step at a time.
@@ -117,7 +120,6 @@ class Trainer:
                 "model.compile(optimizer='adam', loss='mse')."
             )
 
-    # The metrics Keras exposes: the loss tracker, then the compiled metrics.
     def _build_compiled(self, y_pred):
         """Create the compiled loss and metrics for the model's output structure."""
         names = self._output_names_for(y_pred)
@@ -138,6 +140,8 @@ class Trainer:
 
     @property
     def metrics(self):
+        """The metrics Keras exposes: the loss tracker, the compiled metrics, the per-output
+        loss trackers, then the metrics layers track."""
         if not self.compiled:
             return []
         tracked = [self._loss_tracker]
@@ -237,7 +241,8 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x"):
+    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x",
+                 class_weight=None):
         if data.is_array_data(x):
             x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
             return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
@@ -251,7 +256,7 @@ class Trainer:
                 f"Do not specify batch_size when {argument} is a dataset or generator: it makes "
                 f"its own batches. Received: batch_size={batch_size}"
             )
-        return data.IterableBatches(x, steps)
+        return data.IterableBatches(x, steps, class_weight)
 
     def _check_before_training(self, batches):
         """Run the loss once on two samples, so shape and label errors surface before any work."""
@@ -298,25 +303,29 @@ class Trainer:
         _check_positive_int(epochs, "epochs", allow_zero=True)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
-        if validation_split and validation_data is None:
-            if not data.is_array_data(x):
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError(
+                "You cannot pass both class_weight and sample_weight: combine them into one "
+                "sample_weight array (class weight of each sample times its own weight)."
+            )
+        if data.is_array_data(x):
+            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
+            if validation_split and validation_data is None:
+                (x, y, sample_weight), validation_data = data.train_validation_split(
+                    (x, y, sample_weight), validation_split
+                )
+            if class_weight is not None:
+                sample_weight = data.class_weight_to_sample_weights(y, class_weight)
+            batches = data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle,
+                                        steps_per_epoch)
+        else:
+            if validation_split:
                 raise ValueError(
                     "validation_split is only supported for array inputs. Pass validation_data "
                     "instead when x is a dataset or generator."
                 )
-            arrays = data.prepare_arrays(x, y, sample_weight)
-            (x, y, sample_weight), validation_data = data.train_validation_split(
-                arrays, validation_split
-            )
-        if class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError(
-                    "You cannot pass both class_weight and sample_weight: combine them into one "
-                    "sample_weight array (class weight of each sample times its own weight)."
-                )
-            y_array = data.prepare_arrays(x, y)[1]
-            sample_weight = data.class_weight_to_sample_weights(y_array, class_weight)
-        batches = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+            batches = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
+                                    class_weight=class_weight)
         validation = None
         if validation_data is not None:
             validation = data.unpack_x_y_sample_weight(validation_data) if isinstance(

@@ -343,3 +343,24 @@ def test_two_seeded_runs_give_identical_weights():
 
     for a, b in zip(run(), run()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_generator_batches_reach_train_step_as_yielded_and_take_class_weight():
+    x, y = _data()
+    seen = []
+
+    class Spy(nnet.Sequential):
+        def train_step(self, data):
+            seen.append(len(data))
+            return super().train_step(data)
+
+    def generator():
+        while True:
+            yield x[:16], y[:16]
+
+    model = Spy([nnet.Input((4,)), nnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    model.fit(generator(), steps_per_epoch=2, verbose=0)
+    assert seen == [2, 2]
+    weighted = model.fit(generator(), steps_per_epoch=2, verbose=0, class_weight={0: 0.0, 1: 0.0})
+    assert seen[-2:] == [3, 3] and weighted.history["loss"] == [0.0]
