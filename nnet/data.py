@@ -297,3 +297,26 @@ def is_array_data(x):
             is_array_data(v) or isinstance(v, (int, float, list)) for v in x
         )
     return False
+
+
+def to_numpy_structure(structure):
+    """Tensors in a value, list or dict structure converted to NumPy arrays."""
+    if isinstance(structure, Tensor):
+        return structure.numpy()
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(to_numpy_structure(s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: to_numpy_structure(v) for k, v in structure.items()}
+    return structure
+
+
+def concatenate_batches(outputs):
+    """Per-batch outputs (arrays, lists or dicts of them) joined along the batch axis; floats
+    as `floatx()`, as predict returns them."""
+    first = outputs[0]
+    if isinstance(first, (list, tuple)):
+        return type(first)(concatenate_batches([o[i] for o in outputs]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: concatenate_batches([o[k] for o in outputs]) for k in first}
+    result = np.concatenate(outputs, axis=0)
+    return result.astype(backend.floatx()) if result.dtype.kind == "f" else result

@@ -9,12 +9,11 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, data
+from nnet import data
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
-from nnet.autodiff.tensor import Tensor
 from nnet.callbacks import CallbackList
 from nnet.callbacks.callback import pythonify_logs
 from nnet.compile_utils import (
@@ -34,16 +33,6 @@ def _verbosity(verbose):
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
     return verbose
-
-
-def _to_numpy(structure):
-    if isinstance(structure, Tensor):
-        return structure.numpy()
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_to_numpy(s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: _to_numpy(v) for k, v in structure.items()}
-    return structure
 
 
 def _batch_size_of(x):
@@ -432,12 +421,12 @@ class Trainer:
             for step, batch in batches.epoch():
                 if batch_hooks:
                     callback_list.on_predict_batch_begin(step)
-                out = _to_numpy(self.predict_step(batch))
+                out = data.to_numpy_structure(self.predict_step(batch))
                 outputs.append(out)
                 if batch_hooks:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
-        return _concatenate_batches(outputs)
+        return data.concatenate_batches(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the logs like `evaluate`."""
@@ -462,17 +451,7 @@ class Trainer:
         """The model's output for exactly this batch, as NumPy."""
         x = data.prepare_arrays(x)[0]
         with no_grad():
-            return _to_numpy(self.predict_step((x,)))
-
-
-def _concatenate_batches(outputs):
-    first = outputs[0]
-    if isinstance(first, (list, tuple)):
-        return type(first)(_concatenate_batches([o[i] for o in outputs]) for i in range(len(first)))
-    if isinstance(first, dict):
-        return {k: _concatenate_batches([o[k] for o in outputs]) for k in first}
-    result = np.concatenate(outputs, axis=0)
-    return result.astype(backend.floatx()) if result.dtype.kind == "f" else result
+            return data.to_numpy_structure(self.predict_step((x,)))
 
 
 def _should_validate(epoch, validation_freq):

@@ -14,9 +14,16 @@ import warnings
 import numpy as np
 
 from nnet.autodiff.tensor import Tensor, Variable
-from nnet.backend import array_module, asarray, floatx
+from nnet.backend import asarray, floatx
 from nnet.optimizers import schedules
-from nnet.optimizers.gradients import check_gradients, clip_gradients, flat_views
+from nnet.optimizers.gradients import (
+    check_gradients,
+    clip_gradients,
+    flat_views,
+    lay_out_end_to_end,
+    variable_over,
+    views_like,
+)
 from nnet.utils.naming import to_snake_case, uniquify
 from nnet.utils.registry import serialize_object
 
@@ -214,22 +221,13 @@ class Optimizer:
     elementwise = False
 
     def _lay_out_end_to_end(self, variables):
-        """Move the variables' values into one flat array and return a Variable over all of it.
-
-        On small models the cost of an update is the number of NumPy calls, not their size: one
-        update_step over the flat array replaces one per variable. The variables keep their
-        identity; their ``data`` become views into the flat array. None when not possible.
-        """
+        """The variables moved end to end into one flat array (see `lay_out_end_to_end`), with
+        a gradient buffer of the same layout; None when not possible."""
         if not self.elementwise or not variables or len({v.dtype for v in variables}) != 1:
             return None
-        flat = array_module(variables[0].data).empty(sum(v.size for v in variables),
-                                                     dtype=variables[0].dtype)
-        for v, view in zip(variables, _views_like(flat, variables)):
-            view[...] = v.data
-            v.data = view
-        self._fused_grad = flat.copy()
-        self._fused_grads = _views_like(self._fused_grad, variables)
-        fused = _variable_over(flat)
+        fused = lay_out_end_to_end(variables)
+        self._fused_grad = fused.data.copy()
+        self._fused_grads = views_like(self._fused_grad, variables)
         self._trainable_variables_indices[id(fused)] = len(variables)
         return fused
 
@@ -296,10 +294,10 @@ class Optimizer:
             # all of it for the fused update.
             for slot_list in slots:
                 flat = self._fused.data.copy()
-                for slot, view in zip(slot_list, _views_like(flat, slot_list)):
+                for slot, view in zip(slot_list, views_like(flat, slot_list)):
                     view[...] = slot.data
                     slot.data = view
-                slot_list.append(_variable_over(flat))
+                slot_list.append(variable_over(flat))
         return slots[0] if isinstance(name, str) else slots
 
     def _track(self, variable):
@@ -545,18 +543,3 @@ class Optimizer:
                                                             custom_objects)
         return cls(**config)
 
-
-def _views_like(flat, variables):
-    """Views into `flat`, end to end, shaped like each of `variables`."""
-    views, offset = [], 0
-    for v in variables:
-        views.append(flat[offset:offset + v.size].reshape(v.shape))
-        offset += v.size
-    return views
-
-
-def _variable_over(array):
-    """An untracked Variable whose data is `array` itself (Variable() would copy it)."""
-    variable = Variable(array[:0], trainable=False, name="fused")
-    variable.data = array
-    return variable
