@@ -1,0 +1,39 @@
+"""The shipped examples run as a new user runs them, and report their results."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _run(script, cwd):
+    # The examples import the nnet of this checkout, installed or not.
+    path = os.pathsep.join(filter(None, [str(EXAMPLES.parent), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
+    done = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+
+
+def test_demo_trains_the_seed_program_and_real_data(tmp_path):
+    out = _run("demo.py", tmp_path)
+    assert "Epoch 10/10" in out
+    digits = float(re.search(r"digits test accuracy: (\d\.\d+)", out).group(1))
+    cancer = float(re.search(r"breast cancer test accuracy: (\d\.\d+)", out).group(1))
+    assert digits >= 0.95 and cancer >= 0.93
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "demo_training_curves.png").stat().st_size > 10_000
+
+
+def test_multi_output_example(tmp_path):
+    out = _run("multi_output_digits.py", tmp_path)
+    assert "Connected to" in out
+    digit_accuracy = float(re.search(r"'digit_accuracy': (\d\.\d+)", out).group(1))
+    assert digit_accuracy >= 0.95
