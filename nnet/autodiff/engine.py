@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from nnet.autodiff.tensor import Tensor
+from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import array_module
 
 
@@ -69,6 +69,10 @@ def primitive(fn):
                 arrays.append(a.data)
                 if a.requires_grad:
                     parents.append((i, a))
+            elif isinstance(a, SymbolicTensor):
+                from nnet.models.functional import call_op_symbolic
+
+                return call_op_symbolic(op, args, kwargs)
             else:
                 # Lists are array data; tuples stay tuples (shapes, axes).
                 arrays.append(np.asarray(a) if type(a) is list else a)

@@ -51,11 +51,11 @@ for _cls in [
 def deserialize(config, custom_objects=None):
     """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON)."""
     from nnet.models import Model, Sequential
-    from nnet.models.functional import Functional
+    from nnet.models.functional import Functional, OpLayer
 
     # Models are layers too (nested models), but live in a package that imports this one.
     if "Functional" not in _REGISTRY.names():
-        for cls in (Functional, Model, Sequential):
+        for cls in (Functional, Model, OpLayer, Sequential):
             _REGISTRY.register(cls)
     return _REGISTRY.deserialize(config, custom_objects)
 

@@ -1,11 +1,20 @@
 """Functional models: symbolic tensors (what `nnet.Input` returns), the nodes that calling a
 layer on them records, and `Functional`, the model that replays that graph on real data."""
 
+import importlib
+
 import numpy as np
 
+from nnet.autodiff.tensor import SymbolicTensor
+from nnet.layers.layer import Layer
+from nnet.utils.naming import uniquify
 
-class KerasTensor:
+
+class KerasTensor(SymbolicTensor):
     """A placeholder with a shape and dtype, produced by `Input` or by a layer called on one.
+
+    Operators and `nnet.ops` work on it as on data (``x + y``, ``x[:, 0]``,
+    ``nnet.ops.concatenate([x, y])``): each records an `OpLayer` in the graph.
 
     Attributes:
         shape: a tuple with None for unknown dimensions (the batch).
@@ -26,6 +35,103 @@ class KerasTensor:
 
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class OpLayer(Layer):
+    """An `nnet.ops` function applied to symbolic tensors inside a functional model.
+
+    Args:
+        op: the function as ``"<module>:<name>"``, a module of `nnet.ops`.
+        arguments: its positional arguments, with ``{"__input__": k}`` standing for the k-th
+            symbolic input of the layer and any other value passed as it is.
+        keywords: its keyword arguments.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = nnet.Input((3,))
+        >>> model = nnet.Model(x, x * 2.0 + 1.0)
+        >>> model.predict(np.ones((1, 3)), verbose=0)
+        array([[3., 3., 3.]], dtype=float32)
+    """
+
+    def __init__(self, op, arguments, keywords=None, name=None, **kwargs):
+        module, _, function = op.partition(":")
+        if not module.startswith("nnet.ops."):
+            raise ValueError(
+                f"OpLayer runs functions of nnet.ops only. Received: op={op!r}"
+            )
+        super().__init__(name=name or uniquify(function.strip("_")), **kwargs)
+        self.op = op
+        self.function = getattr(importlib.import_module(module), function)
+        self.arguments = list(arguments)
+        self.keywords = dict(keywords or {})
+        # Ops keep their inputs' dtypes (indices stay integers).
+        self.autocast = False
+
+    def call(self, inputs):
+        inputs = inputs if isinstance(inputs, list) else [inputs]
+        args = [inputs[a["__input__"]] if isinstance(a, dict) and "__input__" in a else a
+                for a in self.arguments]
+        return self.function(*args, **self.keywords)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"op": self.op, "arguments": _to_json(self.arguments),
+                       "keywords": _to_json(self.keywords)})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["arguments"] = _from_json(config["arguments"])
+        config["keywords"] = _from_json(config.get("keywords", {}))
+        return super().from_config(config)
+
+
+def _to_json(value):
+    """Op arguments as JSON: tuples, slices and ``...`` are tagged so that indexing survives."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, slice):
+        return {"__slice__": [_to_json(value.start), _to_json(value.stop), _to_json(value.step)]}
+    if value is Ellipsis:
+        return {"__ellipsis__": True}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if isinstance(value, dict):
+        if "__slice__" in value:
+            return slice(*value["__slice__"])
+        if "__ellipsis__" in value:
+            return Ellipsis
+        if "__tuple__" in value:
+            return tuple(_from_json(v) for v in value["__tuple__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    return value
+
+
+def call_op_symbolic(op, args, kwargs):
+    """Record the primitive `op` called on symbolic tensors as an `OpLayer` node."""
+    inputs, arguments = [], []
+    for a in args:
+        if isinstance(a, KerasTensor):
+            arguments.append({"__input__": len(inputs)})
+            inputs.append(a)
+        else:
+            arguments.append(a)
+    layer = OpLayer(f"{op.__module__}:{op.__name__}", arguments, kwargs)
+    return layer(inputs if len(inputs) > 1 else inputs[0])
 
 
 def _model_base():

@@ -204,3 +204,28 @@ def test_layer_called_on_incompatible_shape_names_the_layer():
     dense(x)
     with pytest.raises(ValueError, match=r'layer "proj".*value 4.*\(None, 5\)'):
         dense(nnet.Input((5,)))
+
+
+def test_operators_and_ops_on_symbolic_tensors_build_the_graph():
+    a, b = nnet.Input((3,), name="a"), nnet.Input((3,), name="b")
+    h = nnet.layers.Dense(3, name="h")(a)
+    mixed = (h * 2.0 + b) / 4.0 - nnet.ops.exp(b)
+    out = nnet.ops.concatenate([mixed[:, :2], nnet.ops.sum(b, axis=1, keepdims=True)], axis=-1)
+    model = nnet.Model([a, b], out)
+    assert out.shape == (None, 3)
+    xa, xb = np.random.default_rng(3).normal(size=(2, 4, 3)).astype("float32")
+    kernel, bias = (w.numpy() for w in model.get_layer("h").weights)
+    hx = xa @ kernel + bias
+    expected = np.concatenate([((hx * 2 + xb) / 4 - np.exp(xb))[:, :2],
+                               xb.sum(1, keepdims=True)], axis=-1)
+    np.testing.assert_allclose(model.predict([xa, xb], verbose=0), expected, rtol=1e-5)
+    clone = nnet.Model.from_config(json.loads(json.dumps(model.get_config())))
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict([xa, xb], verbose=0), expected, rtol=1e-5)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit([xa, xb], expected, epochs=1, verbose=0)
+
+
+def test_op_layer_runs_only_nnet_ops():
+    with pytest.raises(ValueError, match="nnet.ops only"):
+        nnet.models.functional.OpLayer("os:system", ["echo"])
