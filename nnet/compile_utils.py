@@ -155,6 +155,7 @@ class CompileMetrics:
         return [_as_list(v) for v in flatten_outputs(value, self.output_names, argument)]
 
     def build(self, y_true, y_pred):
+        """Resolve every metric for the shapes of the first batch (flat lists per output)."""
         multi = len(self.output_names) > 1
         get = metrics_module.get_metric
         self._entries = []
@@ -184,10 +185,12 @@ class CompileMetrics:
                                     sample_weight=sample_weight[i] if weighted else None)
 
     def reset_state(self):
+        """Reset every compiled metric (at the start of each epoch)."""
         for _, metric, _, _ in self._entries:
             metric.reset_state()
 
     def result(self):
+        """Every compiled metric's value, keyed by its log name."""
         return {name: float(metric.result())
                 for name, (_, metric, _, _) in zip(self._names, self._entries)}
 

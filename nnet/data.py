@@ -232,6 +232,7 @@ class IterableBatches:
         return iter(self.source)
 
     def epoch(self):
+        """Yield ``(step, batch)`` for one epoch; a bounded epoch continues the iterator."""
         if self._iterator is None or self.steps is None or hasattr(self.source, "__len__"):
             self._iterator = self._items()
         step = 0

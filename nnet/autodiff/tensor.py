@@ -143,6 +143,7 @@ class Tensor(_Operators):
         return f"{type(self).__name__}({self.numpy()!r}{grad})"
 
     def astype(self, dtype):
+        """This Tensor converted to `dtype` (differentiable)."""
         return _ops().cast(self, dtype)
 
     # Tensors are used as dict keys and in sets (graph bookkeeping), so == stays identity.
