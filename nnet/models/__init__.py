@@ -2,6 +2,6 @@
 
 from nnet.models.model import Model
 from nnet.models.sequential import Sequential
-from nnet.saving.keras_format import load_model, save_model  # noqa: E402
+from nnet.saving.keras_format import load_model, model_from_json, save_model  # noqa: E402
 
-__all__ = ["Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "load_model", "model_from_json", "save_model"]

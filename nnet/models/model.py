@@ -1,7 +1,5 @@
 """Model: a Layer with the training API. Subclass it, or build a graph from `Input`s."""
 
-import json
-
 from nnet.layers.layer import Layer
 from nnet.trainer import Trainer
 from nnet.utils.naming import to_snake_case, uniquify
@@ -121,7 +119,10 @@ class Model(Trainer, Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
-        """The model's architecture as a JSON string (`get_config` in Keras's envelope)."""
-        from nnet.utils.registry import serialize_object
+        """The model's architecture (and compile arguments) as Keras's JSON envelope.
 
-        return json.dumps(serialize_object(self, "keras"), **kwargs)
+        `nnet.models.model_from_json` rebuilds the model from it, with fresh weights.
+        """
+        from nnet.saving.keras_format import model_to_json
+
+        return model_to_json(self, **kwargs)

@@ -145,14 +145,36 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = os.fspath(filepath)
     config_json, weights = _read_members(filepath)
     h5py = _import_h5py(filepath)
-    config = json.loads(config_json)
+    model = _model_from_config(json.loads(config_json), custom_objects, compile, safe_mode)
+    _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
+    return model
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new model (fresh weights) from the architecture that `Model.to_json` wrote.
+
+    Example:
+        >>> import nnet
+        >>> model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(2)])
+        >>> model_from_json(model.to_json()).count_params()
+        10
+    """
+    return _model_from_config(json.loads(json_string), custom_objects, compile=False,
+                              safe_mode=True)
+
+
+def _model_from_config(config, custom_objects, compile, safe_mode):
     with custom_object_scope(custom_objects), safe_mode_scope(safe_mode):
         model = _deserialize_model(config, custom_objects, safe_mode)
         _build_from_config(model, config.get("build_config"))
         if compile and config.get("compile_config"):
             _compile_from_config(model, config["compile_config"])
-    _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
     return model
+
+
+def model_to_json(model, **kwargs):
+    """`serialize_model` as a JSON string; what `Model.to_json` returns."""
+    return json.dumps(serialize_model(model), default=_json_default, **kwargs)
 
 
 def serialize_model(model):

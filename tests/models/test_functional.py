@@ -229,3 +229,15 @@ def test_operators_and_ops_on_symbolic_tensors_build_the_graph():
 def test_op_layer_runs_only_nnet_ops():
     with pytest.raises(ValueError, match="nnet.ops only"):
         nnet.models.functional.OpLayer("os:system", ["echo"])
+
+
+def test_to_json_and_model_from_json_rebuild_the_architecture():
+    keras = pytest.importorskip("keras")
+    ours, theirs = _two_tower(nnet), _two_tower(keras)
+    text = ours.to_json()
+    clone = nnet.models.model_from_json(text)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in ours.layers]
+    assert clone.count_params() == ours.count_params()
+    # Keras reads nnet's JSON, and nnet reads Keras's.
+    assert keras.models.model_from_json(text).count_params() == ours.count_params()
+    assert nnet.models.model_from_json(theirs.to_json()).count_params() == ours.count_params()
