@@ -9,6 +9,7 @@ from nnet import (
     activations,
     backend,
     callbacks,
+    config,
     constraints,
     initializers,
     layers,
@@ -29,8 +30,8 @@ from nnet.utils import set_random_seed
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "backend", "callbacks", "constraints", "initializers", "layers", "losses",
-    "metrics", "models", "saving", "ops", "optimizers", "regularizers", "utils", "Tensor",
-    "Variable", "backward", "check_grad", "no_grad", "primitive", "Input", "InputLayer",
-    "Layer", "Model", "Sequential", "set_random_seed", "__version__",
+    "activations", "backend", "callbacks", "config", "constraints", "initializers", "layers",
+    "losses", "metrics", "models", "saving", "ops", "optimizers", "regularizers", "utils",
+    "Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive", "Input",
+    "InputLayer", "Layer", "Model", "Sequential", "set_random_seed", "__version__",
 ]

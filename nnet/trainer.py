@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from nnet import data
+from nnet import backend, data
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
@@ -232,6 +232,7 @@ class Trainer:
 
     def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x",
                  class_weight=None):
+        steps = _capped_steps(steps)
         if data.is_array_data(x):
             x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
             return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
@@ -290,6 +291,10 @@ class Trainer:
         _warn_if_trainable_changed(self)
         verbose = _verbosity(verbose)
         _check_positive_int(epochs, "epochs", allow_zero=True)
+        if backend.max_epochs() and backend.max_epochs() < epochs:
+            warnings.warn(f"Limiting epochs to {backend.max_epochs()}", stacklevel=2)
+            epochs = backend.max_epochs()
+        steps_per_epoch = _capped_steps(steps_per_epoch)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
         if class_weight is not None and sample_weight is not None:
@@ -452,6 +457,15 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
+
+
+def _capped_steps(steps):
+    """`steps` under the debugging cap `backend.max_steps_per_epoch()`, as Keras applies it."""
+    cap = backend.max_steps_per_epoch()
+    if cap and (not steps or cap < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+        return cap
+    return steps
 
 
 def _should_validate(epoch, validation_freq):

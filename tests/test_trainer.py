@@ -364,3 +364,15 @@ def test_generator_batches_reach_train_step_as_yielded_and_take_class_weight():
     assert seen == [2, 2]
     weighted = model.fit(generator(), steps_per_epoch=2, verbose=0, class_weight={0: 0.0, 1: 0.0})
     assert seen[-2:] == [3, 3] and weighted.history["loss"] == [0.0]
+
+
+def test_debugging_caps_on_epochs_and_steps(monkeypatch):
+    x, y = _data(n=64)
+    model = _model()
+    model.compile(loss="mse")
+    monkeypatch.setattr(nnet.backend, "_MAX_EPOCHS", 2)
+    monkeypatch.setattr(nnet.backend, "_MAX_STEPS_PER_EPOCH", 3)
+    with pytest.warns(UserWarning, match="Limiting epochs to 2"):
+        history = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
+    assert history.epoch == [0, 1] and history.params["steps"] == 3
+    assert nnet.config.max_epochs() == 2

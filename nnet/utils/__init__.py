@@ -5,8 +5,8 @@ import random
 import numpy as np
 
 from nnet import backend
+from nnet.backend import clear_session
 from nnet.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
-from nnet.utils.naming import reset_names
 from nnet.utils.registry import (
     custom_object_scope,
     get_registered_name,
@@ -70,11 +70,6 @@ def normalize(x, axis=-1, order=2):
     x = np.asarray(x)
     norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
     return x / np.where(norm == 0, 1, norm)
-
-
-def clear_session():
-    """Reset the automatic layer-name counters (``dense``, ``dense_1``, ... start again)."""
-    reset_names()
 
 
 def __getattr__(name):
