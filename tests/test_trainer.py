@@ -372,7 +372,9 @@ def test_debugging_caps_on_epochs_and_steps(monkeypatch):
     model.compile(loss="mse")
     monkeypatch.setattr(nnet.backend, "_MAX_EPOCHS", 2)
     monkeypatch.setattr(nnet.backend, "_MAX_STEPS_PER_EPOCH", 3)
-    with pytest.warns(UserWarning, match="Limiting epochs to 2"):
+    with pytest.warns(UserWarning) as caught:
         history = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
+    assert {str(w.message) for w in caught} == {"Limiting epochs to 2",
+                                                 "Limiting steps_per_epoch to 3"}
     assert history.epoch == [0, 1] and history.params["steps"] == 3
     assert nnet.config.max_epochs() == 2
