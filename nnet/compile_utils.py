@@ -6,6 +6,8 @@ output name, as in Keras. Targets, predictions and sample weights are flattened 
 the model's outputs before they reach the losses and metrics.
 """
 
+import warnings
+
 import numpy as np
 
 from nnet import losses as losses_module
@@ -101,6 +103,14 @@ class CompileLoss:
             metrics_module.Mean(name=f"{self.output_names[i]}_loss") for i, _, _ in self.entries
         ]
 
+    @property
+    def per_output(self):
+        """Each output's loss object (None for outputs without a loss), in output order."""
+        losses = [None] * len(self.output_names)
+        for i, loss, _ in self.entries:
+            losses[i] = loss
+        return losses
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The total loss for flat lists of targets, predictions and sample weights."""
         total = None
@@ -132,8 +142,11 @@ class CompileMetrics:
     and a weighted metric named like an unweighted one gets the ``weighted_`` prefix.
     """
 
-    def __init__(self, metrics=None, weighted_metrics=None, output_names=("output",)):
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=("output",),
+                 losses=None):
         self.output_names = list(output_names)
+        # Each output's loss, to warn when "accuracy" resolves against it (multi-label BCE).
+        self._losses = list(losses) if losses is not None else [None] * len(self.output_names)
         self._identifiers = self._per_output(metrics, "metrics")
         self._weighted_identifiers = self._per_output(weighted_metrics, "weighted_metrics")
         self.name = "compile_metrics"
@@ -165,10 +178,27 @@ class CompileMetrics:
                 true_shape, pred_shape = _shape(y_true[i]), _shape(y_pred[i])
                 for identifier in output_identifiers:
                     metric = get(identifier, true_shape, pred_shape)
+                    self._warn_if_multilabel_accuracy(identifier, metric, i)
                     prefix = f"{self.output_names[i]}_" if multi else ""
                     self._entries.append((i, metric, weighted, prefix))
         self._names = _unique_names(self._entries)
         self.built = True
+
+    def _warn_if_multilabel_accuracy(self, identifier, metric, output):
+        # Keras resolves "accuracy" from shapes alone: with a sigmoid/BCE output of several
+        # units that is CategoricalAccuracy (argmax), rarely what a multi-label model means.
+        loss = self._losses[output]
+        if (isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc")
+                and isinstance(metric, metrics_module.CategoricalAccuracy)
+                and _is_binary_crossentropy(loss)):
+            warnings.warn(
+                f"metrics={identifier!r} on output '{self.output_names[output]}' resolved to "
+                "CategoricalAccuracy (argmax over classes), as Keras resolves it from the "
+                "shapes, but the loss is binary cross-entropy on several units (multi-label). "
+                "Pass metrics=['binary_accuracy'] to score each label on its own.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Update every metric with a batch: targets, outputs and sample weights as the model
@@ -202,6 +232,12 @@ class CompileMetrics:
 def _array(value):
     # Metrics work on arrays: no graph is recorded for them.
     return value.data if isinstance(value, Tensor) else value
+
+
+def _is_binary_crossentropy(loss):
+    return isinstance(loss, losses_module.BinaryCrossentropy) or (
+        getattr(loss, "fn", None) is losses_module.binary_crossentropy
+    )
 
 
 def _unique_names(entries):

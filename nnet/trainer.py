@@ -115,8 +115,9 @@ class Trainer:
         config = self._compile_config
         if config["loss"] is not None:
             self.compiled_loss = CompileLoss(config["loss"], config["loss_weights"], names)
+        losses = self.compiled_loss.per_output if self.compiled_loss is not None else None
         self.compiled_metrics = CompileMetrics(config["metrics"], config["weighted_metrics"],
-                                               names)
+                                               names, losses)
 
     def _output_names_for(self, y_pred):
         if isinstance(y_pred, dict):

@@ -378,3 +378,14 @@ def test_debugging_caps_on_epochs_and_steps(monkeypatch):
                                                  "Limiting steps_per_epoch to 3"}
     assert history.epoch == [0, 1] and history.params["steps"] == 3
     assert nnet.config.max_epochs() == 2
+
+
+def test_multilabel_accuracy_resolution_is_explained():
+    x, _ = _data()
+    labels = (x[:, :3] > 0).astype("float32")
+    model = _model(units=3, activation="sigmoid")
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    with pytest.warns(UserWarning, match=r"CategoricalAccuracy.*binary_accuracy"):
+        history = model.fit(x, labels, verbose=0)
+    # Keras's resolution is kept: the log is still named as passed.
+    assert "accuracy" in history.history
