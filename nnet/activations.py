@@ -16,11 +16,15 @@ import inspect
 
 from nnet.ops import nn as _nn
 from nnet.ops.nn import (
+    celu,
     elu,
     exponential,
+    glu,
+    hard_shrink,
     hard_sigmoid,
     hard_silu,
     hard_swish,
+    hard_tanh,
     leaky_relu,
     linear,
     log_sigmoid,
@@ -31,18 +35,27 @@ from nnet.ops.nn import (
     selu,
     sigmoid,
     silu,
+    soft_shrink,
     softmax,
     softplus,
     softsign,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
     swish,
     tanh,
+    tanh_shrink,
+    threshold,
 )
 from nnet.utils.registry import Registry, get_registered_name, serialize_object
 
 __all__ = [
     "elu", "exponential", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu",
     "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
-    "softmax", "softplus", "softsign", "swish", "tanh", "get", "serialize", "deserialize",
+    "softmax", "softplus", "softsign", "swish", "tanh", "celu", "glu", "hard_shrink",
+    "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus",
+    "tanh_shrink", "threshold", "get", "serialize", "deserialize",
 ]
 
 
@@ -65,7 +78,9 @@ def gelu(x, approximate=False):
 
 _REGISTRY = Registry("activation")
 for _fn in (relu, sigmoid, softmax, tanh, linear, elu, selu, gelu, softplus, softsign, exponential,
-            hard_sigmoid, leaky_relu, relu6, mish, log_softmax, log_sigmoid):
+            hard_sigmoid, leaky_relu, relu6, mish, log_softmax, log_sigmoid, celu, glu,
+            hard_shrink, hard_tanh, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
+            squareplus, tanh_shrink, threshold):
     _REGISTRY.register(_fn)
 _REGISTRY.register(silu, "swish")
 _REGISTRY.register(hard_silu, "hard_swish")

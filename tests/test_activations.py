@@ -15,7 +15,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:Depreca
 
 NAMES = ["relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "gelu", "silu", "swish",
          "softplus", "softsign", "exponential", "hard_sigmoid", "hard_silu", "hard_swish",
-         "leaky_relu", "relu6", "mish", "log_softmax", "log_sigmoid"]
+         "leaky_relu", "relu6", "mish", "log_softmax", "log_sigmoid", "celu",
+         "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid",
+         "squareplus", "tanh_shrink"]
+# glu needs an even axis: it is compared with axis=0 in KWARGS.
 
 KWARGS = [
     ("relu", {"negative_slope": 0.1}),
@@ -27,6 +30,12 @@ KWARGS = [
     ("gelu", {"approximate": True}),
     ("softmax", {"axis": 0}),
     ("log_softmax", {"axis": 0}),
+    ("celu", {"alpha": 0.5}),
+    ("glu", {"axis": 0}),
+    ("hard_shrink", {"threshold": 1.0}),
+    ("soft_shrink", {"threshold": 1.0}),
+    ("squareplus", {"b": 2.0}),
+    ("threshold", {"threshold": 0.5, "default_value": -1.0}),
 ]
 
 
@@ -38,7 +47,9 @@ def keras():
 # In float32, gelu's 1 + erf(x / sqrt(2)) cancels for x < -3: there torch's value is off by up to
 # 5e-7 absolute from a float64 reference (nnet's by 1e-7), so gelu gets that floor in float32;
 # the float64 comparison below checks it tightly.
-_ATOL32 = {"gelu": 1e-6}
+# Likewise Keras's float32 squareplus cancels for x < 0 (x + sqrt(x^2 + b)), where nnet uses the
+# equal b / (sqrt(x^2 + b) - x); the float64 comparison checks nnet tightly.
+_ATOL32 = {"gelu": 1e-6, "squareplus": 1e-6}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +64,10 @@ def _compare(keras, name, x, dtype, **kwargs):
     ours = getattr(activations, name)(x, **kwargs)
     ours = ours.numpy() if isinstance(ours, Tensor) else np.asarray(ours)
     theirs = getattr(keras.activations, name)(keras.ops.convert_to_tensor(x), **kwargs)
-    assert ours.dtype == np.dtype(dtype) and ours.shape == x.shape
+    # Every activation keeps the shape, but glu, which halves its axis.
+    assert ours.dtype == np.dtype(dtype)
+    assert ours.shape == tuple(keras.ops.shape(theirs))
+    assert (ours.shape == x.shape) == (name != "glu")
     if dtype == "float32":
         rtol, atol = 1e-6, _ATOL32.get(name, 1e-7)
     else:

@@ -222,3 +222,116 @@ def mish(x):
     xp = array_module(x)
     t = xp.tanh(xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x))))
     return x * t, lambda g: (g * (t + x * (1 - t * t) * _sigmoid_array(x)),)
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
+    from nnet.ops.math import exp, maximum, minimum
+
+    return maximum(x, 0.0) + alpha * (exp(minimum(x, 0.0) / alpha) - 1.0)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: the first half of x along `axis` times the sigmoid of the second."""
+    from nnet.ops.shape import getitem
+
+    size = x.shape[axis]
+    if size % 2:
+        raise ValueError(
+            f"glu splits axis {axis} in two halves, so its size must be even. Received: "
+            f"x.shape={tuple(x.shape)} with axis={axis}"
+        )
+    head = [slice(None)] * len(x.shape)
+    tail = list(head)
+    head[axis], tail[axis] = slice(0, size // 2), slice(size // 2, None)
+    return getitem(x, tuple(head)) * sigmoid(getitem(x, tuple(tail)))
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    from nnet.ops.math import clip
+
+    return clip(x, -1.0, 1.0)
+
+
+@primitive
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, 0 elsewhere."""
+    keep = (array_module(x).abs(x) > threshold).astype(x.dtype)
+    return x * keep, lambda g: (g * keep,)
+
+
+@primitive
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above it, x + threshold below -threshold, 0 between."""
+    xp = array_module(x)
+    keep = (xp.abs(x) > threshold).astype(x.dtype)
+    return (x - xp.sign(x) * threshold) * keep, lambda g: (g * keep,)
+
+
+@primitive
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
+    xp = array_module(x)
+    inside = (x > -1) & (x < 1)
+    y = xp.where(x >= 1, x, xp.where(inside, 0.25 * (x + 1) ** 2, 0)).astype(x.dtype)
+    slope = xp.where(x >= 1, 1, xp.where(inside, 0.5 * (x + 1), 0)).astype(x.dtype)
+    return y, lambda g: (g * slope,)
+
+
+def sparse_sigmoid(x):
+    """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
+    from nnet.ops.math import clip
+
+    return clip(multiply(x, 0.5) + 0.5, 0.0, 1.0)
+
+
+@primitive
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2, a smooth relu."""
+    xp = array_module(x)
+    root = xp.sqrt(x * x + b)
+    # For x < 0 the sum cancels; b / (root - x) is the same value without the cancellation.
+    y = xp.where(x >= 0, x + root, b / (root - x)) / 2
+    return y.astype(x.dtype), lambda g: (g * 0.5 * (1 + x / root),)
+
+
+@primitive
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    t = array_module(x).tanh(x)
+    return x - t, lambda g: (g * t * t,)
+
+
+@primitive
+def threshold(x, threshold, default_value):
+    """x where x > threshold, `default_value` elsewhere."""
+    above = x > threshold
+    y = array_module(x).where(above, x, default_value).astype(x.dtype)
+    return y, lambda g: (g * above, None, None)
+
+
+@primitive
+def sparsemax(x, axis=-1):
+    """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of x onto the simplex.
+
+    ``max(x - tau, 0)`` with tau chosen so that the output sums to 1 along `axis`; unlike
+    softmax, small entries become exactly 0.
+    """
+    xp = array_module(x)
+    ordered = -xp.sort(-x, axis=axis)
+    cumulative = xp.cumsum(ordered, axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    ranks = xp.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
+    support_size = (ranks * ordered > cumulative - 1).sum(axis=axis, keepdims=True)
+    total = xp.take_along_axis(cumulative, support_size - 1, axis=axis)
+    y = xp.maximum(x - (total - 1) / support_size.astype(x.dtype), 0)
+    support = (y > 0).astype(x.dtype)
+
+    def vjp(g):
+        # On the support the Jacobian is I - 1 1^T / |S|; off it, zero.
+        mean = (g * support).sum(axis=axis, keepdims=True) / support.sum(axis=axis, keepdims=True)
+        return (support * (g - mean),)
+
+    return y, vjp

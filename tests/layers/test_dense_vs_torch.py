@@ -43,7 +43,30 @@ TORCH_ACTIVATIONS = {
     "mish": F.mish,
     "log_softmax": lambda x: F.log_softmax(x, dim=-1),
     "log_sigmoid": F.logsigmoid,
+    "celu": F.celu,
+    "hard_shrink": F.hardshrink,
+    "hard_tanh": F.hardtanh,
+    "soft_shrink": F.softshrink,
+    "sparse_plus": lambda x: torch.where(x <= -1, 0.0, torch.where(x < 1, (x + 1) ** 2 / 4, x)),
+    "sparse_sigmoid": lambda x: torch.clamp((x + 1) / 2, 0.0, 1.0),
+    "squareplus": lambda x: (x + torch.sqrt(x * x + 4)) / 2,
+    "tanh_shrink": F.tanhshrink,
+    "sparsemax": lambda x: _torch_sparsemax(x),
 }
+
+
+def _torch_sparsemax(z):
+    ordered = torch.sort(z, dim=-1, descending=True).values
+    cumulative = torch.cumsum(ordered, dim=-1)
+    k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    support = (1 + k * ordered > cumulative).sum(dim=-1, keepdim=True)
+    tau = (torch.gather(cumulative, -1, support - 1) - 1) / support
+    return torch.clamp(z - tau, min=0.0)
+
+
+# Not Dense activations: threshold needs arguments, and glu halves the last axis (so a Dense
+# layer's output shape would no longer be `units`); both are checked in the op table.
+NEEDS_ARGUMENTS = {"threshold", "glu"}
 NAMES = sorted(TORCH_ACTIVATIONS)
 # Activations that Dense hands to the fused dense primitive (one graph node for the layer).
 FUSED = {"relu": "relu", "tanh": "tanh", "linear": None}
@@ -118,7 +141,7 @@ def _assert_run_matches(ours, theirs, label):
 
 def test_every_supported_activation_has_a_torch_reference():
     supported = {name for name in activations.__all__
-                 if name not in ("get", "serialize", "deserialize")}
+                 if name not in ("get", "serialize", "deserialize")} - NEEDS_ARGUMENTS
     assert supported == set(TORCH_ACTIVATIONS)
     for name in supported:
         assert callable(activations.get(name))

@@ -45,6 +45,18 @@ def _log_softmax(x, axis=-1):
     return np.log(_softmax(x, axis))
 
 
+def _sparsemax(z):
+    """Martins & Astudillo (2016), Algorithm 1, row by row."""
+    out = np.empty_like(z)
+    for i, row in enumerate(z.reshape(-1, z.shape[-1])):
+        ordered = np.sort(row)[::-1]
+        k = np.arange(1, len(row) + 1)
+        support = k[1 + k * ordered > np.cumsum(ordered)].max()
+        tau = (ordered[:support].sum() - 1) / support
+        out.reshape(-1, z.shape[-1])[i] = np.maximum(row - tau, 0)
+    return out
+
+
 SELU = (1.6732632423543772, 1.0507009873554805)
 
 # (name, op, numpy reference, input shapes, kwargs, options)
@@ -151,6 +163,26 @@ TABLE = [
      {"scale_input": 4}),
     ("mish", ops.mish, lambda x: x * np.tanh(_softplus(x)), [(4, 5)], {}, {}),
     ("log_sigmoid", ops.log_sigmoid, lambda x: -_softplus(-x), [(4, 5)], {}, {}),
+    ("celu", ops.celu, lambda x, alpha: np.maximum(x, 0) + alpha * np.expm1(
+        np.minimum(x, 0) / alpha), [(4, 5)], {"alpha": 0.7}, {}),
+    ("glu", ops.glu, lambda x: x[:, :3] * _sigmoid(x[:, 3:]), [(4, 6)], {}, {}),
+    ("hard_tanh", ops.hard_tanh, lambda x: np.clip(x, -1, 1), [(4, 5)], {}, {"scale_input": 2}),
+    ("hard_shrink", ops.hard_shrink, lambda x: np.where(np.abs(x) > 0.5, x, 0), [(4, 5)], {},
+     {}),
+    ("soft_shrink", ops.soft_shrink,
+     lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)), [(4, 5)], {}, {}),
+    ("sparse_plus", ops.sparse_plus,
+     lambda x: np.where(x <= -1, 0, np.where(x < 1, (x + 1) ** 2 / 4, x)), [(4, 5)], {},
+     {"scale_input": 2}),
+    ("sparse_sigmoid", ops.sparse_sigmoid,
+     lambda x: np.where(x <= -1, 0, np.where(x >= 1, 1, (x + 1) / 2)), [(4, 5)], {},
+     {"scale_input": 2}),
+    ("squareplus", ops.squareplus, lambda x, b: (x + np.sqrt(x * x + b)) / 2, [(4, 5)],
+     {"b": 2.0}, {}),
+    ("tanh_shrink", ops.tanh_shrink, lambda x: x - np.tanh(x), [(4, 5)], {}, {}),
+    ("threshold", lambda x: ops.threshold(x, 0.3, -2.0), lambda x: np.where(x > 0.3, x, -2.0),
+     [(4, 5)], {}, {}),
+    ("sparsemax", ops.sparsemax, lambda x: _sparsemax(x), [(4, 5)], {}, {}),
     # Fused primitives.
     ("dense_relu", lambda x, w, b: ops.dense(x, w, b, "relu"),
      lambda x, w, b: np.maximum(x @ w + b, 0), [(5, 3), (3, 4), (4,)], {}, {}),
@@ -212,3 +244,12 @@ def test_constants_and_predicates_carry_no_gradient():
     assert ops.full_like(x, 7).numpy().max() == 7
     assert ops.any(ops.greater(x, 2)).numpy() and not ops.all(ops.greater(x, 2)).numpy()
     assert ops.any(x > 0, axis=1).numpy().tolist() == [True, True]
+
+
+def test_sparsemax_is_a_projection_onto_the_simplex():
+    z = np.random.default_rng(5).normal(size=(50, 7)) * 3
+    p = ops.sparsemax(z).numpy()
+    np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-12)
+    assert (p >= 0).all() and (p == 0).any()
+    # Keras 3.15's sparsemax sums the cumulative sums over the support and does not sum to 1;
+    # nnet follows the paper (see the closing note of the functional-API issue).
