@@ -84,7 +84,6 @@ def primitive(fn):
             result._vjp = vjp
         return result
 
-    op.raw = fn
     return op
 
 
