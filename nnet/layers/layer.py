@@ -449,8 +449,3 @@ def _dtype_name(dtype):
 def _dtype_policy(dtype):
     return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
             "registered_name": None}
-
-
-def current_training():
-    """The `training` flag of the call in progress (None outside any layer call)."""
-    return _CONTEXT.training
