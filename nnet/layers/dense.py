@@ -20,6 +20,7 @@ class Dense(Layer):
         lora_rank: when set, the kernel is frozen and a trainable low-rank update
             ``lora_kernel_a @ lora_kernel_b * (lora_alpha / lora_rank)`` is learned instead.
         lora_alpha: the LoRA scale numerator (defaults to `lora_rank`).
+        quantization_config: must be None (Keras's configs carry it; nnet does not quantize).
 
     Shapes: ``(..., input_dim)`` -> ``(..., units)``.
 
@@ -35,8 +36,13 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, lora_alpha=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if quantization_config is not None:
+            raise ValueError(
+                "nnet does not quantize layers: Dense computes in its dtype. Pass "
+                f"quantization_config=None. Received: quantization_config={quantization_config!r}"
+            )
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Expected a positive integer for units. Received: units={units!r}")
         self.units = units
@@ -83,8 +89,6 @@ class Dense(Layer):
                 f"LoRA is already enabled on layer '{self.name}'. Call enable_lora only once."
             )
         self.kernel.trainable = False
-        self._trainable_variables.remove(self.kernel)
-        self._non_trainable_variables.append(self.kernel)
         self.lora_kernel_a = self.add_weight(
             shape=(self.kernel.shape[0], rank), initializer=a_initializer, name="lora_kernel_a"
         )
@@ -126,7 +130,3 @@ class Dense(Layer):
             config.update({"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha})
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        config = {k: v for k, v in config.items() if k != "quantization_config"}
-        return super().from_config(config)

@@ -313,19 +313,17 @@ class Layer:
 
     @property
     def trainable_weights(self):
+        """The weights that training updates, in `weights` order."""
         if not self.trainable:
             return []
-        return _unique(self._trainable_variables + [
-            w for layer in self._layers for w in layer.trainable_weights
-        ])
+        return [w for w in self.weights if w.trainable]
 
     @property
     def non_trainable_weights(self):
+        """The weights that training leaves alone (frozen ones, moving statistics)."""
         if not self.trainable:
             return self.weights
-        return _unique(self._non_trainable_variables + [
-            w for layer in self._layers for w in layer.non_trainable_weights
-        ])
+        return [w for w in self.weights if not w.trainable]
 
     variables = weights
     trainable_variables = trainable_weights
