@@ -1,19 +1,17 @@
-"""Custom training and custom components plug into nnet the way they plug into Keras.
+"""Custom layers and components plug into nnet the way they plug into Keras.
 
-A custom Layer (add_weight, add_loss, nnet.ops) gets exact gradients and trains; a subclassed
-Model with its own `train_step`, `compute_loss` or `compute_metrics` works with fit, callbacks
-and the progress bar; a subclass of each component base class (Loss, Metric, Callback,
-Initializer, Regularizer, Constraint, LearningRateSchedule) takes effect in compile/fit/Dense,
-checked against values computed by hand; and the registered ones survive a config round trip.
-Where Keras's behaviour is the contract (what `train_step` receives, which logs reach History),
-it was read from Keras 3.15 on the torch backend.
+A custom Layer (add_weight, add_loss, nnet.ops) gets exact gradients and trains; a subclass of
+each component base class (Loss, Metric, Callback, Initializer, Regularizer, Constraint,
+LearningRateSchedule) takes effect in compile/fit/Dense, checked against values computed by
+hand; and the registered ones survive a config round trip. Custom training steps are in
+test_custom_training.py.
 """
 
 import json
-import re
 
 import numpy as np
 import pytest
+from custom_helpers import LogRecorder, regression_data
 
 import nnet
 from nnet import ops
@@ -22,7 +20,6 @@ from nnet.layers import Dense
 from nnet.utils import register_keras_serializable
 
 PACKAGE = "nnet_custom_components_tests"
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @register_keras_serializable(package=PACKAGE)
@@ -160,13 +157,6 @@ class RecordingSGD(nnet.optimizers.SGD):
                              np.array(gradient), variable.numpy().copy()))
 
 
-def _regression_data(n=64, features=4, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, features)).astype("float32")
-    y = (np.sin(x[:, :1]) + 0.5 * x[:, 1:2] ** 2 - 0.3 * x[:, 2:3]).astype("float32")
-    return x, y
-
-
 def _linear_model(features=4, seed=1, **dense_kwargs):
     """Input -> Dense(1) with fixed random weights (a model whose gradients are easy by hand)."""
     rng = np.random.default_rng(seed)
@@ -174,11 +164,6 @@ def _linear_model(features=4, seed=1, **dense_kwargs):
     model.layers[0].set_weights([rng.standard_normal((features, 1)).astype("float32"),
                                  rng.standard_normal(1).astype("float32")])
     return model
-
-
-def _final_progress_line(text):
-    """The last frame of the last progress bar, without ANSI codes."""
-    return ANSI.sub("", text).replace("\b", "\r").split("\r")[-1].split("\n")[-2]
 
 
 # Custom Layer -------------------------------------------------------------------------------
@@ -230,7 +215,7 @@ def test_build_called_directly_builds_a_custom_layer_once():
 
 def test_custom_layer_trains_and_its_add_loss_is_in_the_logged_loss():
     nnet.utils.set_random_seed(0)
-    x, y = _regression_data()
+    x, y = regression_data()
     model = nnet.Sequential([nnet.Input((4,)), GatedProjection(16, penalty=0.05), Dense(1)])
     model.compile(optimizer=nnet.optimizers.Adam(0.02), loss="mse")
     w, gate = (v.numpy() for v in model.layers[0].weights)
@@ -243,277 +228,10 @@ def test_custom_layer_trains_and_its_add_loss_is_in_the_logged_loss():
     assert losses[-1] < 0.5 * losses[0]
 
 
-# Subclassed Model: train_step, compute_loss, compute_metrics --------------------------------
-
-class OneDense(nnet.Model):
-    """A subclassed model around one Dense(1); the tests subclass it to override its steps."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.dense = Dense(1)
-
-    def call(self, x, training=None):
-        return self.dense(x)
-
-
-def _descend(model, loss):
-    """What a hand-written train_step does with its loss: backward, then one optimizer step."""
-    variables = model.trainable_weights
-    for v in variables:
-        v.grad = None
-    nnet.backward(loss)
-    model.optimizer.apply([v.grad for v in variables], variables)
-
-
-class TwoLossRegressor(nnet.Model):
-    """Trained by hand on ``mse + l1_weight * mean(|y_pred|)``, tracking each part."""
-
-    def __init__(self, l1_weight=0.1, **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = Dense(16, activation="tanh")
-        self.out = Dense(1)
-        self.l1_weight = l1_weight
-        self.total_tracker = nnet.metrics.Mean(name="total")
-        self.mse_tracker = nnet.metrics.Mean(name="mse_part")
-        self.l1_tracker = nnet.metrics.Mean(name="l1_part")
-        self.batch_totals = []
-
-    def call(self, x, training=None):
-        return self.out(self.hidden(x))
-
-    def train_step(self, data):
-        x, y = data
-        y_pred = self(x, training=True)
-        mse = ops.mean(ops.square(y_pred - y))
-        l1 = ops.mean(ops.abs(y_pred))
-        total = mse + self.l1_weight * l1
-        _descend(self, total)
-        self.batch_totals.append(float(total.numpy()))
-        for tracker, value in ((self.total_tracker, total), (self.mse_tracker, mse),
-                               (self.l1_tracker, l1)):
-            tracker.update_state(float(value.numpy()))
-        return {m.name: m.result() for m in self.metrics}
-
-    @property
-    def metrics(self):
-        return [self.total_tracker, self.mse_tracker, self.l1_tracker]
-
-
-class LogRecorder(nnet.callbacks.Callback):
-    """Records the hooks fit calls and the logs it passes; stops training after `stop_after`."""
-
-    def __init__(self, stop_after=None):
-        super().__init__()
-        self.stop_after = stop_after
-        self.events, self.batch_logs, self.epoch_logs = [], [], []
-
-    def on_train_begin(self, logs=None):
-        self.events.append(("train_begin", dict(self.params)))
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.events.append(("epoch_begin", epoch))
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.batch_logs.append(dict(logs))
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.events.append(("epoch_end", epoch))
-        self.epoch_logs.append(dict(logs))
-        if self.stop_after is not None and epoch + 1 >= self.stop_after:
-            self.model.stop_training = True
-
-    def on_train_end(self, logs=None):
-        self.events.append(("train_end", None))
-
-
-def test_train_step_with_two_hand_computed_losses_works_with_fit_callbacks_and_progbar(capsys):
-    nnet.utils.set_random_seed(0)
-    x, y = _regression_data()
-    model = TwoLossRegressor()
-    model.compile(optimizer=nnet.optimizers.Adam(0.02))
-    recorder = LogRecorder()
-    history = model.fit(x, y, epochs=6, batch_size=16, verbose=1, callbacks=[recorder])
-    keys = ["l1_part", "mse_part", "total"]
-    assert sorted(history.history) == keys
-    assert history.params == {"verbose": 1, "epochs": 6, "steps": 4}
-    assert [e for e in recorder.events if e[0] != "train_begin"][:2] == [
-        ("epoch_begin", 0), ("epoch_end", 0)]
-    assert recorder.events[-1] == ("train_end", None)
-    assert len(recorder.batch_logs) == 24 and sorted(recorder.batch_logs[0]) == keys
-    # The trackers are reset each epoch: each epoch's total is the mean of its own batches.
-    epoch_means = np.mean(np.reshape(model.batch_totals, (6, 4)), axis=1)
-    np.testing.assert_allclose(history.history["total"], epoch_means, rtol=1e-6)
-    assert [logs["total"] for logs in recorder.epoch_logs] == history.history["total"]
-    assert history.history["total"][-1] < 0.6 * history.history["total"][0]
-    final = _final_progress_line(capsys.readouterr().out)
-    for key in keys:
-        assert f"{key}: {history.history[key][-1]:.4f}" in final
-
-
-def test_train_step_unpacks_data_as_in_the_keras_guide():
-    # Keras passes (x, y) when fit has no sample weights and (x, y, sample_weight) when it has.
-    class GuideModel(OneDense):
-        def __init__(self):
-            super().__init__()
-            self.received = []
-
-        def train_step(self, data):
-            self.received.append(len(data))
-            if len(data) == 3:
-                x, y, sample_weight = data
-            else:
-                sample_weight = np.ones(len(data[0]), "float32")
-                x, y = data
-            errors = ops.mean(ops.square(self(x, training=True) - y), axis=-1)
-            loss = ops.mean(errors * sample_weight)
-            _descend(self, loss)
-            return {"weighted_mse": float(loss.numpy())}
-
-    x, y = _regression_data(n=32)
-    model = GuideModel()
-    model.compile(optimizer="sgd")
-    model.fit(x, y, batch_size=16, verbose=0)
-    model.fit(x, y, sample_weight=np.ones(32, "float32"), batch_size=16, verbose=0)
-    assert model.received == [2, 2, 3, 3]
-
-
-def test_keras_guide_train_step_with_compute_loss_and_compiled_metrics():
-    # The train_step of Keras's "customizing what happens in fit" guide (torch backend): the
-    # compiled loss through compute_loss, then every metric in self.metrics updated by hand.
-    class GuideModel(OneDense):
-        def train_step(self, data):
-            x, y = data
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(y=y, y_pred=y_pred)
-            _descend(self, loss)
-            for metric in self.metrics:
-                if metric.name == "loss":
-                    metric.update_state(loss)
-                else:
-                    metric.update_state(y, y_pred)
-            return {m.name: m.result() for m in self.metrics}
-
-    x, y = _regression_data(n=32)
-    model = GuideModel()
-    # A zero learning rate keeps the weights, so that every epoch's values are known by hand.
-    model.compile(optimizer=nnet.optimizers.SGD(0.0), loss="mse", metrics=["mae"])
-    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
-    residual = model.predict(x, verbose=0) - y
-    assert sorted(history.history) == ["loss", "mae"]
-    assert history.history["loss"] == pytest.approx([np.mean(residual ** 2)] * 2, rel=1e-5)
-    assert history.history["mae"] == pytest.approx([np.mean(np.abs(residual))] * 2, rel=1e-5)
-
-
-def test_train_step_may_use_compute_loss_without_compute_metrics():
-    class LossOnly(OneDense):
-        def train_step(self, data):
-            x, y = data
-            loss = self.compute_loss(x, y, self(x, training=True))
-            _descend(self, loss)
-            return {"loss": float(loss.numpy())}
-
-    x, y = _regression_data(n=32)
-    model = LossOnly()
-    model.compile(optimizer="sgd", loss="mse")
-    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    assert list(history.history) == ["loss"] and len(history.history["loss"]) == 2
-
-
-def test_logs_returned_by_train_step_reach_history_and_the_progress_bar(capsys):
-    # Keras's fit keeps a custom train_step's returned logs when their keys are not the model's
-    # metrics (Trainer._get_metrics_result_or_logs): History gets them, and the final bar line.
-    class PlainLogs(OneDense):
-        def __init__(self):
-            super().__init__()
-            self.returned = []
-
-        def train_step(self, data):
-            x, y = data
-            y_pred = self(x, training=True)
-            mse, l1 = ops.mean(ops.square(y_pred - y)), ops.mean(ops.abs(y_pred))
-            _descend(self, mse + 0.1 * l1)
-            logs = {"mse_part": float(mse.numpy()), "l1_part": float(l1.numpy())}
-            self.returned.append(logs)
-            return logs
-
-    x, y = _regression_data(n=40)
-    model = PlainLogs()
-    model.compile(optimizer="sgd")
-    history = model.fit(x, y, epochs=2, batch_size=20, verbose=1)
-    assert history.history == {key: [model.returned[1][key], model.returned[3][key]]
-                               for key in ("l1_part", "mse_part")}
-    final = _final_progress_line(capsys.readouterr().out)
-    assert f"l1_part: {model.returned[3]['l1_part']:.4f}" in final
-    assert "mse_part:" in final and "loss:" not in final
-
-
-def test_compute_loss_override_is_the_loss_fit_and_evaluate_use():
-    class MAEModel(OneDense):
-        def __init__(self):
-            super().__init__()
-            self.training_flags = []
-
-        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-            self.training_flags.append(training)
-            return ops.mean(ops.abs(y_pred - y))
-
-    x, y = _regression_data(n=32)
-    model = MAEModel()
-    model.compile(optimizer=nnet.optimizers.SGD(0.1), loss="mse")
-    model(x)
-    kernel, bias = model.dense.get_weights()
-    residual = x @ kernel + bias - y
-    assert model.evaluate(x, y, verbose=0) == pytest.approx(np.abs(residual).mean(), rel=1e-5)
-    assert set(model.training_flags) == {False}
-    model.training_flags.clear()
-    logged = model.train_on_batch(x, y)
-    assert logged == pytest.approx(np.abs(residual).mean(), rel=1e-5)
-    assert model.training_flags == [True]
-    # One SGD step on the MAE: d/dW = x.T @ sign(residual) / N.
-    sign = np.sign(residual)
-    np.testing.assert_allclose(model.dense.kernel.numpy(), kernel - 0.1 * x.T @ sign / len(x),
-                               rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(model.dense.bias.numpy(), bias - 0.1 * sign.mean(0), rtol=1e-5)
-    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
-    assert True in model.training_flags and list(history.history) == ["loss"]
-
-
-def test_compute_metrics_override_is_used_by_fit_and_evaluate():
-    class MaxErrorModel(OneDense):
-        def __init__(self):
-            super().__init__()
-            self.max_error = nnet.metrics.Mean(name="max_abs_error")
-            self.batch_max = []
-
-        def compute_metrics(self, x, y, y_pred, sample_weight=None):
-            error = float(np.max(np.abs(np.asarray(y_pred) - np.asarray(y))))
-            self.batch_max.append(error)
-            self.max_error.update_state(error)
-            return {**super().compute_metrics(x, y, y_pred, sample_weight),
-                    "max_abs_error": float(self.max_error.result())}
-
-        @property
-        def metrics(self):
-            return super().metrics + [self.max_error]
-
-    x, y = _regression_data(n=32)
-    model = MaxErrorModel()
-    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
-    history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
-    assert sorted(history.history) == ["loss", "mae", "max_abs_error"]
-    assert history.history["max_abs_error"] == pytest.approx(
-        np.mean(np.reshape(model.batch_max, (2, 4)), axis=1).tolist(), rel=1e-6)
-    predictions = model.predict(x, verbose=0)
-    logs = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
-    by_hand = [np.abs(predictions[i:i + 16] - y[i:i + 16]).max() for i in (0, 16)]
-    assert logs["max_abs_error"] == pytest.approx(np.mean(by_hand), rel=1e-5)
-    assert logs["mae"] == pytest.approx(np.abs(predictions - y).mean(), rel=1e-5)
-
-
 # Custom component classes -------------------------------------------------------------------
 
 def test_custom_loss_value_and_gradient_train_the_model():
-    x, y = _regression_data(n=32)
+    x, y = regression_data(n=32)
     model = _linear_model()
     model.compile(optimizer=nnet.optimizers.SGD(0.05), loss=ScaledSquaredError(scale=3.0))
     kernel, bias = model.get_weights()
@@ -530,7 +248,7 @@ def test_custom_loss_value_and_gradient_train_the_model():
 
 
 def test_custom_metric_matches_a_hand_computation_and_resets():
-    x, y = _regression_data(n=30)
+    x, y = regression_data(n=30)
     metric = WithinTolerance(tolerance=0.75)
     model = _linear_model()
     model.compile(optimizer=nnet.optimizers.SGD(0.0), loss="mse", metrics=[metric])
@@ -547,7 +265,7 @@ def test_custom_metric_matches_a_hand_computation_and_resets():
 
 
 def test_custom_callback_sees_model_params_and_logs_and_can_stop_training():
-    x, y = _regression_data(n=32)
+    x, y = regression_data(n=32)
     model = _linear_model()
     model.compile(optimizer="sgd", loss="mse")
     recorder = LogRecorder(stop_after=2)
@@ -564,7 +282,7 @@ def test_custom_callback_sees_model_params_and_logs_and_can_stop_training():
 
 
 def test_custom_initializer_gives_the_initial_weights():
-    x, y = _regression_data(n=16)
+    x, y = regression_data(n=16)
     model = nnet.Sequential([
         nnet.Input((4,)),
         Dense(3, kernel_initializer=ArangeInitializer(0.1),
@@ -587,7 +305,7 @@ def test_custom_initializer_gives_the_initial_weights():
 
 
 def test_custom_regularizer_penalty_is_logged_and_its_gradient_applied():
-    x, y = _regression_data(n=32)
+    x, y = regression_data(n=32)
     plain = _linear_model()
     penalized = _linear_model(kernel_regularizer=CubicPenalty(0.05))
     for model in (plain, penalized):
@@ -611,7 +329,7 @@ def test_custom_regularizer_penalty_is_logged_and_its_gradient_applied():
 
 
 def test_custom_activity_regularizer_penalty_is_logged():
-    x, y = _regression_data(n=32)
+    x, y = regression_data(n=32)
     plain = _linear_model()
     penalized = _linear_model(activity_regularizer=CubicPenalty(0.05))
     for model in (plain, penalized):
@@ -624,7 +342,7 @@ def test_custom_activity_regularizer_penalty_is_logged():
 
 
 def test_custom_constraint_holds_after_every_step():
-    x, y = _regression_data(n=64)
+    x, y = regression_data(n=64)
     model = nnet.Sequential([nnet.Input((4,)), Dense(8, kernel_constraint=ClipWeights(0.1),
                                                     bias_constraint=ClipWeights(0.05)),
                              Dense(1)])
@@ -645,7 +363,7 @@ def test_custom_constraint_holds_after_every_step():
 
 
 def test_custom_schedule_sets_the_learning_rate_of_each_step():
-    x, y = _regression_data(n=48)
+    x, y = regression_data(n=48)
     schedule = HalvingSchedule(initial_learning_rate=0.2, every=2)
     optimizer = RecordingSGD(learning_rate=schedule)
     model = _linear_model()
@@ -703,7 +421,7 @@ def _custom_model():
 
 
 def test_sequential_with_registered_custom_objects_round_trips():
-    x, _ = _regression_data(n=8)
+    x, _ = regression_data(n=8)
     model = _custom_model()
     text = json.dumps(model.get_config())
     clone = nnet.Sequential.from_config(json.loads(text))
