@@ -250,13 +250,15 @@ class Trainer:
         return data.IterableBatches(x, steps, class_weight)
 
     def _check_before_training(self, batches):
-        """Run the loss once on two samples, so shape and label errors surface before any work."""
+        """Run the loss once on the first batch (without training), so that shape and label
+        errors surface before any work; a lazily built model is built for that batch shape,
+        as Keras builds it."""
         if not isinstance(batches, data.ArrayBatches):
             return
         x, y, sample_weight = batches.data
         if y is None or self.loss is None:
             return
-        head = tuple(None if a is None else data.slice_arrays(a, slice(0, 2))
+        head = tuple(None if a is None else data.slice_arrays(a, slice(0, batches.batch_size))
                      for a in (x, y, sample_weight))
         with no_grad():
             y_pred = self(head[0], training=False)

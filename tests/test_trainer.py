@@ -49,7 +49,7 @@ def test_label_shape_that_cannot_match_the_output_raises_before_training():
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     x, _ = _data()
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"\(2, 5\).*\(2, 3\)|\(2, 3\).*\(2, 5\)"):
+    with pytest.raises(ValueError, match=r"\(32, 5\).*\(32, 3\)"):
         model.fit(x, np.zeros((64, 5)), verbose=0)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -60,7 +60,7 @@ def test_sparse_labels_out_of_range():
     model.compile(loss="sparse_categorical_crossentropy")
     x, _ = _data()
     y = np.zeros(64)
-    y[10] = 3
+    y[50] = 3  # beyond the first batch, which the loss itself checks
     with pytest.raises(ValueError, match=r"label value of 3.*\[0, 2\]"):
         model.fit(x, y, verbose=0)
 
@@ -99,8 +99,8 @@ def test_unknown_metric_lists_valid_names():
 def test_layer_whose_input_shape_does_not_fit_names_layer_and_shapes():
     model = _model(in_dim=4)
     model.compile(loss="mse")
-    with pytest.raises(ValueError, match=r"Input 'input_layer.*' expects data of shape|"
-                                         r"layer \"dense.*expected axis -1.*value 4.*\(2, 7\)"):
+    with pytest.raises(ValueError, match=r"layer \"dense.*expected axis -1.*value 4.*\(10, 7\)"
+                                         r".*Reshape the data"):
         model.fit(np.zeros((10, 7)), np.zeros((10, 1)), verbose=0)
 
 
