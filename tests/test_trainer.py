@@ -389,3 +389,9 @@ def test_multilabel_accuracy_resolution_is_explained():
         history = model.fit(x, labels, verbose=0)
     # Keras's resolution is kept: the log is still named as passed.
     assert "accuracy" in history.history
+
+
+def test_optimizer_names_ignore_case_and_other_names_do_not_as_in_keras():
+    assert type(nnet.optimizers.get("ADAM")).__name__ == "Adam"
+    with pytest.raises(ValueError, match=r"'Mse'.*Did you mean 'mse'"):
+        nnet.losses.get("Mse")

@@ -66,7 +66,8 @@ def get(identifier):
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        return _REGISTRY.lookup(identifier, "optimizer")()
+        # As in Keras, optimizer names are case-insensitive ("Adam", "ADAM", "adam").
+        return _REGISTRY.lookup(identifier.lower(), "optimizer")()
     raise ValueError(
         f"Could not interpret optimizer identifier: optimizer={identifier!r}. Pass an optimizer "
         f"name such as 'adam', an Optimizer instance or a config dict."

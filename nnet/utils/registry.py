@@ -47,8 +47,6 @@ class Registry:
         """The object registered as `name`; unknown names raise ValueError listing valid ones."""
         obj = self._table.get(name) or _custom_objects().get(name)
         if obj is None:
-            obj = self._table.get(name.lower()) if isinstance(name, str) else None
-        if obj is None:
             argument = argument or self.kind
             close = difflib.get_close_matches(str(name), self.names(), n=3)
             hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
