@@ -2,6 +2,7 @@
 class and sample weights, shuffling, and Python generators or `PyDataset`s."""
 
 import math
+import warnings
 
 import numpy as np
 
@@ -321,3 +322,19 @@ def concatenate_batches(outputs):
         return {k: concatenate_batches([o[k] for o in outputs]) for k in first}
     result = np.concatenate(outputs, axis=0)
     return result.astype(backend.floatx()) if result.dtype.kind == "f" else result
+
+
+def batch_size_of(x):
+    """The number of samples in a batch (of arrays, lists or dicts of arrays)."""
+    while isinstance(x, (list, tuple, dict)):
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    return len(x)
+
+
+def capped_steps(steps):
+    """`steps` under the debugging cap `backend.max_steps_per_epoch()`, as Keras applies it."""
+    cap = backend.max_steps_per_epoch()
+    if cap and (not steps or cap < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+        return cap
+    return steps

@@ -24,7 +24,7 @@ from nnet.compile_utils import (
     flatten_targets,
     leaves,
 )
-from nnet.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.data import batch_size_of, capped_steps, pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _verbosity(verbose):
@@ -33,12 +33,6 @@ def _verbosity(verbose):
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
     return verbose
-
-
-def _batch_size_of(x):
-    while isinstance(x, (list, tuple, dict)):
-        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
-    return len(x)
 
 
 class Trainer:
@@ -212,7 +206,7 @@ class Trainer:
             variable.grad = None
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size_of(x))
+        self._loss_tracker.update_state(float(loss.data), sample_weight=batch_size_of(x))
         if loss.requires_grad:
             backward(loss)
         self.optimizer.apply([v.grad for v in variables], variables)
@@ -223,7 +217,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size_of(x))
+        self._loss_tracker.update_state(float(loss.data), sample_weight=batch_size_of(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -233,7 +227,7 @@ class Trainer:
 
     def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x",
                  class_weight=None):
-        steps = _capped_steps(steps)
+        steps = capped_steps(steps)
         if data.is_array_data(x):
             x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
             return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
@@ -277,10 +271,26 @@ class Trainer:
         """Train the model up to epoch index `epochs`, starting at `initial_epoch`.
 
         Returns a `History` whose ``history`` dict holds one value per epoch for every log key.
-        See KERAS_REFERENCE for the exact semantics of each argument; in short: `batch_size`
-        defaults to 32, `validation_split` holds out the last fraction of the data before
-        shuffling, `class_weight` maps class indices to loss weights, and `verbose` is 0, 1
-        (progress bar), 2 (one line per epoch) or "auto" (1).
+        The arguments mean what they mean in Keras:
+
+        Args:
+            x, y: arrays (or lists/dicts of arrays for several inputs/outputs), or for `x` alone
+                a `PyDataset` or an iterable of ``(x, y[, sample_weight])`` batches.
+            batch_size: samples per step (32); the last, smaller batch is kept.
+            epochs: the index of the last epoch (fit runs ``range(initial_epoch, epochs)``).
+            verbose: 0 (silent), 1 (progress bar), 2 (one line per epoch) or "auto" (1).
+            callbacks: `Callback` instances; History and the progress bar are added after them.
+            validation_split: the fraction of the data, taken from the end before shuffling,
+                held out to validate on after each epoch.
+            validation_data: ``(x, y[, sample_weight])`` to validate on (wins over the split).
+            shuffle: reshuffle the samples every epoch (True), not at all (False), or within
+                batch-sized chunks ("batch").
+            class_weight: ``{class index: weight}``, turned into per-sample weights.
+            sample_weight: one weight per sample (or per sample and time step).
+            initial_epoch: the epoch to start at (to resume a run).
+            steps_per_epoch: steps per epoch; epochs then continue where the previous stopped.
+            validation_steps, validation_batch_size: steps and batch size of the validation.
+            validation_freq: validate every `validation_freq` epochs, or at the listed epochs.
 
         Example:
             >>> import numpy as np, nnet
@@ -297,7 +307,7 @@ class Trainer:
         if backend.max_epochs() and backend.max_epochs() < epochs:
             warnings.warn(f"Limiting epochs to {backend.max_epochs()}", stacklevel=2)
             epochs = backend.max_epochs()
-        steps_per_epoch = _capped_steps(steps_per_epoch)
+        steps_per_epoch = capped_steps(steps_per_epoch)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
         if class_weight is not None and sample_weight is not None:
@@ -460,15 +470,6 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
-
-
-def _capped_steps(steps):
-    """`steps` under the debugging cap `backend.max_steps_per_epoch()`, as Keras applies it."""
-    cap = backend.max_steps_per_epoch()
-    if cap and (not steps or cap < steps):
-        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
-        return cap
-    return steps
 
 
 def _should_validate(epoch, validation_freq):
