@@ -160,8 +160,6 @@ def deserialize(config, custom_objects=None):
         ...              "registered_name": "function"}) is tanh
         True
     """
-    if isinstance(config, str):
-        config = {"class_name": config}
-    elif config.get("class_name") == "function":
-        config = {"class_name": config["config"]}
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        config = config["config"]
     return _REGISTRY.deserialize(config, custom_objects)

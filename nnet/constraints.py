@@ -208,6 +208,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(MinMaxNorm(rate=0.5))).rate
         0.5
     """
-    if isinstance(config, str):
-        return get(config)
     return _REGISTRY.deserialize(config, custom_objects)

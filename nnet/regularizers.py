@@ -262,6 +262,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(L1L2(l2=0.5))).l2
         0.5
     """
-    if isinstance(config, str):
-        return get(config)
     return _REGISTRY.deserialize(config, custom_objects)

@@ -113,6 +113,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(Orthogonal(gain=2.0))).gain
         2.0
     """
-    if isinstance(config, str):
-        return get(config)
     return _REGISTRY.deserialize(config, custom_objects)

@@ -125,8 +125,6 @@ def deserialize(config, custom_objects=None):
         >>> deserialize({"class_name": "Huber", "config": {"delta": 2.0}}).get_config()["delta"]
         2.0
     """
-    if isinstance(config, str):
-        return get(config)
-    if config.get("class_name") == "function":
-        return get(config["config"])
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        config = config["config"]
     return _REGISTRY.deserialize(config, custom_objects)

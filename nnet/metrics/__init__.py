@@ -149,8 +149,6 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(AUC(curve="PR"))).curve
         'PR'
     """
-    if isinstance(config, str):
-        return get(config)
     return _REGISTRY.deserialize(config, custom_objects)
 
 

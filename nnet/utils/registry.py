@@ -60,8 +60,11 @@ class Registry:
         """Rebuild an object from ``{"class_name": ..., "config": {...}}``.
 
         `custom_objects` are visible to every nested lookup, e.g. a custom initializer inside
-        a layer's config.
+        a layer's config. A plain string is looked up as `get` does.
         """
+        if isinstance(config, str):
+            with custom_object_scope(custom_objects):
+                return self.get(config)
         with custom_object_scope(custom_objects):
             names = (config.get("registered_name"), config["class_name"])
             cls = next((_custom_objects()[n] for n in names if n in _custom_objects()), None)
