@@ -118,6 +118,18 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def get_compile_config(self):
+        """compile()'s arguments in Keras's JSON form (empty before compile)."""
+        from nnet.saving.keras_format import compile_config
+
+        return compile_config(self) if self.compiled else {}
+
+    def compile_from_config(self, config):
+        """Compile with the arguments `get_compile_config` returned."""
+        from nnet.saving.keras_format import compile_from_config
+
+        compile_from_config(self, config)
+
     def to_json(self, **kwargs):
         """The model's architecture (and compile arguments) as Keras's JSON envelope.
 

@@ -168,7 +168,7 @@ def _model_from_config(config, custom_objects, compile, safe_mode):
         model = _deserialize_model(config, custom_objects, safe_mode)
         _build_from_config(model, config.get("build_config"))
         if compile and config.get("compile_config"):
-            _compile_from_config(model, config["compile_config"])
+            _compile_while_loading(model, config["compile_config"])
     return model
 
 
@@ -201,7 +201,7 @@ def serialize_model(model):
             config["module"], config["registered_name"] = cls.__module__, cls.__name__
         if model._build_shape is not None:
             config["build_config"] = {"input_shape": model._build_shape}
-    config["compile_config"] = _compile_config(model) if model.compiled else {}
+    config["compile_config"] = compile_config(model) if model.compiled else {}
     return config
 
 
@@ -269,7 +269,8 @@ def _weights_h5(h5py, model):
     return buffer.getvalue()
 
 
-def _compile_config(model):
+def compile_config(model):
+    """compile()'s arguments in Keras's JSON form: objects serialized, names kept."""
     given = model._compile_config
     jit_compile = given["jit_compile"]
     return {
@@ -395,25 +396,30 @@ def _build_from_config(model, build_config):
         model.build(tuple(input_shape))
 
 
-def _compile_from_config(model, config):
+def compile_from_config(model, config):
+    """Compile `model` with the arguments of a compile config (`compile_config`'s form)."""
+    optimizer = config.get("optimizer", "rmsprop")
+    model.compile(
+        optimizer=optimizers_module.deserialize(optimizer)
+        if isinstance(optimizer, dict) else optimizer,
+        loss=_deserialize_tree(config.get("loss"), losses_module),
+        loss_weights=config.get("loss_weights"),
+        metrics=_deserialize_tree(config.get("metrics"), metrics_module),
+        weighted_metrics=_deserialize_tree(config.get("weighted_metrics"), metrics_module),
+        run_eagerly=config.get("run_eagerly", False),
+        steps_per_execution=config.get("steps_per_execution", 1),
+        jit_compile=config.get("jit_compile", "auto"),
+    )
+
+
+def _compile_while_loading(model, config):
     try:
-        optimizer = config.get("optimizer", "rmsprop")
-        model.compile(
-            optimizer=optimizers_module.deserialize(optimizer)
-            if isinstance(optimizer, dict) else optimizer,
-            loss=_deserialize_tree(config.get("loss"), losses_module),
-            loss_weights=config.get("loss_weights"),
-            metrics=_deserialize_tree(config.get("metrics"), metrics_module),
-            weighted_metrics=_deserialize_tree(config.get("weighted_metrics"), metrics_module),
-            run_eagerly=config.get("run_eagerly", False),
-            steps_per_execution=config.get("steps_per_execution", 1),
-            jit_compile=config.get("jit_compile", "auto"),
-        )
+        compile_from_config(model, config)
     except (ValueError, TypeError, KeyError) as error:
         warnings.warn(
             "compile() was not called as part of model loading because the saved compile "
             f"config could not be restored ({error}). Call model.compile(...) after loading.",
-            stacklevel=3,
+            stacklevel=4,
         )
 
 

@@ -113,3 +113,17 @@ def test_training_flag_reaches_nested_layers():
     model(np.ones((1, 2)), training=True)
     model.predict(np.ones((1, 2)), verbose=0)
     assert seen[-2:] == [True, False]
+
+
+def test_compile_config_round_trip():
+    model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, activation="softmax")])
+    assert model.get_compile_config() == {}
+    model.compile(optimizer=nnet.optimizers.SGD(0.05, momentum=0.5),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    config = model.get_compile_config()
+    assert config["loss"] == "sparse_categorical_crossentropy"
+    assert config["metrics"] == ["accuracy"]
+    clone = nnet.Sequential.from_config(model.get_config())
+    clone.compile_from_config(config)
+    assert clone.optimizer.momentum == 0.5 and clone.compiled
+    assert clone.get_compile_config() == config
