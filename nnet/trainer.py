@@ -335,8 +335,12 @@ class Trainer:
                                     class_weight=class_weight)
         validation = None
         if validation_data is not None:
-            validation = data.unpack_x_y_sample_weight(validation_data) if isinstance(
-                validation_data, (tuple, list)) else (validation_data, None, None)
+            val_x, val_y, val_sample_weight = data.unpack_x_y_sample_weight(validation_data) \
+                if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
+            # Prepared once, run each time with fit's callbacks, as Keras validates.
+            validation = self._batches(val_x, val_y, val_sample_weight,
+                                       validation_batch_size or batch_size, False,
+                                       validation_steps)
         self._check_before_training(batches)
 
         callbacks = CallbackList(
@@ -362,13 +366,8 @@ class Trainer:
                     break
             epoch_logs = self._metrics_result_or_logs(logs)
             if validation is not None and _should_validate(epoch, validation_freq):
-                val_x, val_y, val_sample_weight = validation
-                val_logs = self.evaluate(
-                    val_x, val_y, sample_weight=val_sample_weight,
-                    batch_size=validation_batch_size or batch_size, steps=validation_steps,
-                    verbose=0, return_dict=True, _callback_list=callbacks,
-                )
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                val_logs = self._evaluate_batches(validation, callbacks)
+                epoch_logs.update({"val_" + k: v for k, v in sorted(val_logs.items())})
             callbacks.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
             if self.stop_training:
@@ -379,7 +378,7 @@ class Trainer:
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _callback_list=None):
+                 steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
 
         Returns a float when only the loss is tracked, else ``[loss, *metrics]`` in compile order;
@@ -388,11 +387,15 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
         batches = self._batches(x, y, sample_weight, batch_size, False, steps)
-        # Validation inside fit reuses fit's callbacks, as Keras does.
-        callback_list = _callback_list or CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=batches.steps,
-        )
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=batches.steps)
+        logs = self._evaluate_batches(batches, callback_list)
+        if return_dict:
+            return dict(sorted(logs.items()))
+        return self._flatten_metrics_in_order(logs)
+
+    def _evaluate_batches(self, batches, callback_list):
+        """Run test_step over `batches` with `callback_list`'s test hooks; return the logs."""
         batch_hooks = callback_list.has_batch_hooks("test")
         self.reset_metrics()
         callback_list.on_test_begin()
@@ -406,9 +409,7 @@ class Trainer:
                     callback_list.on_test_batch_end(step, logs)
         logs = self._metrics_result_or_logs(logs)
         callback_list.on_test_end(logs)
-        if return_dict:
-            return dict(sorted(logs.items()))
-        return self._flatten_metrics_in_order(logs)
+        return logs
 
     def _flatten_metrics_in_order(self, logs):
         names = []
