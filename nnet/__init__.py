@@ -20,6 +20,7 @@ from nnet import (
     optimizers,
     regularizers,
     saving,
+    tree,
     utils,
 )
 from nnet.autodiff import Tensor, Variable, backward, check_grad, no_grad, primitive
@@ -31,7 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "backend", "callbacks", "config", "constraints", "initializers", "layers",
-    "losses", "metrics", "models", "saving", "ops", "optimizers", "regularizers", "utils",
+    "losses", "metrics", "models", "saving", "ops", "optimizers", "regularizers", "tree", "utils",
     "Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive", "Input",
     "InputLayer", "Layer", "Model", "Sequential", "set_random_seed", "__version__",
 ]
