@@ -1,13 +1,16 @@
 """Reverse-mode automatic differentiation: `primitive`, `backward`, `no_grad`, `unbroadcast`.
 
-A primitive is a function on arrays that returns its output and its vector-Jacobian product (vjp).
-When gradients are being recorded and one of its inputs needs a gradient, calling it on Tensors
-records a node: the output Tensor remembers its parents and the vjp. `backward` walks those nodes
-once, in reverse topological order, undoing NumPy broadcasting once per edge.
+A primitive is a function on arrays that returns its output (or a tuple of outputs) and its
+vector-Jacobian product (vjp). When gradients are being recorded and one of its inputs needs a
+gradient, calling it on Tensors records a node: the output Tensor remembers its parents, the vjp
+and the version of each parent. `backward` walks those nodes once, in reverse topological order,
+undoing NumPy broadcasting once per edge; it raises where a graph was already freed or a weight
+was changed in place after the forward pass, instead of returning a wrong gradient.
 """
 
 import contextlib
 import functools
+import threading
 
 import numpy as np
 
@@ -15,13 +18,28 @@ from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import array_module
 
 
-class _GradMode:
+class _GradMode(threading.local):
+    """Per thread, so that one thread's predict never stops another thread's training."""
+
     enabled = True
+
+
+_GRAD_MODE = _GradMode()
+_SYMBOLIC_CALL = [None]
+
+
+def set_symbolic_call(handler):
+    """Install ``handler(op, args, kwargs)``: what a primitive does on symbolic tensors.
+
+    The symbolic graph (`nnet.autodiff.symbolic`) sits beside the engine and installs itself, so
+    that the engine needs no knowledge of it.
+    """
+    _SYMBOLIC_CALL[0] = handler
 
 
 @contextlib.contextmanager
 def no_grad():
-    """Context manager (and decorator) under which no graph is recorded.
+    """Context manager (and decorator) under which no graph is recorded (in this thread).
 
     Example:
         >>> import nnet
@@ -31,17 +49,43 @@ def no_grad():
         >>> y.requires_grad
         False
     """
-    previous = _GradMode.enabled
-    _GradMode.enabled = False
+    previous = _GRAD_MODE.enabled
+    _GRAD_MODE.enabled = False
     try:
         yield
     finally:
-        _GradMode.enabled = previous
+        _GRAD_MODE.enabled = previous
 
 
 def is_grad_enabled():
-    """Whether calls to primitives are currently being recorded."""
-    return _GradMode.enabled
+    """Whether calls to primitives are currently being recorded in this thread."""
+    return _GRAD_MODE.enabled
+
+
+class _Outputs:
+    """The node of a primitive with several outputs: its outputs' only parent, so that the vjp
+    runs once, with one gradient per output (None for outputs that nothing used)."""
+
+    __slots__ = ("_parents", "_vjp", "count", "_version")
+
+    def __init__(self, parents, vjp, count):
+        self._parents = parents
+        self._vjp = vjp
+        self.count = count
+        self._version = 0
+
+
+def _freed(g):
+    raise RuntimeError(
+        "backward() went through a part of the graph that an earlier backward() already freed. "
+        "Compute the output again (run the forward pass again), or pass retain_graph=True to the "
+        "first backward() to keep the graph for a second one."
+    )
+
+
+def _route(g):
+    """The vjp of one output of a multi-output primitive: sends its gradient to the node."""
+    return (g,)
 
 
 def primitive(fn):
@@ -49,6 +93,8 @@ def primitive(fn):
 
     ``vjp(g)`` returns one entry per positional input: an array, ``None`` (no gradient), or, for a
     costly term, a function of no arguments that the engine calls only when that input needs it.
+    When `out` is a tuple of arrays, the op returns a tuple of Tensors and ``vjp`` receives a
+    tuple with one gradient per output, None for the outputs that did not reach the loss.
 
     Example:
         >>> import numpy as np, nnet
@@ -68,23 +114,35 @@ def primitive(fn):
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 if a.requires_grad:
-                    parents.append((i, a))
+                    parents.append((i, a, a._version))
             elif isinstance(a, SymbolicTensor):
-                from nnet.models.functional import call_op_symbolic
-
-                return call_op_symbolic(op, args, kwargs)
+                return _SYMBOLIC_CALL[0](op, args, kwargs)
             else:
                 # Lists are array data; tuples stay tuples (shapes, axes).
                 arrays.append(np.asarray(a) if type(a) is list else a)
         out, vjp = fn(*arrays, **kwargs)
+        record = parents and _GRAD_MODE.enabled
+        if type(out) is tuple:
+            return _several(out, vjp, parents) if record else tuple(Tensor(o) for o in out)
         result = Tensor(out)
-        if parents and _GradMode.enabled:
+        if record:
             result.requires_grad = True
             result._parents = parents
             result._vjp = vjp
         return result
 
     return op
+
+
+def _several(outs, vjp, parents):
+    node = _Outputs(parents, vjp, len(outs))
+    results = []
+    for k, out in enumerate(outs):
+        result = Tensor(out, requires_grad=True)
+        result._parents = ((k, node, 0),)
+        result._vjp = _route
+        results.append(result)
+    return tuple(results)
 
 
 def unbroadcast(g, shape):
@@ -113,17 +171,18 @@ def _topological_order(root):
             continue
         visited.add(key)
         stack.append((node, True))
-        for _, parent in node._parents:
-            if id(parent) not in visited:
-                stack.append((parent, False))
+        for edge in node._parents:
+            if id(edge[1]) not in visited:
+                stack.append((edge[1], False))
     return order
 
 
-def backward(root, grad=None):
+def backward(root, grad=None, retain_graph=False):
     """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires a gradient.
 
     `root` is usually a scalar loss (then `grad` defaults to 1). Intermediate gradients are freed
-    as soon as they have been used, and the graph below `root` is released.
+    as soon as they have been used, and the graph below `root` is released unless
+    `retain_graph`. Each leaf's ``grad`` is an array of its own, safe to modify.
     """
     if not root.requires_grad:
         raise ValueError(
@@ -138,21 +197,48 @@ def backward(root, grad=None):
         if g is None:
             continue
         vjp = node._vjp
+        if vjp is _freed:
+            _freed(g)
         if vjp is None:
-            node.grad = g if node.grad is None else node.grad + g
+            _accumulate(node, g)
             continue
-        input_grads = vjp(g)
-        for i, parent in node._parents:
-            gi = input_grads[i]
+        input_grads = vjp(tuple(g)) if type(node) is _Outputs else vjp(g)
+        for i, parent, version in node._parents:
+            gi = input_grads[0] if vjp is _route else input_grads[i]
             if gi is None:
                 continue
+            if parent._version != version:
+                _modified_in_place(parent)
             if callable(gi):
                 gi = gi()
+            key = id(parent)
+            if type(parent) is _Outputs:
+                slots = grads.setdefault(key, [None] * parent.count)
+                slots[i] = gi if slots[i] is None else slots[i] + gi
+                continue
             shape = parent.data.shape
             if gi.shape != shape:
                 gi = unbroadcast(gi, shape)
-            key = id(parent)
             previous = grads.get(key)
             grads[key] = gi if previous is None else previous + gi
-        node._vjp = None
-        node._parents = ()
+        if not retain_graph:
+            node._vjp = _freed
+            node._parents = ()
+
+
+def _accumulate(leaf, g):
+    # A vjp may hand the same array (or a read-only broadcast view) to several inputs, so a
+    # leaf's first gradient is copied into an array of its own; later ones add into it.
+    if leaf.grad is None:
+        leaf.grad = array_module(g).array(g, dtype=leaf.data.dtype, copy=True)
+    else:
+        leaf.grad += g
+
+
+def _modified_in_place(tensor):
+    name = getattr(tensor, "path", None) or "a Tensor"
+    raise RuntimeError(
+        f"{name!s} was modified in place (assign(), an optimizer step) after it was used in the "
+        f"forward pass, so its gradient would be wrong. Run the forward pass again after "
+        f"changing it, or change it only after backward()."
+    )

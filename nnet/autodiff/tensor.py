@@ -2,76 +2,17 @@
 
 import numpy as np
 
-from nnet.backend import to_numpy
-
-
-def _ops():
-    import nnet.ops
-
-    return nnet.ops
+from nnet.backend import floatx, to_numpy
 
 
 class _Operators:
-    """Python operators (``+``, ``*``, ``@``, ``[]``, comparisons, ...) as `nnet.ops` calls."""
+    """Python operators (``+``, ``*``, ``@``, ``[]``, comparisons, ...) on Tensors.
+
+    `nnet.ops` defines them (`nnet.ops.operators`), as calls of its own functions, when it is
+    imported: the ops sit above the engine, and ``import nnet`` always loads them.
+    """
 
     __slots__ = ()
-
-    def __getitem__(self, index):
-        return _ops().getitem(self, index)
-
-    def __add__(self, other):
-        return _ops().add(self, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self)
-
-    def __sub__(self, other):
-        return _ops().subtract(self, other)
-
-    def __rsub__(self, other):
-        return _ops().subtract(other, self)
-
-    def __mul__(self, other):
-        return _ops().multiply(self, other)
-
-    def __rmul__(self, other):
-        return _ops().multiply(other, self)
-
-    def __truediv__(self, other):
-        return _ops().divide(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops().divide(other, self)
-
-    def __pow__(self, other):
-        return _ops().power(self, other)
-
-    def __rpow__(self, other):
-        return _ops().power(other, self)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops().matmul(other, self)
-
-    def __neg__(self):
-        return _ops().negative(self)
-
-    def __abs__(self):
-        return _ops().abs(self)
-
-    def __lt__(self, other):
-        return _ops().less(self, other)
-
-    def __le__(self, other):
-        return _ops().less_equal(self, other)
-
-    def __gt__(self, other):
-        return _ops().greater(self, other)
-
-    def __ge__(self, other):
-        return _ops().greater_equal(self, other)
 
 
 class SymbolicTensor(_Operators):
@@ -96,7 +37,8 @@ class Tensor(_Operators):
         array([[3., 5.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_logits", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_logits", "_version",
+                 "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, data, requires_grad=False):
@@ -111,12 +53,14 @@ class Tensor(_Operators):
         # ("sigmoid" or "softmax", logits): set by those ops, so that a cross-entropy on the
         # output can use the logits.
         self._logits = None
+        # Bumped by every in-place change of the value, so that backward can refuse a gradient
+        # computed from a value that has changed since the forward pass.
+        self._version = 0
 
     shape = property(lambda self: self.data.shape)
     dtype = property(lambda self: self.data.dtype)
     ndim = property(lambda self: self.data.ndim)
     size = property(lambda self: self.data.size)
-    T = property(lambda self: _ops().transpose(self))
 
     def numpy(self):
         """The value as a NumPy array."""
@@ -142,11 +86,8 @@ class Tensor(_Operators):
         grad = ", requires_grad=True" if self.requires_grad else ""
         return f"{type(self).__name__}({self.numpy()!r}{grad})"
 
-    def astype(self, dtype):
-        """This Tensor converted to `dtype` (differentiable)."""
-        return _ops().cast(self, dtype)
-
-    # Tensors are used as dict keys and in sets (graph bookkeeping), so == stays identity.
+    # == and != compare elementwise (nnet.ops defines them); hashing stays by identity, so that
+    # Tensors can key the engine's bookkeeping.
     __hash__ = object.__hash__
 
 
@@ -174,8 +115,6 @@ class Variable(Tensor):
         if isinstance(initial_value, Tensor):
             initial_value = initial_value.data
         if dtype is None and not hasattr(initial_value, "dtype"):
-            from nnet.backend import floatx
-
             dtype = floatx()
         # A copy, so that in-place updates never write into the caller's array.
         super().__init__(np.array(initial_value, dtype=dtype), requires_grad=trainable)
@@ -198,16 +137,48 @@ class Variable(Tensor):
         """The current value as an array."""
         return self.data
 
-    def assign(self, value):
-        """Set the value in place, keeping shape and dtype."""
+    def numpy(self):
+        """A copy of the value as a NumPy array (changing it leaves the variable alone)."""
+        return np.array(to_numpy(self.data))
+
+    def _checked(self, value, verb, exact=False):
         value = value.data if isinstance(value, Tensor) else value
         value = np.asarray(value) if not hasattr(value, "shape") else value
-        if value.shape != self.data.shape:
+        shape = self.data.shape
+        if value.shape != shape and (exact or not _broadcasts_to(value.shape, shape)):
             raise ValueError(
-                f"Cannot assign a value of shape {value.shape} to variable '{self.path}' of shape "
-                f"{self.data.shape}. Pass an array of shape {self.data.shape}."
+                f"Cannot {verb} a value of shape {value.shape} to variable '{self.path}' of "
+                f"shape {shape}. Pass an array of shape {shape}."
             )
-        self.data[...] = value
+        self._version += 1
+        return value
+
+    def assign(self, value):
+        """Set the value in place, keeping shape and dtype."""
+        self.data[...] = self._checked(value, "assign", exact=True)
+
+    def assign_add(self, value):
+        """Add `value` (of the variable's shape, or one that broadcasts to it) in place.
+
+        Example:
+            >>> import nnet
+            >>> v = nnet.Variable([1.0, 2.0])
+            >>> v.assign_add([0.5, 0.5])
+            >>> v.numpy()
+            array([1.5, 2.5], dtype=float32)
+        """
+        self.data += self._checked(value, "add")
+
+    def assign_sub(self, value):
+        """Subtract `value` (of the variable's shape, or one that broadcasts to it) in place."""
+        self.data -= self._checked(value, "subtract")
 
     def __repr__(self):
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
+
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False

@@ -5,6 +5,7 @@ import importlib
 
 import numpy as np
 
+from nnet.autodiff.engine import set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor
 from nnet.layers.layer import Layer
 from nnet.utils.naming import uniquify
@@ -132,6 +133,9 @@ def call_op_symbolic(op, args, kwargs):
             arguments.append(a)
     layer = OpLayer(f"{op.__module__}:{op.__name__}", arguments, kwargs)
     return layer(inputs if len(inputs) > 1 else inputs[0])
+
+
+set_symbolic_call(call_op_symbolic)
 
 
 def _model_base():

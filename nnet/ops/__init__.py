@@ -6,6 +6,7 @@ Example:
     array([[0.5, 0.5]])
 """
 
+from nnet.ops import operators
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.linalg import matmul
 from nnet.ops.math import (

@@ -355,6 +355,7 @@ class Optimizer:
             grads = [np.divide(g, self.loss_scale_factor, out=b) for g, b in zip(grads, buffers)]
         self._backend_apply_gradients(grads, trainable_variables)
         for v in trainable_variables:
+            v._version += 1
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.data))
         self._iterations.data += 1

@@ -168,7 +168,7 @@ def test_dense_uses_the_fused_kernel_for_relu_tanh_linear(name):
     output = layer(nnet.Tensor(x, requires_grad=True))
     # One fused node: the layer's output is computed directly from its kernel and bias (the
     # graph is inspected before backward() releases it).
-    parents = {id(parent) for _, parent in output._parents}
+    parents = {id(parent) for _, parent, _ in output._parents}
     assert {id(layer.kernel), id(layer.bias)} <= parents
 
 
