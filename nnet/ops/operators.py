@@ -30,11 +30,11 @@ def _binary(fn):
 
 
 def _define():
-    for names, fn in ((("__add__", "__radd__"), add), (("__sub__", "__rsub__"), subtract),
-                      (("__mul__", "__rmul__"), multiply), (("__truediv__", "__rtruediv__"), divide),
-                      (("__pow__", "__rpow__"), power), (("__matmul__", "__rmatmul__"), matmul)):
-        for name, method in zip(names, _binary(fn)):
-            setattr(_Operators, name, method)
+    for name, fn in (("add", add), ("sub", subtract), ("mul", multiply), ("truediv", divide),
+                     ("pow", power), ("matmul", matmul)):
+        method, reflected = _binary(fn)
+        setattr(_Operators, f"__{name}__", method)
+        setattr(_Operators, f"__r{name}__", reflected)
     for name, fn in (("__lt__", less), ("__le__", less_equal), ("__gt__", greater),
                      ("__ge__", greater_equal), ("__eq__", equal), ("__ne__", not_equal)):
         setattr(_Operators, name, _binary(fn)[0])
