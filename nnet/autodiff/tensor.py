@@ -38,7 +38,7 @@ class Tensor(_Operators):
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_logits", "_version",
-                 "__weakref__")
+                 "_keras_mask", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, data, requires_grad=False):
@@ -56,6 +56,8 @@ class Tensor(_Operators):
         # Bumped by every in-place change of the value, so that backward can refuse a gradient
         # computed from a value that has changed since the forward pass.
         self._version = 0
+        # The mask a masking layer attached to this output (Keras's `_keras_mask`), or None.
+        self._keras_mask = None
 
     shape = property(lambda self: self.data.shape)
     dtype = property(lambda self: self.data.dtype)

@@ -1,5 +1,6 @@
 """nnet.layers: the Keras layer catalogue."""
 
+from nnet.autodiff.symbolic import SymbolicOp
 from nnet.layers.activation import Activation
 from nnet.layers.activity_regularization import ActivityRegularization
 from nnet.layers.add import Add, add
@@ -46,16 +47,17 @@ for _cls in [
     Rescaling, Softmax, Subtract, UnitNormalization,
 ]:
     _REGISTRY.register(_cls)
+_REGISTRY.register(SymbolicOp)
 
 
 def deserialize(config, custom_objects=None):
     """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON)."""
     from nnet.models import Model, Sequential
-    from nnet.models.functional import Functional, OpLayer
+    from nnet.models.functional import Functional
 
     # Models are layers too (nested models), but live in a package that imports this one.
     if "Functional" not in _REGISTRY.names():
-        for cls in (Functional, Model, OpLayer, Sequential):
+        for cls in (Functional, Model, Sequential):
             _REGISTRY.register(cls)
     return _REGISTRY.deserialize(config, custom_objects)
 

@@ -1,5 +1,6 @@
 """InputLayer and `Input`: the entry point of a model, declaring the shape and dtype of its data."""
 
+from nnet.autodiff.symbolic import KerasTensor, Node
 from nnet.layers.layer import Layer
 from nnet.utils.naming import uniquify
 
@@ -38,16 +39,13 @@ class InputLayer(Layer):
         self.ragged = bool(ragged)
         self.optional = optional
         self.built = True
-        # Imported here: nnet.models imports the layers package.
-        from nnet.models.functional import KerasTensor, Node
-
         if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
             raise ValueError(
                 "input_tensor must be a symbolic tensor returned by nnet.Input(). "
                 f"Received: input_tensor={input_tensor!r}"
             )
         output = input_tensor or KerasTensor(self.batch_shape, self.dtype, self.name, (self, 0, 0))
-        self._inbound_nodes = [Node(self, [], output, (), {})]
+        self._inbound_nodes.append(Node(self, (), {}, output))
 
     def call(self, inputs):
         return inputs

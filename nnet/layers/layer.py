@@ -7,7 +7,8 @@ import warnings
 
 import numpy as np
 
-from nnet import backend
+from nnet import backend, tree
+from nnet.autodiff.symbolic import KerasTensor, Operation, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.utils.naming import to_snake_case, uniquify
 
@@ -59,7 +60,7 @@ class InputSpec:
 _LAYER_ARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
 
 
-class Layer:
+class Layer(Operation):
     """Base class of every layer.
 
     Subclasses create their weights in `build(input_shape)` with `add_weight`, compute in
@@ -98,7 +99,10 @@ class Layer:
         self.dtype = _dtype_name(dtype)
         self.autocast = autocast
         self.input_spec = None
-        self.supports_masking = False
+        # As in Keras: a layer that defines compute_mask passes masks on.
+        self._computes_mask = type(self).compute_mask is not Layer.compute_mask
+        self.supports_masking = self._computes_mask
+        self._inbound_nodes = []
         self._trainable_variables = []
         self._non_trainable_variables = []
         self._layers = []
@@ -108,7 +112,9 @@ class Layer:
         from nnet import regularizers
 
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self._call_has_training = "training" in inspect.signature(self.call).parameters
+        parameters = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in parameters
+        self._call_has_mask = "mask" in parameters
         self._tracking = True
 
     def __init_subclass__(cls, **kwargs):
@@ -210,10 +216,10 @@ class Layer:
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if type(inputs) is not Tensor:
-            from nnet.models.functional import call_symbolic, is_symbolic
-
-            if is_symbolic(inputs):
-                return call_symbolic(self, inputs, *args, training=training, **kwargs)
+            if is_symbolic(inputs, args, kwargs):
+                if training is not None:
+                    kwargs["training"] = training
+                return self._symbolic_call(inputs, *args, **kwargs)
             inputs = self._convert_inputs(inputs)
         elif self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
             inputs = self._convert_inputs(inputs)
@@ -230,6 +236,11 @@ class Layer:
             training = outer
         if self._call_has_training:
             kwargs["training"] = training
+        previous_mask = kwargs.get("mask") if self._call_has_mask else None
+        if previous_mask is None:
+            previous_mask = _masks_of(inputs)
+            if previous_mask is not None and self._call_has_mask:
+                kwargs["mask"] = previous_mask
         if self._losses:
             self._losses.clear()
         _CONTEXT.training = training
@@ -239,26 +250,49 @@ class Layer:
             _CONTEXT.training = outer
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])
+        if previous_mask is not None or self._computes_mask:
+            self._set_output_masks(inputs, outputs, previous_mask)
         return outputs
 
-    def _node_tensors(self, attribute):
-        nodes = self.__dict__.get("_inbound_nodes", [])
-        if not nodes:
-            raise AttributeError(
-                f"Layer '{self.name}' has never been called on a symbolic input (nnet.Input), so "
-                f"it has no defined {attribute}."
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        shapes = _shape_of(inputs)
+        self._maybe_build(shapes)
+        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
+            self.input_spec.check(self, shapes)
+        return self.symbolic_call(inputs, *args, **kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The output KerasTensor(s) for symbolic arguments: from `compute_output_shape` when the
+        layer takes one input and defines it, else by running the call once on zeros."""
+        if len(args) == 1 and not is_symbolic(kwargs) and \
+                type(self).compute_output_shape is not Layer.compute_output_shape:
+            return _specs(self.compute_output_shape(_shape_of(args[0])), self.dtype)
+        return super().compute_output_spec(*args, **kwargs)
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the output: by default the input's mask, unchanged (as in Keras)."""
+        return previous_mask
+
+    def _set_output_masks(self, inputs, outputs, previous_mask):
+        if not self.supports_masking:
+            if previous_mask is None:
+                return
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with a "
+                f"mask attached to it. However, this layer does not support masking and will "
+                f"therefore destroy the mask information. Downstream layers will not see the "
+                f"mask.",
+                stacklevel=3,
             )
-        return getattr(nodes[0], attribute + "s")
-
-    @property
-    def output(self):
-        """The symbolic output of this layer's first call on symbolic inputs (as in Keras 3)."""
-        return self._node_tensors("output")
-
-    @property
-    def input(self):
-        """The symbolic input of this layer's first call on symbolic inputs (as in Keras 3)."""
-        return self._node_tensors("input")
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        flat_outputs = tree.flatten(outputs)
+        flat_masks = tree.flatten(masks) if len(flat_outputs) > 1 else [masks]
+        for output, mask in zip(flat_outputs, flat_masks):
+            if isinstance(output, Tensor) and output._keras_mask is None:
+                output._keras_mask = mask
 
     def _convert_inputs(self, inputs):
         if isinstance(inputs, (list, tuple)):
@@ -359,16 +393,7 @@ class Layer:
         The default runs `call` once on zeros of that shape (unknown dims set to 1) without
         recording gradients; layers whose shape rule is simple override it.
         """
-        from nnet.autodiff.engine import no_grad
-
-        def zeros(shape):
-            if isinstance(shape, list):
-                return [zeros(s) for s in shape]
-            return np.zeros([1 if n is None else n for n in shape], dtype=self.dtype)
-
-        with no_grad():
-            out = self(zeros(input_shape), training=False)
-        return _unknown_dims(_shape_of(out), input_shape)
+        return _shape_of(Operation.compute_output_spec(self, _specs(input_shape, self.dtype)))
 
     def get_config(self):
         """The constructor arguments as a JSON-friendly dict (Keras's schema)."""
@@ -426,14 +451,22 @@ def _shape_of(inputs):
     return tuple(inputs.shape)
 
 
-def _unknown_dims(shape, input_shape):
-    """Put the input's unknown (None) batch dimension back into a shape computed with 1."""
-    if isinstance(shape, list):
-        return [_unknown_dims(s, input_shape) for s in shape]
-    while input_shape and isinstance(input_shape[0], (list, tuple)):
-        input_shape = input_shape[0]
-    batch = input_shape[0] if input_shape else 1
-    return (batch,) + tuple(shape[1:]) if shape else shape
+def _specs(shapes, dtype):
+    """KerasTensors for a shape, or a list or dict of shapes."""
+    if isinstance(shapes, dict):
+        return {k: _specs(v, dtype) for k, v in shapes.items()}
+    if isinstance(shapes, list) or (isinstance(shapes, tuple) and shapes
+                                    and isinstance(shapes[0], (list, tuple))):
+        return [_specs(s, dtype) for s in shapes]
+    return KerasTensor(shapes, dtype)
+
+
+def _masks_of(inputs):
+    """The masks carried by `inputs` (same structure), or None when none carries one."""
+    if type(inputs) is Tensor:
+        return inputs._keras_mask
+    masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
+    return masks if any(m is not None for m in tree.flatten(masks)) else None
 
 
 def _dtype_name(dtype):

@@ -27,11 +27,17 @@ class Model(Trainer, Layer):
         4
     """
 
-    def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from nnet.models.functional import Functional
+    # The functional model class; nnet.models.functional sets it where it defines the class.
+    _functional = None
 
-            return super().__new__(Functional)
+    def __new__(cls, *args, **kwargs):
+        functional = Model._functional
+        functional_arguments = len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+            "inputs" in kwargs and "outputs" in kwargs)
+        if functional_arguments and not issubclass(cls, functional):
+            # As in Keras, a Model (or a subclass of it) called with inputs and outputs is a
+            # functional model, of that subclass when there is one.
+            return super().__new__(functional if cls is Model else _functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, trainable=True, name=None, dtype=None, **kwargs):
@@ -56,9 +62,7 @@ class Model(Trainer, Layer):
     def from_config(cls, config, custom_objects=None):
         """Rebuild a model from `get_config`: a functional graph, or a subclass's arguments."""
         if "input_layers" in config:
-            from nnet.models.functional import Functional
-
-            return Functional.from_config(config, custom_objects)
+            return Model._functional.from_config.__func__(cls, config, custom_objects)
         return super().from_config(config)
 
     @property
@@ -138,3 +142,14 @@ class Model(Trainer, Layer):
         from nnet.saving.keras_format import model_to_json
 
         return model_to_json(self, **kwargs)
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with the functional model mixed in: its own methods (a custom train_step) first."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Model._functional), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]

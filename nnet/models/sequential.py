@@ -2,9 +2,9 @@
 
 import copy
 
+from nnet.autodiff.symbolic import KerasTensor
 from nnet.layers.input_layer import InputLayer
 from nnet.layers.layer import Layer
-from nnet.models.functional import KerasTensor
 from nnet.models.model import Model
 
 
@@ -107,6 +107,16 @@ class Sequential(Model):
                 f"or call build()."
             )
         return self._input_layer.output
+
+    @property
+    def inputs(self):
+        """The model's symbolic inputs, as a list (as in Keras)."""
+        return [self.input]
+
+    @property
+    def outputs(self):
+        """The model's symbolic outputs, as a list (as in Keras)."""
+        return [self.output]
 
     @property
     def output(self):

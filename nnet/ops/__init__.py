@@ -6,7 +6,14 @@ Example:
     array([[0.5, 0.5]])
 """
 
-from nnet.ops import operators
+from nnet.autodiff.symbolic import register_ops
+from nnet.ops import fused as _fused
+from nnet.ops import linalg as _linalg
+from nnet.ops import math as _math
+from nnet.ops import nn as _nn
+from nnet.ops import operators as _operators
+from nnet.ops import reduce as _reduce
+from nnet.ops import shape as _shape
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.linalg import matmul
 from nnet.ops.math import (
@@ -143,3 +150,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+register_ops(fn for module in (_fused, _linalg, _math, _nn, _reduce, _shape)
+             for fn in vars(module).values()
+             if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

@@ -241,26 +241,6 @@ def _map_tensors(fn, structure):
     return fn(structure)
 
 
-def _node_input_tensors(node):
-    """The symbolic tensors a node consumed, in call order (inputs, then extra args/kwargs)."""
-    from nnet.models.functional import KerasTensor
-
-    found = []
-
-    def visit(value):
-        if isinstance(value, KerasTensor):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                visit(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                visit(item)
-
-    visit((node.inputs, node.args, node.kwargs))
-    return found
-
-
 def _graph_structure(model):
     """(sequential_like, graph nodes): whether the model is a plain chain, as Keras decides it.
 
@@ -274,18 +254,18 @@ def _graph_structure(model):
     nodes += [node for node in model._nodes if node not in nodes]
     node_depth, layer_depth = {}, {}
     for node in reversed(nodes):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
-        for tensor in _node_input_tensors(node):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.operation), 0))
+        layer_depth[id(node.operation)] = node_depth[id(node)] = depth
+        for tensor in node.input_tensors:
             layer, index, _ = tensor._history
             parent = id(layer._inbound_nodes[index])
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
     by_depth = {}
     for node in nodes:
         by_depth.setdefault(node_depth[id(node)], []).append(node)
-    chain = all(len(group) == 1 and len(_node_input_tensors(group[0])) <= 1
+    chain = all(len(group) == 1 and len(group[0].input_tensors) <= 1
                 for group in by_depth.values())
-    layers = [node.layer for node in nodes]
+    layers = [node.operation for node in nodes]
     chain = chain and len({id(layer) for layer in layers}) == len(layers)
     return chain, nodes
 
@@ -297,7 +277,7 @@ def _connections(layer, graph_nodes):
     for node in layer.__dict__.get("_inbound_nodes") or []:
         if in_graph and id(node) not in in_graph:
             continue
-        for tensor in _node_input_tensors(node):
+        for tensor in node.input_tensors:
             source, node_index, tensor_index = tensor._history
             names.append(f"{source.name}[{node_index}][{tensor_index}]")
     return ", ".join(names) or "-"

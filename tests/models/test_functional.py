@@ -226,9 +226,39 @@ def test_operators_and_ops_on_symbolic_tensors_build_the_graph():
     model.fit([xa, xb], expected, epochs=1, verbose=0)
 
 
-def test_op_layer_runs_only_nnet_ops():
-    with pytest.raises(ValueError, match="nnet.ops only"):
-        nnet.models.functional.OpLayer("os:system", ["echo"])
+def test_saved_ops_resolve_only_against_the_table_of_nnet_ops_functions():
+    from nnet.autodiff.symbolic import SymbolicOp
+
+    for name in ("os:system", "nnet.ops.fused:__setattr__", "nnet.ops.math:np"):
+        with pytest.raises(ValueError, match="Unknown op function"):
+            SymbolicOp(name)
+    x = nnet.Input((3,))
+    config = nnet.Model(x, x * 2.0).get_config()
+    op_config = next(c for c in config["layers"] if c["class_name"] == "SymbolicOp")
+    assert op_config["config"]["function"] == "nnet.ops.math:multiply"
+    op_config["config"]["function"] = "nnet.ops.fused:__setattr__"
+    with pytest.raises(ValueError, match="Unknown op function"):
+        nnet.Model.from_config(config)
+
+
+def test_ops_are_graph_operations_not_layers():
+    a, b = nnet.Input((3,)), nnet.Input((3,))
+    model = nnet.Model([a, b], nnet.layers.Dense(2)(nnet.layers.Dense(3)(a + b)))
+    assert [type(layer).__name__ for layer in model.layers] == \
+        ["InputLayer", "InputLayer", "Dense", "Dense"]
+    assert model.get_layer(index=2) is model.layers[2]
+
+
+def test_a_primitive_of_ones_own_runs_in_a_graph_but_cannot_be_saved():
+    @nnet.primitive
+    def cube(x):
+        return x ** 3, lambda g: (g * 3 * x ** 2,)
+
+    x = nnet.Input((2,))
+    model = nnet.Model(x, cube(x))
+    np.testing.assert_allclose(model.predict(np.array([[2.0, 3.0]]), verbose=0), [[8.0, 27.0]])
+    with pytest.raises(ValueError, match="cube.*not an nnet.ops function.*Layer subclass"):
+        model.get_config()
 
 
 def test_to_json_and_model_from_json_rebuild_the_architecture():

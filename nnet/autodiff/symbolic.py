@@ -1,0 +1,208 @@
+"""The symbolic graph that functional models record: `KerasTensor`, `Node`, `Operation`.
+
+`nnet.Input` returns a KerasTensor: a shape and dtype standing for data not given yet. Calling a
+layer, or an `nnet.ops` function (directly or through an operator such as ``x + 1``), on
+KerasTensors records a `Node`: which operation ran, on which arguments, giving which outputs.
+`nnet.Model(inputs, outputs)` walks those nodes and replays them on real data.
+"""
+
+import numpy as np
+
+from nnet import tree
+from nnet.autodiff.engine import no_grad, set_symbolic_call
+from nnet.autodiff.tensor import SymbolicTensor, Tensor
+from nnet.utils.naming import uniquify
+
+
+class KerasTensor(SymbolicTensor):
+    """A placeholder with a shape and dtype, produced by `Input` or by an operation called on one.
+
+    Operators and `nnet.ops` work on it as on data (``x + y``, ``x[:, 0]``,
+    ``nnet.ops.concatenate([x, y])``): each records a node in the graph.
+
+    Attributes:
+        shape: a tuple with None for unknown dimensions (the batch).
+        dtype: the dtype name.
+        name: the producing operation's name.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype).name
+        self.name = name
+        # (operation, node_index, tensor_index): where in the graph this tensor comes from.
+        self._history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def is_symbolic(*structures):
+    """Whether any leaf of `structures` is a KerasTensor."""
+    return any(isinstance(leaf, KerasTensor) for leaf in tree.flatten(structures))
+
+
+class Node:
+    """One call of an operation on symbolic arguments: the graph edge to its outputs.
+
+    Attributes:
+        operation: the layer or op that was called.
+        call_args, call_kwargs: the arguments as given, KerasTensors included.
+        outputs: the KerasTensor(s) it returned.
+        input_tensors: every KerasTensor among the arguments, in call order.
+    """
+
+    def __init__(self, operation, call_args, call_kwargs, outputs):
+        self.operation = operation
+        self.call_args = tuple(call_args)
+        self.call_kwargs = dict(call_kwargs)
+        self.outputs = outputs
+        self.input_tensors = [t for t in tree.flatten((self.call_args, self.call_kwargs))
+                              if isinstance(t, KerasTensor)]
+
+
+def producer(tensor):
+    """The node that produced the KerasTensor `tensor`."""
+    operation, node_index, _ = tensor._history
+    return operation._inbound_nodes[node_index]
+
+
+class Operation:
+    """What a graph node runs: a layer, or an `nnet.ops` function (`SymbolicOp`).
+
+    Subclasses set `name`, `dtype` and ``_inbound_nodes = []``; `symbolic_call` records a node.
+    """
+
+    input_spec = None
+
+    def _first_node(self, attribute):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"'{self.name}' has never been called on a symbolic input (nnet.Input), so it "
+                f"has no defined {attribute}."
+            )
+        return self._inbound_nodes[0]
+
+    @property
+    def output(self):
+        """The symbolic output of the first call on symbolic inputs (as in Keras 3)."""
+        return self._first_node("output").outputs
+
+    @property
+    def input(self):
+        """The symbolic input of the first call on symbolic inputs (as in Keras 3)."""
+        return self._first_node("input").call_args[0]
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The output KerasTensor(s) for symbolic `args`: the call run once on zeros of their
+        shapes (unknown dimensions set to 1), without recording gradients."""
+        symbolic = [t for t in tree.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
+        unknown_batch = any(t.shape and t.shape[0] is None for t in symbolic)
+        args, kwargs = tree.map_structure(_zeros_like_spec, (args, kwargs))
+        with no_grad():
+            out = self(*args, **kwargs)
+
+        def spec(t):
+            shape = tuple(t.shape)
+            if unknown_batch and shape and shape[0] == 1:
+                shape = (None,) + shape[1:]
+            return KerasTensor(shape, t.dtype)
+
+        return tree.map_structure(spec, out)
+
+    def symbolic_call(self, *args, **kwargs):
+        """Record this operation called on symbolic arguments; returns the output KerasTensors."""
+        outputs = self.compute_output_spec(*args, **kwargs)
+        index = len(self._inbound_nodes)
+        for i, tensor in enumerate(tree.flatten(outputs)):
+            tensor.name = self.name
+            tensor._history = (self, index, i)
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs))
+        return outputs
+
+
+def _zeros_like_spec(value):
+    if isinstance(value, KerasTensor):
+        return Tensor(np.zeros([1 if n is None else n for n in value.shape], value.dtype))
+    return value
+
+
+_OPS = {}
+
+
+def register_ops(functions):
+    """Make `functions` loadable by their ``"<module>:<name>"`` in saved graphs.
+
+    `nnet.ops` registers its own functions: a saved graph can name no other code.
+    """
+    _OPS.update({_key(fn): fn for fn in functions})
+
+
+def _key(fn):
+    return f"{fn.__module__}:{fn.__name__}"
+
+
+class SymbolicOp(Operation):
+    """An `nnet.ops` function applied to symbolic tensors inside a functional model.
+
+    Args:
+        function: the function as ``"<module>:<name>"`` of an `nnet.ops` module (as saved), or
+            the function itself (a primitive of your own runs, but cannot be saved).
+        name: the node's name (the function's name plus a counter by default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = nnet.Input((3,))
+        >>> model = nnet.Model(x, x * 2.0 + 1.0)
+        >>> model.predict(np.ones((1, 3)), verbose=0)
+        array([[3., 3., 3.]], dtype=float32)
+        >>> [type(layer).__name__ for layer in model.layers]  # ops are not layers
+        ['InputLayer']
+    """
+
+    def __init__(self, function, name=None, **kwargs):
+        fn = function if callable(function) else _OPS.get(function)
+        if fn is None:
+            raise ValueError(
+                f"Unknown op function: function={function!r}. A saved functional graph can "
+                f"apply the functions of nnet.ops only, e.g. 'nnet.ops.math:add'."
+            )
+        self.fn = fn
+        self.name = name or uniquify(fn.__name__.strip("_"))
+        self._inbound_nodes = []
+        self.trainable = kwargs.pop("trainable", True)
+        kwargs.pop("dtype", None)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to SymbolicOp: {kwargs}")
+
+    def __call__(self, *args, training=None, **kwargs):
+        if is_symbolic(args, kwargs):
+            return self.symbolic_call(*args, **kwargs)
+        return self.fn(*args, **kwargs)
+
+    def get_config(self):
+        key = _key(self.fn)
+        if _OPS.get(key) is not self.fn:
+            raise ValueError(
+                f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
+                f"cannot be saved. Wrap the computation in a Layer subclass to save it."
+            )
+        return {"name": self.name, "function": key}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<SymbolicOp {_key(self.fn)} name={self.name}>"
+
+
+def _call_op_symbolic(op, args, kwargs):
+    return SymbolicOp(op)(*args, **kwargs)
+
+
+set_symbolic_call(_call_op_symbolic)
