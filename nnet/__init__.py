@@ -18,6 +18,7 @@ from nnet import (
     models,
     ops,
     optimizers,
+    random,
     regularizers,
     saving,
     tree,
@@ -32,7 +33,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "backend", "callbacks", "config", "constraints", "initializers", "layers",
-    "losses", "metrics", "models", "saving", "ops", "optimizers", "regularizers", "tree", "utils",
+    "losses", "metrics", "models", "saving", "ops", "optimizers", "random", "regularizers", "tree",
+    "utils",
     "Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive", "Input",
     "InputLayer", "Layer", "Model", "Sequential", "set_random_seed", "__version__",
 ]

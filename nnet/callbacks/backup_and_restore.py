@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from nnet import backend
+from nnet import backend, random
 from nnet.callbacks.callback import Callback
 from nnet.utils.file_utils import atomic_target
 
@@ -27,7 +27,7 @@ class BackupAndRestore(Callback):
     - every model weight (``model.weights``, non-trainable ones included);
     - the optimizer's state (``optimizer.variables``: iterations, learning rate, slots, EMA);
     - the state of the global generator `nnet.backend.rng()` (shuffling, unseeded dropout and
-      noise) and of every layer's own seeded generator (``Dropout(seed=...)``);
+      noise) and of every layer's own `nnet.random.SeedGenerator` (``Dropout(seed=...)``);
     - the epoch to resume at (epochs completed) and the last batch index seen.
 
     When `fit` starts and a backup exists, all of it is restored and training resumes at the saved
@@ -139,14 +139,15 @@ class BackupAndRestore(Callback):
             shutil.rmtree(self.backup_dir)
 
     def _generators(self):
-        """The random generators training draws from: the global one, then each layer's own."""
+        """The random generators training draws from: the global one, then those of the
+        SeedGenerators that layers hold as attributes."""
         generators = [backend.rng()]
         seen = set()
         for layer in self.model._flatten_layers():
-            generator = getattr(layer, "_rng", None)
-            if isinstance(generator, np.random.Generator) and id(generator) not in seen:
-                seen.add(id(generator))
-                generators.append(generator)
+            for value in vars(layer).values():
+                if isinstance(value, random.SeedGenerator) and id(value) not in seen:
+                    seen.add(id(value))
+                    generators.append(value.generator)
         return generators
 
     def _save(self):

@@ -1,6 +1,8 @@
 """AlphaDropout: dropout that keeps the mean and variance of SELU activations."""
 
-from nnet import backend, ops
+import numpy as np
+
+from nnet import backend, ops, random
 from nnet.layers.dropout import Dropout
 
 # SELU's constants: dropped units are set to SELU's negative saturation value -ALPHA * SCALE.
@@ -22,8 +24,9 @@ class AlphaDropout(Dropout):
         rate: float in [0, 1), the fraction of the inputs to drop.
         noise_shape: the shape of the keep mask, broadcast against the inputs; None entries take
             the input's size. None means the input's shape.
-        seed: an integer; when given the layer draws its masks from its own generator, seeded
-            with it, so that runs repeat. Otherwise masks come from `nnet.backend.rng()`.
+        seed: an integer; when given the layer draws its masks from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
+            repeat. Otherwise masks come from the global generator `nnet.backend.rng()`.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -49,11 +52,10 @@ class AlphaDropout(Dropout):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        shape = inputs.shape if self.noise_shape is None else self._concrete_noise_shape(
-            inputs.shape
-        )
-        rng = self._rng if self._rng is not None else backend.rng()
-        keep = backend.asarray(rng.random(shape) >= self.rate, dtype=inputs.dtype)
+        # The keep mask itself, drawn as Dropout draws it: dropout of ones is nonzero where kept.
+        kept = random.dropout(np.ones(inputs.shape, dtype=inputs.dtype), self.rate,
+                              noise_shape=self.noise_shape, seed=self.seed_generator)
+        keep = backend.asarray(kept.data != 0, dtype=inputs.dtype)
         alpha_p = -_ALPHA * _SCALE
         a = ((1 - self.rate) * (1 + self.rate * alpha_p**2)) ** -0.5
         b = -a * alpha_p * self.rate

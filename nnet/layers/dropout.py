@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from nnet import backend, ops
+from nnet import random
 from nnet.layers.layer import Layer
 
 
@@ -19,9 +19,9 @@ class Dropout(Layer):
         noise_shape: the shape of the keep mask, broadcast against the inputs; None entries
             take the input's size. E.g. ``(batch, 1, features)`` drops the same features at
             every timestep. None means the input's shape.
-        seed: an integer; when given the layer draws its masks from its own generator,
-            seeded with it, so that runs repeat. Otherwise masks come from
-            `nnet.backend.rng()`.
+        seed: an integer; when given the layer draws its masks from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
+            repeat. Otherwise masks come from the global generator `nnet.backend.rng()`.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -47,29 +47,15 @@ class Dropout(Layer):
         self.rate = rate
         self.seed = seed
         self.noise_shape = _validate_noise_shape(noise_shape)
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        shape = inputs.shape if self.noise_shape is None else self._concrete_noise_shape(
-            inputs.shape
-        )
-        rng = self._rng if self._rng is not None else backend.rng()
-        keep = backend.asarray(rng.random(shape) >= self.rate, dtype=inputs.dtype)
-        scale = 0.0 if self.rate == 1 else 1.0 / (1.0 - self.rate)
-        return ops.multiply(inputs, keep * scale)
-
-    def _concrete_noise_shape(self, input_shape):
-        if len(self.noise_shape) != len(input_shape):
-            raise ValueError(
-                f"Layer '{self.name}' has noise_shape={self.noise_shape}, of rank "
-                f"{len(self.noise_shape)}, but received inputs of shape {tuple(input_shape)}. "
-                f"Give noise_shape one entry per input axis (None keeps the input's size)."
-            )
-        return tuple(n if m is None else m for m, n in zip(self.noise_shape, input_shape))
+        return random.dropout(inputs, self.rate, noise_shape=self.noise_shape,
+                              seed=self.seed_generator)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

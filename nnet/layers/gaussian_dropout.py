@@ -2,10 +2,8 @@
 
 import math
 
-import numpy as np
-
-from nnet import ops
-from nnet.layers.gaussian_noise import _normal, _validate_unit_interval
+from nnet import ops, random
+from nnet.layers.gaussian_noise import _validate_unit_interval
 from nnet.layers.layer import Layer
 
 
@@ -18,8 +16,9 @@ class GaussianDropout(Layer):
 
     Args:
         rate: float in [0, 1), the drop probability it mimics (as with `Dropout`).
-        seed: an integer; when given the layer draws its noise from its own generator, seeded
-            with it, so that runs repeat. Otherwise the noise comes from `nnet.backend.rng()`.
+        seed: an integer; when given the layer draws its noise from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
+            repeat. Otherwise the noise comes from the global generator `nnet.backend.rng()`.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -43,7 +42,7 @@ class GaussianDropout(Layer):
                 f"Received: rate={rate!r}"
             )
         self.seed = seed
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -51,7 +50,9 @@ class GaussianDropout(Layer):
         if not training or self.rate == 0:
             return inputs
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        return ops.multiply(inputs, _normal(self, inputs.shape, inputs.dtype, 1.0, stddev))
+        noise = random.normal(inputs.shape, mean=1.0, stddev=stddev, dtype=inputs.dtype,
+                              seed=self.seed_generator)
+        return ops.multiply(inputs, noise)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -2,9 +2,7 @@
 
 import numbers
 
-import numpy as np
-
-from nnet import backend, ops
+from nnet import ops, random
 from nnet.layers.layer import Layer
 
 
@@ -17,13 +15,6 @@ def _validate_unit_interval(value, name, meaning):
     return value
 
 
-def _normal(layer, shape, dtype, mean, stddev):
-    """``N(mean, stddev^2)`` draws of `shape` in `dtype`, from the layer's seeded generator if it
-    has one, else from `nnet.backend.rng()`."""
-    rng = layer._rng if layer._rng is not None else backend.rng()
-    return backend.asarray(mean + stddev * rng.standard_normal(shape), dtype=dtype)
-
-
 class GaussianNoise(Layer):
     """Adds ``N(0, stddev^2)`` noise to the inputs while training: ``y = x + stddev * z``.
 
@@ -32,8 +23,9 @@ class GaussianNoise(Layer):
 
     Args:
         stddev: float in [0, 1], the standard deviation of the noise.
-        seed: an integer; when given the layer draws its noise from its own generator, seeded
-            with it, so that runs repeat. Otherwise the noise comes from `nnet.backend.rng()`.
+        seed: an integer; when given the layer draws its noise from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
+            repeat. Otherwise the noise comes from the global generator `nnet.backend.rng()`.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -53,14 +45,16 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = _validate_unit_interval(stddev, "stddev", "the standard deviation")
         self.seed = seed
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
     def call(self, inputs, training=False):
         if not training or self.stddev == 0:
             return inputs
-        return ops.add(inputs, _normal(self, inputs.shape, inputs.dtype, 0.0, self.stddev))
+        noise = random.normal(inputs.shape, stddev=self.stddev, dtype=inputs.dtype,
+                              seed=self.seed_generator)
+        return ops.add(inputs, noise)
 
     def compute_output_shape(self, input_shape):
         return input_shape

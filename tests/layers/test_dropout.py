@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from harness import check_layer
 
-from nnet import backend, ops
+from nnet import backend, ops, random
 from nnet.autodiff import Tensor, backward
 from nnet.layers import Dropout
 
@@ -47,6 +47,16 @@ def test_seeded_layers_repeat_and_successive_masks_differ():
     np.testing.assert_array_equal(first, b(x, training=True).numpy())
     assert not np.array_equal(first, a(x, training=True).numpy())
     assert not np.array_equal(first, c(x, training=True).numpy())
+
+
+def test_a_seeded_layer_draws_from_a_seed_generator_of_its_seed():
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
+    layer, generator = Dropout(0.4, seed=9), random.SeedGenerator(9)
+    assert isinstance(layer.seed_generator, random.SeedGenerator)
+    assert Dropout(0.4).seed_generator is None
+    for _ in range(2):
+        np.testing.assert_array_equal(layer(x, training=True).numpy(),
+                                      random.dropout(x, 0.4, seed=generator).numpy())
 
 
 def test_unseeded_layers_draw_from_the_global_generator():

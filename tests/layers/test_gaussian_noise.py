@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from harness import check_layer
 
-from nnet import backend, ops
+from nnet import backend, ops, random
 from nnet.autodiff import Tensor, backward
 from nnet.layers.gaussian_noise import GaussianNoise
 
@@ -45,6 +45,15 @@ def test_seeded_layers_repeat_and_successive_draws_differ():
     np.testing.assert_array_equal(first, b(x, training=True).numpy())
     assert not np.array_equal(first, a(x, training=True).numpy())
     assert not np.array_equal(first, c(x, training=True).numpy())
+
+
+def test_a_seeded_layer_draws_from_a_seed_generator_of_its_seed():
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
+    layer, generator = GaussianNoise(0.3, seed=9), random.SeedGenerator(9)
+    assert isinstance(layer.seed_generator, random.SeedGenerator)
+    for _ in range(2):
+        noise = random.normal(x.shape, stddev=0.3, seed=generator).numpy()
+        np.testing.assert_array_equal(layer(x, training=True).numpy(), x + noise)
 
 
 def test_unseeded_layers_draw_from_the_global_generator():
