@@ -11,6 +11,7 @@ from nnet import backend, tree
 from nnet.autodiff.symbolic import KerasTensor, Operation, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.utils.naming import to_snake_case, uniquify
+from nnet.utils.tracking import wrap
 
 
 class _CallContext(threading.local):
@@ -152,14 +153,26 @@ class Layer(Operation):
                 f"`super().__init__()` before assigning the layer '{name}'. Call "
                 f"`super().__init__(**kwargs)` at the start of `__init__`."
             )
-        if getattr(self, "_tracking", False):
-            if isinstance(value, Layer) and value not in self._layers:
-                self._layers.append(value)
-            elif isinstance(value, (list, tuple)) and not name.startswith("_"):
-                self._layers.extend(
-                    v for v in value if isinstance(v, Layer) and v not in self._layers
-                )
+        if self.__dict__.get("_tracking"):
+            if name.startswith("_"):
+                self._track(value)
+            else:
+                # Lists and dicts become tracking ones, so that what is added later counts too.
+                value = wrap(value, self._track)
         object.__setattr__(self, name, value)
+
+    def _track(self, value):
+        """Adopt a sublayer or a variable set as an attribute (or put into one's containers)."""
+        if isinstance(value, Layer):
+            if value is not self and all(value is not layer for layer in self._layers):
+                self._layers.append(value)
+        elif isinstance(value, Variable):
+            owned = self._trainable_variables + self._non_trainable_variables
+            if all(value is not v for v in owned):
+                (self._trainable_variables if value.trainable
+                 else self._non_trainable_variables).append(value)
+                if value.path == value.name:
+                    value.path = f"{self.name}/{value.name}"
 
     @property
     def trainable(self):
