@@ -3,8 +3,9 @@
 import numpy as np
 
 from nnet.autodiff.engine import no_grad
+from nnet.losses.loss import _match_ranks
 from nnet.metrics.metric import Metric
-from nnet.metrics.metrics_utils import _broadcast_weights, _squeeze_or_expand, _to_array
+from nnet.metrics.metrics_utils import _broadcast_weights, _to_array
 
 # The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`), and
 # those that are losses, which make a wrapper's direction "down" as in Keras.
@@ -32,7 +33,7 @@ def _samplewise(values, sample_weight, reduce_fn):
         values = values.astype(np.float64)
     if sample_weight is not None:
         sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
-        values, sample_weight = _squeeze_or_expand(values, sample_weight)
+        values, sample_weight = _match_ranks(values, sample_weight)
         weight_ndim = sample_weight.ndim
         if values.ndim > weight_ndim:
             values = reduce_fn(values, axis=tuple(range(weight_ndim, values.ndim)))
@@ -105,7 +106,7 @@ class Mean(Metric):
 def _apply_mask(sample_weight, mask):
     """Keras's `apply_mask` for a sum: the weights times the 0/1 mask."""
     sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
-    mask, sample_weight = _squeeze_or_expand(_to_array(mask).astype(np.float64), sample_weight)
+    mask, sample_weight = _match_ranks(_to_array(mask).astype(np.float64), sample_weight)
     return mask * _broadcast_weights(sample_weight, mask.shape)
 
 
