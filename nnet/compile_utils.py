@@ -12,6 +12,7 @@ import numpy as np
 
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
+from nnet.autodiff.engine import no_grad
 from nnet.autodiff.tensor import Tensor
 
 
@@ -205,14 +206,18 @@ class CompileMetrics:
         takes and returns them (a value, list or dict keyed by output name)."""
         names = self.output_names
         y_true = [_array(t) for t in flatten_targets(y_true, names)]
-        y_pred = [_array(p) for p in flatten_predictions(y_pred, names)]
+        # The outputs stay Tensors, as in Keras, so that a cross-entropy metric on a sigmoid or
+        # softmax output reads the logits it carries, as the loss does.
+        y_pred = flatten_predictions(y_pred, names)
         sample_weight = flatten_outputs(sample_weight, names, "sample_weight")
         if not self.built:
             self.build(y_true, y_pred)
-        for i, metric, weighted, _ in self._entries:
-            if y_true[i] is not None:
-                metric.update_state(y_true[i], y_pred[i],
-                                    sample_weight=sample_weight[i] if weighted else None)
+        # Metrics are never differentiated: no graph is recorded for them.
+        with no_grad():
+            for i, metric, weighted, _ in self._entries:
+                if y_true[i] is not None:
+                    metric.update_state(y_true[i], y_pred[i],
+                                        sample_weight=sample_weight[i] if weighted else None)
 
     def reset_state(self):
         """Reset every compiled metric (at the start of each epoch)."""
@@ -230,7 +235,6 @@ class CompileMetrics:
 
 
 def _array(value):
-    # Metrics work on arrays: no graph is recorded for them.
     return value.data if isinstance(value, Tensor) else value
 
 

@@ -101,6 +101,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         >>> categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]]).numpy().round(4)
         array([0.6931], dtype=float32)
     """
+    if isinstance(axis, bool):
+        raise ValueError(
+            f"Expected an integer for axis, the class axis. Received: axis={axis!r}. Pass e.g. "
+            f"axis=-1 for classes on the last axis."
+        )
     y_true, y_pred = _prepare(y_true, y_pred, "categorical_crossentropy")
     _warn_single_class(y_pred, "categorical_crossentropy")
     y_true = _smooth_categorical(y_true, label_smoothing)
@@ -140,8 +145,9 @@ def _sparse_labels(y_true, y_pred, axis, name, ignore_class=None):
         bad = labels[(labels < 0) | (labels >= num_classes)].ravel()[0]
         raise ValueError(
             f"{name} received the label {int(bad)}, outside [0, {num_classes}) for y_pred of "
-            f"shape {tuple(y_pred.shape)}. Labels must be class indices below the number of "
-            f"classes" + ("; pass ignore_class= to skip a padding label." if sparse else ".")
+            f"shape {tuple(y_pred.shape)}. Expected labels in [0, {num_classes}): class indices "
+            f"below the number of classes"
+            + ("; pass ignore_class= to skip a padding label." if sparse else ".")
         )
     return labels, valid
 

@@ -64,13 +64,21 @@ def _reshape(x, shape):
     return out
 
 
-def _match_ranks(x1, x2):
-    """Keras's squeeze_or_expand_to_same_rank: fix ranks that differ by one trailing 1."""
+def _match_ranks(x1, x2, expand_rank_1=True):
+    """Keras's squeeze_or_expand_to_same_rank: fix ranks that differ by one trailing 1.
+
+    The trailing 1 is squeezed, except against a rank-1 side, which is expanded instead unless
+    `expand_rank_1` is False.
+    """
     r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
-        return (x1, _reshape(x2, x2.shape + (1,))) if r2 == 1 else (_reshape(x1, x1.shape[:-1]), x2)
+        if r2 == 1 and expand_rank_1:
+            return x1, _reshape(x2, x2.shape + (1,))
+        return _reshape(x1, x1.shape[:-1]), x2
     if r2 == r1 + 1 and x2.shape[-1] == 1:
-        return (_reshape(x1, x1.shape + (1,)), x2) if r1 == 1 else (x1, _reshape(x2, x2.shape[:-1]))
+        if r1 == 1 and expand_rank_1:
+            return _reshape(x1, x1.shape + (1,)), x2
+        return x1, _reshape(x2, x2.shape[:-1])
     return x1, x2
 
 

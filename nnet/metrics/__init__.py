@@ -1,14 +1,17 @@
 """Metrics: Keras 3's `keras.metrics` on NumPy.
 
-Metrics are never differentiated. They take NumPy arrays (or nnet Tensors, read through ``.data``)
-and keep their state in float64 NumPy arrays that `update_state` adds to in place; `variables`
-lists those live arrays (so that data-parallel training can all-reduce them). `result()` returns a
-Python float, or an array in the metric's dtype where Keras returns one: the counts, Precision and
-Recall with several thresholds, FBetaScore/F1Score with ``average=None``, R2Score with
-``class_aggregation=None``.
+Metrics are never differentiated. They take NumPy arrays or nnet Tensors and keep their state in
+float64 NumPy arrays that `update_state` adds to in place; `variables` lists those live arrays (so
+that data-parallel training can all-reduce them). As in Keras, the per-sample functions of the
+loss-like metrics are the loss functions of `nnet.losses`, run without recording a graph: on the
+output of a sigmoid or softmax, a cross-entropy metric uses its logits, as the loss does.
 
-The package mirrors `keras/src/metrics`: one module per family, the per-sample functions next to
-the metrics that average them.
+`result()` returns a Python float, or an array in the metric's dtype where Keras returns one: the
+counts, Precision and Recall with several thresholds, FBetaScore/F1Score with ``average=None``,
+R2Score with ``class_aggregation=None``.
+
+The package mirrors `keras/src/metrics`: one module per family, the per-sample functions (or the
+losses they are) next to the metrics that average them.
 
 Shapes follow Keras: labels ``(N,)`` against predictions ``(N, 1)`` are reconciled; any other
 shape mismatch raises an error that says how to fix the shapes, where Keras would broadcast.

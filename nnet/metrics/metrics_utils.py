@@ -4,6 +4,7 @@ import numpy as np
 
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import epsilon, floatx, to_numpy
+from nnet.losses.loss import _match_ranks
 
 NEG_INF = -1e10
 
@@ -17,19 +18,6 @@ def _divide_no_nan(x, y):
     return np.where(y == 0, 0.0, x / safe)
 
 
-def _squeeze_or_expand(x1, x2, expand_rank_1=True):
-    """Keras's `squeeze_or_expand_to_same_rank`: fix ranks that differ by a trailing 1."""
-    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
-        if x2.ndim == 1 and expand_rank_1:
-            return x1, x2[:, None]
-        return x1[..., 0], x2
-    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
-        if x1.ndim == 1 and expand_rank_1:
-            return x1[:, None], x2
-        return x1, x2[..., 0]
-    return x1, x2
-
-
 def _as_floats(y_true, y_pred, dtype=None):
     """Both arrays in `dtype`, by default y_pred's float dtype (`floatx()` for integers)."""
     y_pred = _to_array(y_pred)
@@ -39,7 +27,7 @@ def _as_floats(y_true, y_pred, dtype=None):
 
 
 def _same_shape(y_true, y_pred, fn_name):
-    y_true, y_pred = _squeeze_or_expand(_to_array(y_true), _to_array(y_pred))
+    y_true, y_pred = _match_ranks(_to_array(y_true), _to_array(y_pred))
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"{fn_name} expects y_true and y_pred of the same shape (a trailing dimension of 1 "
@@ -126,7 +114,7 @@ def _confusion_counts(y_true, y_pred, thresholds, evenly, top_k=None, class_id=N
     dtype = floatx()
     y_true = _to_array(y_true).astype(dtype, copy=False)
     y_pred = _to_array(y_pred).astype(dtype, copy=False)
-    y_pred, y_true = _squeeze_or_expand(y_pred, y_true)
+    y_pred, y_true = _match_ranks(y_pred, y_true)
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"Expected y_true and y_pred of the same shape (a trailing dimension of 1 may "
@@ -135,7 +123,7 @@ def _confusion_counts(y_true, y_pred, thresholds, evenly, top_k=None, class_id=N
         )
     if sample_weight is not None:
         sample_weight = _to_array(sample_weight).astype(dtype)[..., None]
-        _, sample_weight = _squeeze_or_expand(y_true, sample_weight, expand_rank_1=False)
+        _, sample_weight = _match_ranks(y_true, sample_weight, expand_rank_1=False)
     if top_k is not None:
         y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:

@@ -2,15 +2,15 @@
 
 import numpy as np
 
+from nnet.autodiff.engine import no_grad
+from nnet.losses.loss import _match_ranks
 from nnet.metrics.metric import Metric
-from nnet.metrics.metrics_utils import _broadcast_weights, _squeeze_or_expand, _to_array
+from nnet.metrics.metrics_utils import _broadcast_weights, _to_array
 
-# The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`); those
-# that are losses, which make a wrapper's direction "down" as in Keras; and those with a variant
-# that also returns the mask of the values that count (what Keras attaches as `_keras_mask`).
+# The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`), and
+# those that are losses, which make a wrapper's direction "down" as in Keras.
 _FUNCTIONS = {}
 _LOSS_FUNCTIONS = set()
-_MASKED_FUNCTIONS = {}
 
 
 def _register_functions(*fns, loss=False):
@@ -18,10 +18,6 @@ def _register_functions(*fns, loss=False):
         _FUNCTIONS[fn.__name__] = fn
         if loss:
             _LOSS_FUNCTIONS.add(fn.__name__)
-
-
-def _register_masked(fn, fn_with_mask):
-    _MASKED_FUNCTIONS[fn.__name__] = fn_with_mask
 
 
 def _registered_name(fn):
@@ -37,7 +33,7 @@ def _samplewise(values, sample_weight, reduce_fn):
         values = values.astype(np.float64)
     if sample_weight is not None:
         sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
-        values, sample_weight = _squeeze_or_expand(values, sample_weight)
+        values, sample_weight = _match_ranks(values, sample_weight)
         weight_ndim = sample_weight.ndim
         if values.ndim > weight_ndim:
             values = reduce_fn(values, axis=tuple(range(weight_ndim, values.ndim)))
@@ -110,7 +106,7 @@ class Mean(Metric):
 def _apply_mask(sample_weight, mask):
     """Keras's `apply_mask` for a sum: the weights times the 0/1 mask."""
     sample_weight = np.asarray(_to_array(sample_weight), dtype=np.float64)
-    mask, sample_weight = _squeeze_or_expand(mask.astype(np.float64), sample_weight)
+    mask, sample_weight = _match_ranks(_to_array(mask).astype(np.float64), sample_weight)
     return mask * _broadcast_weights(sample_weight, mask.shape)
 
 
@@ -132,6 +128,9 @@ def _deserialize_fn(config):
 class MeanMetricWrapper(Mean):
     """The mean over all samples of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
 
+    `fn` runs without recording gradients, so it may be a loss function of `nnet.losses`, which
+    computes with `nnet.ops` and reads the logits a sigmoid or softmax output carries.
+
     Args:
         fn: the function; returns one value per sample (or per element).
         name: the metric's name.
@@ -149,10 +148,11 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
-        registered = _registered_name(fn)
-        if registered in _LOSS_FUNCTIONS:
+        if _registered_name(fn) in _LOSS_FUNCTIONS:
             self._direction = "down"
-        self._fn_with_mask = _MASKED_FUNCTIONS.get(registered)
+        # Loss functions that leave entries out (`ignore_class`) carry a variant that also
+        # returns the mask of those that count (what Keras attaches as `_keras_mask`).
+        self._fn_with_mask = getattr(fn, "_with_mask", None)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add ``fn(y_true, y_pred)`` of one batch, weighted by `sample_weight`.
@@ -161,12 +161,13 @@ class MeanMetricWrapper(Mean):
         weight 0; without, they count as given, as in Keras, which applies the mask only to
         weights.
         """
-        if self._fn_with_mask is None or sample_weight is None:
-            values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        else:
-            values, mask = self._fn_with_mask(y_true, y_pred, **self._fn_kwargs)
-            if mask is not None:
-                sample_weight = _apply_mask(sample_weight, mask)
+        with no_grad():
+            if self._fn_with_mask is None or sample_weight is None:
+                values = self._fn(y_true, y_pred, **self._fn_kwargs)
+            else:
+                values, mask = self._fn_with_mask(y_true, y_pred, **self._fn_kwargs)
+                if mask is not None:
+                    sample_weight = _apply_mask(sample_weight, mask)
         super().update_state(values, sample_weight)
 
     def get_config(self):

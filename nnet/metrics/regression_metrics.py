@@ -1,108 +1,27 @@
-"""Regression metrics and their per-sample functions."""
+"""Regression metrics and their per-sample functions, which are the losses of `nnet.losses`."""
 
-import math
 import warnings
 
 import numpy as np
 
-from nnet.backend import epsilon
+from nnet import losses
+from nnet.losses import (
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
 from nnet.metrics.metric import Metric
 from nnet.metrics.metrics_utils import _as_floats, _broadcast_weights, _same_shape, _to_array
 from nnet.metrics.reduction_metrics import Mean, _Builtin, _register_functions
 
 
-def mean_squared_error(y_true, y_pred):
-    """Per-sample mean squared error: ``mean((y_true - y_pred)**2, axis=-1)``.
-
-    Args:
-        y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
-        y_pred: the predictions.
-
-    Example:
-        >>> mean_squared_error([[0., 1.]], [[1., 1.]])
-        array([0.5])
-    """
-    y_true, y_pred = _same_shape(y_true, y_pred, "mean_squared_error")
-    return np.mean(np.square(y_true - y_pred), axis=-1)
-
-
-def mean_absolute_error(y_true, y_pred):
-    """Per-sample mean absolute error: ``mean(|y_true - y_pred|, axis=-1)``.
-
-    Args:
-        y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
-        y_pred: the predictions.
-
-    Example:
-        >>> mean_absolute_error([[0., 1.]], [[1., 3.]])
-        array([1.5])
-    """
-    y_true, y_pred = _same_shape(y_true, y_pred, "mean_absolute_error")
-    return np.mean(np.abs(y_true - y_pred), axis=-1)
-
-
-def mean_absolute_percentage_error(y_true, y_pred):
-    """Per-sample ``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)``.
-
-    Args:
-        y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
-        y_pred: the predictions.
-
-    Example:
-        >>> mean_absolute_percentage_error([[2., 4.]], [[1., 4.]])
-        array([25.])
-    """
-    y_true, y_pred = _same_shape(y_true, y_pred, "mean_absolute_percentage_error")
-    diff = np.abs((y_true - y_pred) / np.maximum(np.abs(y_true), epsilon()))
-    return 100.0 * np.mean(diff, axis=-1)
-
-
-def mean_squared_logarithmic_error(y_true, y_pred):
-    """Per-sample ``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))**2, axis=-1)``.
-
-    Args:
-        y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
-        y_pred: the predictions.
-
-    Example:
-        >>> mean_squared_logarithmic_error([[np.e - 1]], [[0.]]).round(6)
-        array([1.])
-    """
-    y_true, y_pred = _same_shape(y_true, y_pred, "mean_squared_logarithmic_error")
-    diff = np.log(np.maximum(y_pred, epsilon()) + 1.0) - np.log(np.maximum(y_true, epsilon()) + 1.0)
-    return np.mean(np.square(diff), axis=-1)
-
-
-def log_cosh(y_true, y_pred):
-    """Per-sample ``mean(log(cosh(y_pred - y_true)), axis=-1)``.
-
-    Args:
-        y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
-        y_pred: the predictions.
-
-    Example:
-        >>> log_cosh([[0., 0.]], [[1., -1.]]).round(6)
-        array([0.433781])
-    """
-    y_true, y_pred = _same_shape(*_as_floats(y_true, y_pred), "log_cosh")
-    # log(cosh(x)) = x + log(1 + exp(-2x)) - log(2) never overflows; float64 keeps the
-    # cancellation near x = 0 from costing float32 digits.
-    x = (y_pred - y_true).astype(np.float64)
-    values = np.mean(x + np.logaddexp(0.0, -2.0 * x) - math.log(2.0), axis=-1)
-    return values.astype(y_pred.dtype, copy=False)
-
-
-def _l2_normalize(x, axis):
-    square_sum = np.sum(np.square(x), axis=axis, keepdims=True)
-    # An all-zero vector has an infinite inverse norm: the cap at 1/eps maps it to zeros.
-    with np.errstate(divide="ignore"):
-        return x * np.minimum(1.0 / np.sqrt(square_sum), 1.0 / epsilon())
-
-
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Per-sample cosine of the angle between labels and predictions along `axis`.
 
-    ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
+    ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``: the loss
+    `nnet.losses.cosine_similarity` with the sign turned, as in Keras.
 
     Args:
         y_true: the targets, shape of `y_pred` (a trailing dimension of 1 may differ).
@@ -110,11 +29,10 @@ def cosine_similarity(y_true, y_pred, axis=-1):
         axis: the axis of the vectors.
 
     Example:
-        >>> cosine_similarity([[0., 1.], [1., 1.]], [[1., 0.], [1., 1.]]).round(6)
-        array([0., 1.])
+        >>> cosine_similarity([[0., 1.], [1., 1.]], [[1., 0.], [1., 1.]]).numpy().round(6)
+        array([0., 1.], dtype=float32)
     """
-    y_true, y_pred = _same_shape(*_as_floats(y_true, y_pred), "cosine_similarity")
-    return np.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+    return -losses.cosine_similarity(y_true, y_pred, axis=axis)
 
 
 _register_functions(mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,

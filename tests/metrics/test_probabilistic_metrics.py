@@ -21,7 +21,9 @@ from metric_oracle import (
     sparse,
 )
 
-from nnet import metrics
+import nnet
+from nnet import losses, metrics, ops
+from nnet.autodiff import Tensor
 
 
 def distributions(classes):
@@ -107,6 +109,51 @@ def test_wrapped_function_with_ignore_class_matches_keras(keras, weights):
         ours.update_state(y_true, y_pred, sample_weight)
         theirs.update_state(y_true, y_pred, sample_weight)
     assert ours.result() == pytest.approx(float(keras_value(keras, theirs.result())), rel=1e-6)
+
+
+def saturated(rng, classes):
+    """Logits far beyond the clip at eps: log(eps) = -16 caps a clipped cross-entropy."""
+    return f32(rng.normal(0, 40, (N, classes)))
+
+
+# Keras's sigmoid and softmax keep their logits on the output (`_keras_logits`), and its metrics
+# call the very functions its losses call. Its TensorFlow cross-entropies read those logits, so
+# there the metric on sigmoid(z) is the metric from_logits=True on z, as is the loss; its torch
+# backend ignores them in the loss and the metric alike. nnet's losses read the recorded logits
+# (the TensorFlow behaviour), so its metrics must too.
+ACTIVATION_OUTPUT_CASES = [
+    ("BinaryCrossentropy", ops.sigmoid,
+     lambda rng: (f32(rng.integers(0, 2, (N, 3))), saturated(rng, 3))),
+    ("CategoricalCrossentropy", ops.softmax,
+     lambda rng: (f32(np.eye(4)[rng.integers(0, 4, N)]), saturated(rng, 4))),
+    ("SparseCategoricalCrossentropy", ops.softmax,
+     lambda rng: (rng.integers(0, 4, N), saturated(rng, 4))),
+]
+
+
+@pytest.mark.parametrize("name, activation, make", ACTIVATION_OUTPUT_CASES,
+                         ids=[case[0] for case in ACTIVATION_OUTPUT_CASES])
+def test_metric_on_an_activation_output_uses_its_logits_as_the_loss_does(keras, name,
+                                                                         activation, make):
+    y_true, z = make(np.random.default_rng(21))
+    y_pred = activation(Tensor(z))
+    result = getattr(metrics, name)()(y_true, y_pred)
+    expected = keras_value(keras, getattr(keras.metrics, name)(from_logits=True)(y_true, z))
+    np.testing.assert_allclose(result, expected, rtol=1e-6)
+    assert result == pytest.approx(float(getattr(losses, name)()(y_true, y_pred)), rel=1e-6)
+
+
+def test_evaluate_logs_the_loss_and_the_metric_alike_on_a_saturated_sigmoid(keras):
+    rng = np.random.default_rng(22)
+    x, y = f32(rng.normal(size=(N, 4))), f32(rng.integers(0, 2, (N, 1)))
+    kernel = f32(rng.normal(0, 20, (4, 1)))
+    model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(1, activation="sigmoid")])
+    model.set_weights([kernel, np.zeros(1, np.float32)])
+    model.compile(loss="binary_crossentropy", metrics=[metrics.BinaryCrossentropy(name="bce")])
+    logs = model.evaluate(x, y, batch_size=N, return_dict=True, verbose=0)
+    expected = keras_value(keras, keras.metrics.BinaryCrossentropy(from_logits=True)(y, x @ kernel))
+    assert logs["bce"] == pytest.approx(float(expected), rel=1e-6)
+    assert logs["loss"] == pytest.approx(logs["bce"], rel=1e-6)
 
 
 def test_crossentropies_are_sklearn_log_loss():

@@ -18,8 +18,9 @@ from metric_oracle import (
     weights_for,
 )
 
-from nnet import metrics
-from nnet.autodiff import Tensor
+import nnet
+from nnet import losses, metrics, ops
+from nnet.autodiff import Tensor, Variable
 
 
 @pytest.mark.parametrize("weights", [None, "samples", "column", "scalar"])
@@ -84,6 +85,23 @@ def test_tensors_are_accepted():
     for metric in (metrics.F1Score(average="macro"), metrics.R2Score()):
         assert metric(Tensor(y_true > 0), Tensor(y_pred), Tensor(weights)) == type(metric)(
             **metric.get_config())(y_true > 0, y_pred, weights)
+
+
+def test_wrapped_loss_function_records_no_graph():
+    recorded = []
+
+    def bce(y_true, y_pred):
+        values = losses.binary_crossentropy(y_true, y_pred)
+        recorded.append(values.requires_grad)
+        return values
+
+    y_true, z = binary((N, 1), (N, 1))(np.random.default_rng(7))
+    y_pred = ops.sigmoid(Variable(z))
+    metrics.MeanMetricWrapper(bce)(y_true, y_pred)
+    model = nnet.Sequential([nnet.Input((1,)), nnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="mse", metrics=[metrics.MeanMetricWrapper(bce)])
+    model.fit(z, y_true, batch_size=N, epochs=1, verbose=0)
+    assert recorded == [False, False]
 
 
 def test_custom_metric_with_add_variable():
