@@ -86,6 +86,27 @@ _REGISTRY.register(silu, "swish")
 _REGISTRY.register(hard_silu, "hard_swish")
 
 
+# The built-in activations the fused kernels (`nnet.ops.dense`) apply themselves, by identity:
+# a function of one's own that happens to be named "relu" is not the built-in.
+_FUSED = {linear: None, relu: "relu", tanh: "tanh"}
+
+
+def fused(activation):
+    """Split `activation` into what a fused kernel applies and what is left to apply after it.
+
+    Returns ``(kernel_activation, rest)``: ``("relu", None)`` for the built-in relu, ``(None,
+    None)`` for linear, ``(None, activation)`` for anything else (layers, partials, functions).
+
+    Example:
+        >>> fused(relu), fused(linear), fused(softmax)[0]
+        (('relu', None), (None, None), None)
+    """
+    try:
+        return _FUSED[activation], None
+    except (KeyError, TypeError):
+        return None, activation
+
+
 def get(identifier):
     """Resolve an activation: a name gives the function, None gives `linear`.
 
@@ -129,8 +150,9 @@ def serialize(activation):
     if activation is None:
         return "linear"
     if inspect.isfunction(activation):
-        if activation.__name__ in _REGISTRY.names():
-            return activation.__name__
+        name = activation.__name__
+        if name in _REGISTRY.names() and _REGISTRY.lookup(name) is activation:
+            return name
         return {
             "module": "builtins",
             "class_name": "function",

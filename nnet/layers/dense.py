@@ -3,9 +3,6 @@
 from nnet import activations, constraints, initializers, ops, regularizers
 from nnet.layers.layer import InputSpec, Layer
 
-# Activations that the fused dense primitive applies itself (one graph node for the layer).
-_FUSED = {"linear": None, "relu": "relu", "tanh": "tanh"}
-
 
 class Dense(Layer):
     """Densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
@@ -104,10 +101,13 @@ class Dense(Layer):
         if self.lora_enabled:
             update = ops.matmul(self.lora_kernel_a, self.lora_kernel_b)
             kernel = kernel + update * (self.lora_alpha / self.lora_rank)
-        name = self.activation.__name__
-        if name in _FUSED:
-            return ops.dense(inputs, kernel, self.bias, _FUSED[name])
-        return self.activation(ops.dense(inputs, kernel, self.bias))
+        if self.__dict__.get("_fused_for") is not self.activation:
+            # Decided once per activation: the fused kernel applies relu/tanh in one node.
+            self.__dict__["_fused"] = activations.fused(self.activation)
+            self.__dict__["_fused_for"] = self.activation
+        kernel_activation, rest = self._fused
+        outputs = ops.dense(inputs, kernel, self.bias, kernel_activation)
+        return outputs if rest is None else rest(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -194,3 +194,22 @@ def test_dense_float64_gradients(name, case):
     check_layer(Dense, shape, {"units": UNITS, "activation": name, "use_bias": use_bias},
                 expected_output_shape=shape[:-1] + (UNITS,),
                 expected_num_trainable_weights=1 + use_bias)
+
+
+def test_dense_takes_any_activation_callable_and_fuses_only_the_built_ins():
+    import functools
+
+    x = np.random.default_rng(1).normal(size=(4, 3)).astype("float32")
+    for activation in (nnet.layers.ReLU(), functools.partial(nnet.activations.relu),
+                       nnet.activations.relu, "relu"):
+        layer = Dense(2, activation=activation)
+        np.testing.assert_allclose(layer(x).numpy(),
+                                   np.maximum(x @ layer.kernel.numpy(), 0), rtol=1e-6)
+
+    def relu(z):  # a function of one's own that happens to be named relu
+        return z * 10.0
+
+    layer = Dense(2, activation=relu)
+    np.testing.assert_allclose(layer(x).numpy(), x @ layer.kernel.numpy() * 10.0, rtol=1e-6)
+    assert nnet.activations.serialize(relu)["config"] == "relu"
+    assert nnet.activations.serialize(nnet.activations.relu) == "relu"

@@ -82,6 +82,10 @@ class _Masker(nnet.layers.Layer):
 
 
 class _SeesMask(nnet.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.supports_masking = True
+
     def call(self, x, mask=None):
         self.seen = mask
         return x * 1.0
