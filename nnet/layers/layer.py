@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, tree
+from nnet import backend, constraints, initializers, ops, regularizers, tree
 from nnet.autodiff.symbolic import KerasTensor, Operation, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.utils.naming import to_snake_case, uniquify
@@ -110,8 +110,6 @@ class Layer(Operation):
         self._losses = []
         self._regularizers = []
         self._build_shape = None
-        from nnet import regularizers
-
         self.activity_regularizer = regularizers.get(activity_regularizer)
         parameters = inspect.signature(self.call).parameters
         self._call_has_training = "training" in parameters
@@ -200,8 +198,6 @@ class Layer(Operation):
             constraint: applied to the weight after each optimizer update.
             name: the variable's name (`kernel`, `bias`, ...).
         """
-        from nnet import constraints, initializers
-
         shape = () if shape is None else tuple(int(n) for n in shape)
         dtype = _dtype_name(dtype or self.dtype)
         if initializer is None:
@@ -214,8 +210,6 @@ class Layer(Operation):
         variable.path = f"{self.name}/{variable.name}"
         (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
         if regularizer is not None:
-            from nnet import regularizers
-
             self._regularizers.append((variable, regularizers.get(regularizer)))
         return variable
 
@@ -308,17 +302,14 @@ class Layer(Operation):
                 output._keras_mask = mask
 
     def _convert_inputs(self, inputs):
-        if isinstance(inputs, (list, tuple)):
-            return type(inputs)(self._convert_inputs(x) for x in inputs)
-        if isinstance(inputs, dict):
-            return {k: self._convert_inputs(v) for k, v in inputs.items()}
-        if isinstance(inputs, Tensor):
-            if self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
-                from nnet import ops
+        return tree.map_structure(self._convert_input, inputs)
 
-                return ops.cast(inputs, self.dtype)
-            return inputs
-        array = backend.asarray(inputs)
+    def _convert_input(self, x):
+        if isinstance(x, Tensor):
+            if self.autocast and x.dtype.kind == "f" and x.dtype != self.dtype:
+                return ops.cast(x, self.dtype)
+            return x
+        array = backend.asarray(x)
         if self.autocast and (array.dtype.kind in "fiub") and array.dtype != self.dtype:
             array = array.astype(self.dtype)
         return Tensor(array)
@@ -413,8 +404,6 @@ class Layer(Operation):
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": _dtype_policy(self.dtype)}
         if self.activity_regularizer is not None:
-            from nnet import regularizers
-
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 

@@ -3,6 +3,7 @@
 from nnet.layers.layer import Layer
 from nnet.trainer import Trainer
 from nnet.utils.naming import to_snake_case, uniquify
+from nnet.utils.summary import print_summary
 
 
 class Model(Trainer, Layer):
@@ -94,8 +95,6 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print a table of the layers, their output shapes and parameter counts (Keras 3 style)."""
-        from nnet.utils.summary import print_summary
-
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)

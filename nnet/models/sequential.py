@@ -3,9 +3,11 @@
 import copy
 
 from nnet.autodiff.symbolic import KerasTensor
+from nnet.layers import deserialize
 from nnet.layers.input_layer import InputLayer
 from nnet.layers.layer import Layer
 from nnet.models.model import Model
+from nnet.utils.registry import serialize_object
 
 
 class Sequential(Model):
@@ -164,8 +166,6 @@ class Sequential(Model):
         return None if self._input_layer is None else self._input_layer.batch_shape
 
     def get_config(self):
-        from nnet.utils.registry import serialize_object
-
         layers = [self._input_layer] if self._input_layer is not None else []
         layer_configs = []
         for layer in layers + self._layers:
@@ -181,8 +181,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from nnet.layers import deserialize
-
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             model.add(deserialize(copy.deepcopy(layer_config), custom_objects), rebuild=False)

@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 
+from nnet import tree
+
 # rich's HEAVY_HEAD box: (left, horizontal, cross, right) per kind of line.
 _TOP = ("┏", "━", "┳", "┓")
 _HEAD_RULE = ("┡", "━", "╇", "┩")
@@ -209,18 +211,11 @@ def _format_shapes(structure):
     return type(structure)(_format_shapes(value) for value in structure)
 
 
-def _flat_texts(structure):
-    if isinstance(structure, str):
-        return [structure]
-    values = structure.values() if isinstance(structure, dict) else structure
-    return [text for value in values for text in _flat_texts(value)]
-
-
 def _output_shape(layer):
     """``(None, 8)``, from the layer's last symbolic call or else from its build shape."""
     nodes = layer.__dict__.get("_inbound_nodes") or []
     if nodes:
-        shapes = _map_tensors(lambda tensor: tensor.shape, nodes[-1].outputs)
+        shapes = tree.map_structure(lambda tensor: tensor.shape, nodes[-1].outputs)
     elif getattr(layer, "_build_shape", None) is not None:
         try:
             shapes = layer.compute_output_shape(layer._build_shape)
@@ -229,16 +224,8 @@ def _output_shape(layer):
     else:
         return "?"
     texts = _format_shapes(shapes)
-    flat = _flat_texts(texts)
+    flat = tree.flatten(texts)
     return flat[0] if len(flat) == 1 else str(texts).replace("'", "")
-
-
-def _map_tensors(fn, structure):
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map_tensors(fn, value) for value in structure)
-    if isinstance(structure, dict):
-        return {key: _map_tensors(fn, value) for key, value in structure.items()}
-    return fn(structure)
 
 
 def _graph_structure(model):
