@@ -426,6 +426,47 @@ class Layer(Operation):
             config["dtype"] = config["dtype"]["config"]["name"]
         return cls(**config)
 
+    def get_build_config(self):
+        """What `build_from_config` needs to recreate the layer's state when it is loaded.
+
+        The default is ``{"input_shape": ...}``, the shape the layer was built for (None when
+        it was never built). A layer whose state depends on something else (data seen by
+        ``adapt``, say) overrides both methods.
+
+        Example:
+            >>> import nnet
+            >>> layer = nnet.layers.Dense(2)
+            >>> layer.build((None, 3))
+            >>> layer.get_build_config()
+            {'input_shape': (None, 3)}
+        """
+        if self._build_shape is None:
+            return None
+        return {"input_shape": self._build_shape}
+
+    def build_from_config(self, config):
+        """Create the layer's state from `get_build_config`'s dict, before weights are loaded.
+
+        The default calls ``build(config["input_shape"])`` (or ``build(**config["shapes_dict"])``
+        for Keras's layers built from several inputs).
+
+        Args:
+            config: the build config; JSON lists count as shapes.
+
+        Example:
+            >>> import nnet
+            >>> layer = nnet.layers.Dense(2)
+            >>> layer.build_from_config({"input_shape": [None, 3]})
+            >>> layer.kernel.shape
+            (3, 2)
+        """
+        if not config:
+            return
+        if "input_shape" in config:
+            self.build(_as_shape(config["input_shape"]))
+        elif "shapes_dict" in config:
+            self.build(**{k: _as_shape(v) for k, v in config["shapes_dict"].items()})
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
