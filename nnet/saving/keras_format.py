@@ -9,9 +9,9 @@ A ``.keras`` file is an uncompressed ZIP archive (``ZIP_STORED``) with three mem
   (strings stay strings, objects become ``{module, class_name, config, registered_name}`` and
   functions ``{"module": "builtins", "class_name": "function", "config": <name>}``),
   ``loss_weights``, ``run_eagerly``, ``steps_per_execution`` and ``jit_compile``;
-* ``model.weights.h5``: the layer variables in Keras's H5 layout (`nnet.saving.weights`), and the
-  optimizer's variables under ``optimizer/vars/<i>`` (iterations, learning rate, then the slots
-  in Keras's order).
+* ``model.weights.h5``: each layer's state as its `save_own_variables` writes it, in Keras's H5
+  layout (`nnet.saving.weights`), and the optimizer's variables under ``optimizer/vars/<i>``
+  (iterations, learning rate, then the slots in Keras's order).
 
 Files move both ways between nnet and Keras 3. Saving is atomic (a temporary file in the same
 directory, then `os.replace`). Loading parses JSON and reads HDF5 datasets only: it never runs
@@ -32,7 +32,7 @@ from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
-from nnet.saving.weights import _ask_to_proceed_with_overwrite, _read_h5, _write_h5
+from nnet.saving.weights import _ask_to_proceed_with_overwrite, _H5Store, _load_h5, _write_h5
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.registry import (
     _custom_objects,
@@ -255,9 +255,7 @@ def _weights_h5(h5py, model):
     _write_h5(h5py, model, buffer)
     if model.compiled and model.optimizer is not None:
         with h5py.File(buffer, "r+") as f:
-            store = f.create_group("optimizer/vars")
-            store.attrs["name"] = model.optimizer.name
-            model.optimizer.save_own_variables(store)
+            model.optimizer.save_own_variables(_H5Store(f, "optimizer", model.optimizer.name))
     return buffer.getvalue()
 
 
@@ -419,15 +417,14 @@ class _NamedBuffer(io.BytesIO):
 
 
 def _load_state(h5py, model, weights):
-    for variable, value in _read_h5(h5py, model, weights, skip_mismatch=False):
-        variable.assign(value)
+    _load_h5(h5py, model, weights, skip_mismatch=False)
     optimizer = model.optimizer if model.compiled else None
     if optimizer is None:
         return
     with h5py.File(weights, "r") as f:
-        store = f.get("optimizer/vars")
-        if store is None:
+        if f.get("optimizer/vars") is None:
             return
+        store = _H5Store(f, "optimizer")
         # Keras builds the optimizer at compile time; building it only when the file holds
         # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
         if not optimizer.built and len(store) > len(optimizer.variables):
