@@ -76,7 +76,7 @@ def gelu(x, approximate=False):
     return _nn.gelu(x, approximate=approximate)
 
 
-_REGISTRY = Registry("activation")
+_REGISTRY = Registry("activation", module="keras.activations")
 for _fn in (relu, sigmoid, softmax, tanh, linear, elu, selu, gelu, softplus, softsign, exponential,
             hard_sigmoid, leaky_relu, relu6, mish, log_softmax, log_sigmoid, celu, glu,
             hard_shrink, hard_tanh, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
@@ -161,7 +161,7 @@ def serialize(activation):
         }
     if hasattr(activation, "get_config"):
         # Callable objects used as activations are Keras layers (ReLU, LeakyReLU, ...).
-        return serialize_object(activation, "keras.layers")
+        return serialize_object(activation)
     raise ValueError(
         f"Cannot serialize activation={activation!r}: it is neither a function nor an object "
         f"with get_config(). Pass a function, or give the object a get_config() method."

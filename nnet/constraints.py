@@ -160,7 +160,7 @@ class MinMaxNorm(Constraint):
         }
 
 
-_REGISTRY = Registry("constraint", base=Constraint)
+_REGISTRY = Registry("constraint", base=Constraint, module="keras.constraints")
 for _cls in (Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm):
     _REGISTRY.register(_cls)
 
@@ -194,7 +194,7 @@ def serialize(constraint):
         >>> serialize(UnitNorm(axis=1))["config"]
         {'axis': 1}
     """
-    return serialize_object(constraint, "keras.constraints")
+    return serialize_object(constraint)
 
 
 def deserialize(config, custom_objects=None):

@@ -208,7 +208,7 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-_REGISTRY = Registry("regularizer", base=Regularizer)
+_REGISTRY = Registry("regularizer", base=Regularizer, module="keras.regularizers")
 _REGISTRY.register(Regularizer)
 _REGISTRY.register(L1)
 _REGISTRY.register(L2)
@@ -248,7 +248,7 @@ def serialize(regularizer):
         >>> serialize(L2())["config"]
         {'l2': 0.01}
     """
-    return serialize_object(regularizer, "keras.regularizers")
+    return serialize_object(regularizer)
 
 
 def deserialize(config, custom_objects=None):

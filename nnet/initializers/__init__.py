@@ -32,7 +32,7 @@ from nnet.initializers.random_initializers import (
 )
 from nnet.utils.registry import Registry, serialize_object
 
-_REGISTRY = Registry("initializer", base=Initializer)
+_REGISTRY = Registry("initializer", base=Initializer, module="keras.initializers")
 _REGISTRY.register(Initializer)
 _REGISTRY.register(Zeros, "zero")
 _REGISTRY.register(Ones, "one")
@@ -99,7 +99,7 @@ def serialize(initializer):
         >>> serialize(RandomUniform())["config"]
         {'seed': None, 'minval': -0.05, 'maxval': 0.05}
     """
-    return serialize_object(initializer, "keras.initializers")
+    return serialize_object(initializer)
 
 
 def deserialize(config, custom_objects=None):

@@ -36,9 +36,9 @@ from nnet.layers.reshape import Reshape
 from nnet.layers.softmax import Softmax
 from nnet.layers.subtract import Subtract, subtract
 from nnet.layers.unit_normalization import UnitNormalization
-from nnet.utils.registry import Registry
+from nnet.utils.registry import Registry, serialize_object
 
-_REGISTRY = Registry("layer", Layer)
+_REGISTRY = Registry("layer", Layer, module="keras.layers")
 for _cls in [
     Activation, ActivityRegularization, Add, AlphaDropout, Average, BatchNormalization,
     CategoryEncoding, Concatenate, Dense, Discretization, Dot, Dropout, ELU, Flatten,
@@ -51,19 +51,13 @@ _REGISTRY.register(SymbolicOp)
 
 
 def deserialize(config, custom_objects=None):
-    """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON)."""
-    from nnet.models import Model, Sequential
-    from nnet.models.functional import Functional
+    """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON).
 
-    # Models are layers too (nested models), but live in a package that imports this one.
-    if "Functional" not in _REGISTRY.names():
-        for cls in (Functional, Model, Sequential):
-            _REGISTRY.register(cls)
+    Models are layers too: nested models are found through the registry of `nnet.models`.
+    """
     return _REGISTRY.deserialize(config, custom_objects)
 
 
 def serialize(layer):
     """A layer's Keras JSON: ``{"module", "class_name", "config", "registered_name"}``."""
-    from nnet.utils.registry import serialize_object
-
-    return serialize_object(layer, "keras.layers")
+    return serialize_object(layer)

@@ -66,7 +66,7 @@ from nnet.utils.registry import Registry, serialize_object
 
 
 def _registry():
-    registry = Registry("loss", base=Loss)
+    registry = Registry("loss", base=Loss, module="keras.losses")
     for cls in (
         LossFunctionWrapper, BinaryCrossentropy, CategoricalCrossentropy,
         SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
@@ -115,7 +115,7 @@ def serialize(loss):
         >>> serialize(Huber())["class_name"], serialize(mean_squared_error)
         ('Huber', 'mean_squared_error')
     """
-    return serialize_object(loss, "keras.losses")
+    return serialize_object(loss)
 
 
 def deserialize(config, custom_objects=None):

@@ -270,7 +270,7 @@ class LossFunctionWrapper(Loss):
         return with_mask(*_match_ranks(y_true, y_pred), **self._fn_kwargs)
 
     def get_config(self):
-        return {**super().get_config(), "fn": serialize_object(self.fn, "keras.losses"),
+        return {**super().get_config(), "fn": serialize_object(self.fn),
                 **self._fn_kwargs}
 
     @classmethod

@@ -94,7 +94,7 @@ from nnet.utils.naming import to_snake_case
 from nnet.utils.registry import Registry, serialize_object
 
 # Keras's `ALL_OBJECTS_DICT`: every class by its name and snake_case name, and the short aliases.
-_REGISTRY = Registry("metric", base=Metric)
+_REGISTRY = Registry("metric", base=Metric, module="keras.metrics")
 for _cls in (
     Metric, Mean, Sum, MeanMetricWrapper,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
@@ -138,7 +138,7 @@ def serialize(metric):
         >>> serialize(BinaryAccuracy())["config"]
         {'name': 'binary_accuracy', 'dtype': 'float32', 'threshold': 0.5}
     """
-    return serialize_object(metric, "keras.metrics")
+    return serialize_object(metric)
 
 
 def deserialize(config, custom_objects=None):

@@ -8,7 +8,7 @@ from nnet.autodiff.symbolic import KerasTensor, producer
 from nnet.layers import deserialize
 from nnet.layers.layer import Layer
 from nnet.models.model import Model
-from nnet.utils.registry import serialize_object
+from nnet.utils.registry import serialize_keras_object
 
 
 def _to_json(value):
@@ -210,6 +210,10 @@ class Functional(Model):
             indices.update({id(node): i for i, node in enumerate(kept)})
         return indices
 
+    def get_build_config(self):
+        """``{"input_shape": None}``, as Keras writes it: the graph already fixes the shapes."""
+        return {"input_shape": None}
+
     def get_config(self):
         """Keras's functional config: every operation with its inbound nodes, then the ends."""
         indices = self._node_indices()
@@ -234,15 +238,13 @@ class Functional(Model):
 
         layers = []
         for layer in self._operations:
-            config = serialize_object(layer, "keras.layers")
+            config = serialize_keras_object(layer)
             config["name"] = layer.name
             nodes = [n for n in layer._inbound_nodes if id(n) in indices and n.input_tensors]
             config["inbound_nodes"] = [
                 {"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
                 for node in nodes
             ]
-            if getattr(layer, "_build_shape", None) is not None and nodes:
-                config["build_config"] = {"input_shape": _listify(layer._build_shape)}
             layers.append(config)
 
         def ends(structure):
@@ -315,12 +317,6 @@ class Functional(Model):
 
 class _NotReady(Exception):
     """A node's input tensor has not been created yet."""
-
-
-def _listify(shape):
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
-        return [_listify(s) for s in shape]
-    return list(shape)
 
 
 def _check_input_shape(layer, expected, received):

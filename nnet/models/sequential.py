@@ -7,7 +7,7 @@ from nnet.layers import deserialize
 from nnet.layers.input_layer import InputLayer
 from nnet.layers.layer import Layer
 from nnet.models.model import Model
-from nnet.utils.registry import serialize_object
+from nnet.utils.registry import serialize_keras_object
 
 
 class Sequential(Model):
@@ -167,14 +167,8 @@ class Sequential(Model):
 
     def get_config(self):
         layers = [self._input_layer] if self._input_layer is not None else []
-        layer_configs = []
-        for layer in layers + self._layers:
-            config = serialize_object(layer, "keras.layers")
-            if layer is not self._input_layer and layer._build_shape is not None:
-                config["build_config"] = {"input_shape": _listify(layer._build_shape)}
-            layer_configs.append(config)
         config = super().get_config()
-        config["layers"] = layer_configs
+        config["layers"] = [serialize_keras_object(layer) for layer in layers + self._layers]
         if self._build_shape is not None:
             config["build_input_shape"] = _listify(self._build_shape)
         return config

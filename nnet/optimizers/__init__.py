@@ -18,7 +18,7 @@ from nnet.optimizers.rmsprop import RMSprop
 from nnet.optimizers.sgd import SGD
 from nnet.utils.registry import Registry, serialize_object
 
-_REGISTRY = Registry("optimizer", base=Optimizer)
+_REGISTRY = Registry("optimizer", base=Optimizer, module="keras.optimizers")
 for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Lamb):
     # Keras looks optimizers up by the lowercased class name ("adamw", "rmsprop").
     _REGISTRY.register(_cls, snake_case=False)
@@ -32,7 +32,7 @@ def serialize(optimizer):
         >>> optimizers.serialize(optimizers.Adam(name="adam"))["config"]["learning_rate"]
         0.0010000000474974513
     """
-    return serialize_object(optimizer, "keras.optimizers")
+    return serialize_object(optimizer)
 
 
 def deserialize(config, custom_objects=None):

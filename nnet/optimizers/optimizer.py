@@ -520,7 +520,7 @@ class Optimizer:
         elif isinstance(lr, Variable):
             learning_rate = float(lr.data)
         else:
-            learning_rate = serialize_object(lr, "keras.optimizers")
+            learning_rate = serialize_object(lr)
         return {
             "name": self.name,
             "learning_rate": learning_rate,

@@ -384,7 +384,8 @@ class CosineDecayRestarts(LearningRateSchedule):
         }
 
 
-_REGISTRY = Registry("learning rate schedule", base=LearningRateSchedule)
+_REGISTRY = Registry("learning rate schedule", base=LearningRateSchedule,
+                     module="keras.optimizers.schedules")
 for _cls in (
     ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay,
     CosineDecayRestarts,
@@ -400,7 +401,7 @@ def serialize(learning_rate_schedule):
         >>> schedules.serialize(schedules.ExponentialDecay(0.1, 10, 0.9))["class_name"]
         'ExponentialDecay'
     """
-    return serialize_object(learning_rate_schedule, "keras.optimizers.schedules")
+    return serialize_object(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):

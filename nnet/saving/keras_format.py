@@ -9,9 +9,9 @@ A ``.keras`` file is an uncompressed ZIP archive (``ZIP_STORED``) with three mem
   (strings stay strings, objects become ``{module, class_name, config, registered_name}`` and
   functions ``{"module": "builtins", "class_name": "function", "config": <name>}``),
   ``loss_weights``, ``run_eagerly``, ``steps_per_execution`` and ``jit_compile``;
-* ``model.weights.h5``: the layer variables in Keras's H5 layout (`nnet.saving.weights`), and the
-  optimizer's variables under ``optimizer/vars/<i>`` (iterations, learning rate, then the slots
-  in Keras's order).
+* ``model.weights.h5``: each layer's state as its `save_own_variables` writes it, in Keras's H5
+  layout (`nnet.saving.weights`), and the optimizer's variables under ``optimizer/vars/<i>``
+  (iterations, learning rate, then the slots in Keras's order).
 
 Files move both ways between nnet and Keras 3. Saving is atomic (a temporary file in the same
 directory, then `os.replace`). Loading parses JSON and reads HDF5 datasets only: it never runs
@@ -32,16 +32,15 @@ from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
-from nnet.models.model import Model
-from nnet.models.sequential import Sequential
-from nnet.saving.weights import _ask_to_proceed_with_overwrite, _read_h5, _write_h5
+from nnet.saving.weights import _ask_to_proceed_with_overwrite, _H5Store, _load_h5, _write_h5
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.registry import (
     _custom_objects,
     custom_object_scope,
+    deserialize_keras_object,
     get_registered_name,
     safe_mode_scope,
-    serialize_object,
+    serialize_keras_object,
 )
 
 KERAS_VERSION = "3.15.1"
@@ -49,7 +48,6 @@ CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 _LEGACY_SUFFIXES = (".h5", ".hdf5")
-_BUILTIN_MODELS = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
 # A member that declares more than 4 GiB and over 100x its stored size is a ZIP bomb (as Keras).
 _BOMB_FLOOR_BYTES = 1 << 32
 _BOMB_MAX_EXPANSION = 100
@@ -164,11 +162,13 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def _model_from_config(config, custom_objects, compile, safe_mode):
+    # Compiling is left out of the deserialization so that a failure only warns.
+    config = dict(config)
+    saved_compile_config = config.pop("compile_config", None)
     with custom_object_scope(custom_objects), safe_mode_scope(safe_mode):
-        model = _deserialize_model(config, custom_objects, safe_mode)
-        _build_from_config(model, config.get("build_config"))
-        if compile and config.get("compile_config"):
-            _compile_while_loading(model, config["compile_config"])
+        model = deserialize_keras_object(config)
+        if compile and saved_compile_config:
+            _compile_while_loading(model, saved_compile_config)
     return model
 
 
@@ -190,18 +190,10 @@ def serialize_model(model):
         >>> config["class_name"], config["build_config"], config["compile_config"]
         ('Sequential', {'input_shape': (None, 4)}, {})
     """
-    config = serialize_object(model, "keras")
-    cls = type(model)
-    if cls is Functional:
-        config["module"], config["registered_name"] = "keras.src.models.functional", "Functional"
-        config["build_config"] = {"input_shape": None}
-    else:
-        if cls not in _BUILTIN_MODELS.values() and config["registered_name"] is None:
-            # Keras's form for an unregistered class: loadable only through custom_objects.
-            config["module"], config["registered_name"] = cls.__module__, cls.__name__
-        if model._build_shape is not None:
-            config["build_config"] = {"input_shape": model._build_shape}
-    config["compile_config"] = compile_config(model) if model.compiled else {}
+    config = serialize_keras_object(model)
+    if type(model) is Functional:
+        # Keras names the model class it does not export by the class name.
+        config["registered_name"] = "Functional"
     return config
 
 
@@ -263,9 +255,7 @@ def _weights_h5(h5py, model):
     _write_h5(h5py, model, buffer)
     if model.compiled and model.optimizer is not None:
         with h5py.File(buffer, "r+") as f:
-            store = f.create_group("optimizer/vars")
-            store.attrs["name"] = model.optimizer.name
-            model.optimizer.save_own_variables(store)
+            model.optimizer.save_own_variables(_H5Store(f, "optimizer", model.optimizer.name))
     return buffer.getvalue()
 
 
@@ -367,35 +357,6 @@ def _read_member(archive, name):
     return archive.read(name)
 
 
-def _deserialize_model(config, custom_objects, safe_mode):
-    class_name = config.get("class_name")
-    registered = config.get("registered_name")
-    lookup = _custom_objects()
-    cls = lookup.get(registered) or lookup.get(class_name)
-    if cls is None and config.get("module") is not None:
-        cls = _BUILTIN_MODELS.get(class_name)
-    if cls is None:
-        raise ValueError(
-            f"Could not locate class '{class_name}' (registered_name={registered!r}). Make sure "
-            "custom classes are decorated with `@nnet.saving.register_keras_serializable()` or "
-            f"passed in custom_objects={{'{class_name}': {class_name}}}."
-        )
-    parameters = inspect.signature(cls.from_config).parameters
-    kwargs = {"custom_objects": custom_objects, "safe_mode": safe_mode}
-    kwargs = {k: v for k, v in kwargs.items() if k in parameters}
-    return cls.from_config(config.get("config", {}), **kwargs)
-
-
-def _build_from_config(model, build_config):
-    input_shape = (build_config or {}).get("input_shape")
-    if model.built or input_shape is None:
-        return
-    if input_shape and isinstance(input_shape[0], list):
-        model.build([tuple(shape) for shape in input_shape])
-    else:
-        model.build(tuple(input_shape))
-
-
 def compile_from_config(model, config):
     """Compile `model` with the arguments of a compile config (`compile_config`'s form)."""
     optimizer = config.get("optimizer", "rmsprop")
@@ -456,15 +417,14 @@ class _NamedBuffer(io.BytesIO):
 
 
 def _load_state(h5py, model, weights):
-    for variable, value in _read_h5(h5py, model, weights, skip_mismatch=False):
-        variable.assign(value)
+    _load_h5(h5py, model, weights, skip_mismatch=False)
     optimizer = model.optimizer if model.compiled else None
     if optimizer is None:
         return
     with h5py.File(weights, "r") as f:
-        store = f.get("optimizer/vars")
-        if store is None:
+        if f.get("optimizer/vars") is None:
             return
+        store = _H5Store(f, "optimizer")
         # Keras builds the optimizer at compile time; building it only when the file holds
         # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
         if not optimizer.built and len(store) > len(optimizer.variables):

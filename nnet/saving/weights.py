@@ -1,20 +1,21 @@
 """Weights files: Keras's ``.weights.h5`` layout (needs h5py) and nnet's ``.weights.npz``.
 
-``.weights.h5`` follows Keras 3 (`saving_lib`, H5IOStore): the variables of each layer are the
-datasets ``<path>/vars/0, 1, ...`` (its own trainable, then non-trainable variables) and each
-``vars`` group has the attribute ``name`` = the layer's name. The path of a layer is built by a
-walk over the model: Sequential and Functional models first list ``layers`` (named by the
-snake_case class, uniquified by position: ``layers/dense``, ``layers/dense_1``, never by the
-layer's own name), then every object visits its sublayer attributes in sorted order (private ones
-last): ``layers/lstm/cell/vars/0``. Loading walks the model the same way, so files move between
-Keras and nnet.
+``.weights.h5`` follows Keras 3 (`saving_lib`, H5IOStore): each layer writes its own state into
+the group ``<path>/vars`` through its `save_own_variables(store)` and reads it back through
+`load_own_variables(store)`; Layer's default writes its own trainable, then non-trainable
+variables as the datasets ``0, 1, ...``. Each ``vars`` group has the attribute ``name`` = the
+layer's name. The path of a layer is built by a walk over the model: Sequential and Functional
+models first list ``layers`` (named by the snake_case class, uniquified by position:
+``layers/dense``, ``layers/dense_1``, never by the layer's own name), then every object visits its
+sublayer attributes in sorted order (private ones last): ``layers/lstm/cell/vars/0``. Loading
+walks the model the same way, so files move between Keras and nnet.
 
 ``.weights.npz`` is nnet's own format, readable with NumPy alone: one array per entry of
 ``model.weights``, in order, under keys ``000_dense/kernel``, ``001_dense/bias``, ...
 
 Writes are atomic (a temporary file in the same directory, then `os.replace`), so a failed save
-never leaves a partial file. Loading checks every count and shape before assigning anything, and
-never runs code from the file (``allow_pickle=False``).
+never leaves a partial file. A load that fails puts every weight back as it was, and loading never
+runs code from the file (``allow_pickle=False``).
 """
 
 import os
@@ -22,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from nnet.autodiff.tensor import Tensor
 from nnet.backend import to_numpy
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.naming import to_snake_case
@@ -97,10 +99,9 @@ def load_weights(model, filepath, skip_mismatch=False):
             "first with model.save_weights(filepath)."
         )
     if h5:
-        pairs = _read_h5(h5py, model, filepath, skip_mismatch)
-    else:
-        pairs = _read_npz(model, filepath, skip_mismatch)
-    for variable, value in pairs:
+        _load_h5(h5py, model, filepath, skip_mismatch)
+        return
+    for variable, value in _read_npz(model, filepath, skip_mismatch):
         variable.assign(value)
 
 
@@ -205,14 +206,6 @@ def _is_layer(obj):
     return hasattr(obj, "_layers") and hasattr(obj, "weights")
 
 
-def _own_variables(layer):
-    """The layer's own variables (trainable, then non-trainable), without its sublayers'."""
-    if hasattr(layer, "_trainable_variables"):
-        return [*layer._trainable_variables, *getattr(layer, "_non_trainable_variables", [])]
-    inner = {id(w) for sub in getattr(layer, "_layers", ()) for w in sub.weights}
-    return [w for w in layer.weights if id(w) not in inner]
-
-
 def _walk_key(name):
     """Keras's attribute order: sorted, private names last."""
     return f"~{name}" if name.startswith("_") else name
@@ -275,11 +268,11 @@ def _children(obj):
 
 
 def _walk(obj, path, visited, out):
-    """Append ``(vars group path, layer, own variables)`` for `obj` and its sublayers."""
+    """Append ``(path, object)`` for `obj` and its sublayers, in Keras's order."""
     if id(obj) in visited:
         return
     visited.add(id(obj))
-    out.append((f"{path}/vars" if path else "vars", obj, _own_variables(obj)))
+    out.append((path, obj))
     for name, child in _children(obj):
         child_path = f"{path}/{name}" if path else name
         if _is_layer(child):
@@ -293,48 +286,96 @@ def _walk(obj, path, visited, out):
 
 
 def _h5_layout(model):
-    """Every ``(vars group path, layer, own variables)`` of `model`, in Keras's walk order."""
+    """Every ``(path, layer)`` of `model`, in Keras's walk order; a layer's state lives in the
+    group ``<path>/vars``."""
     out = []
     _walk(model, "", set(), out)
     return out
 
 
+class _H5Store:
+    """The ``<path>/vars`` group of one object in a weights file (Keras's H5IOStore entry).
+
+    `save_own_variables` and `load_own_variables` use it as a dict of arrays: ``store["0"] =
+    kernel`` writes a dataset (a Tensor, array or number), ``store["0"]`` reads one back as a
+    NumPy array, and ``keys()``, ``len()`` and ``in`` list what is there. When writing, the group
+    is made with the ``name`` attribute at once when a name is given (as Keras does for layers),
+    otherwise only when the first value is set.
+
+    Args:
+        h5file: an open ``h5py.File``.
+        path: the object's path in the walk (``""`` for the model itself).
+        name: when writing, the object's name, stored as the group's ``name`` attribute.
+    """
+
+    def __init__(self, h5file, path, name=None):
+        self._file = h5file
+        self.path = f"{path}/vars" if path else "vars"
+        self._group = h5file.get(self.path)
+        if self._group is None and isinstance(name, str):
+            self._group = h5file.create_group(self.path)
+            self._group.attrs["name"] = name
+
+    def __setitem__(self, key, value):
+        if self._group is None:
+            self._group = self._file.create_group(self.path)
+        if isinstance(value, Tensor):
+            value = value.data
+        self._group.create_dataset(key, data=to_numpy(value))
+
+    def __getitem__(self, key):
+        if key not in self:
+            raise KeyError(
+                f"No value {key!r} in '{self.path}' of the weights file, which holds "
+                f"{self.keys()}."
+            )
+        return np.asarray(self._group[key][()])
+
+    def __contains__(self, key):
+        return self._group is not None and key in self._group
+
+    def keys(self):
+        """The saved keys (``"0"``, ``"1"``, ... for Layer's default hooks)."""
+        return [] if self._group is None else list(self._group.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def __iter__(self):
+        return iter(self.keys())
+
+
 def _write_h5(h5py, model, path):
     with h5py.File(path, "x") as f:
-        for group_path, layer, variables in _h5_layout(model):
-            group = f.require_group(group_path)
-            name = getattr(layer, "name", None)
-            if isinstance(name, str):
-                group.attrs["name"] = name
-            for i, variable in enumerate(variables):
-                group.create_dataset(str(i), data=to_numpy(variable.data))
+        for layer_path, layer in _h5_layout(model):
+            if hasattr(layer, "save_own_variables"):
+                layer.save_own_variables(_H5Store(f, layer_path, getattr(layer, "name", None)))
 
 
-def _read_h5(h5py, model, filepath, skip_mismatch):
-    pairs = []
+def _load_h5(h5py, model, filepath, skip_mismatch):
+    """Give each layer its part of the file through `load_own_variables`.
+
+    A layer that cannot load raises (after every weight is put back as it was) or, with
+    `skip_mismatch`, is skipped with a warning.
+    """
+    # The hooks assign as they go: this lets a failure leave the model as it found it.
+    before = [(w, w.data.copy()) for w in model.weights]
     with h5py.File(filepath, "r") as f:
-        for group_path, layer, variables in _h5_layout(model):
-            group = f.get(group_path)
-            saved = [] if group is None else [group[str(i)] for i in range(len(group))]
-            label = f"layer {getattr(layer, 'name', type(layer).__name__)!r} (at '{group_path}')"
-            problem = None
-            if len(saved) != len(variables):
-                names = [v.name for v in variables]
-                problem = ValueError(
-                    f"Cannot load {filepath}: {label} expected {len(variables)} variables "
-                    f"{names}, but the file holds {len(saved)}. Build the same model that was "
-                    "saved, or pass skip_mismatch=True to skip this layer."
-                )
-            else:
-                for i, (variable, dataset) in enumerate(zip(variables, saved)):
-                    if tuple(dataset.shape) != tuple(variable.shape):
-                        what = f"{label} variable {i} {_weight_name(variable)!r}"
-                        problem = _shape_error(filepath, what, variable.shape, dataset.shape)
-                        break
-            if problem is None:
-                pairs.extend((v, d[()]) for v, d in zip(variables, saved))
-            elif skip_mismatch:
-                warnings.warn(f"Skipping {label} in load_weights: {problem}", stacklevel=3)
-            else:
-                raise problem
-    return pairs
+        for layer_path, layer in _h5_layout(model):
+            if not hasattr(layer, "load_own_variables"):
+                continue
+            store = _H5Store(f, layer_path)
+            try:
+                layer.load_own_variables(store)
+            except Exception as error:
+                label = f"layer {getattr(layer, 'name', type(layer).__name__)!r}"
+                if skip_mismatch:
+                    warnings.warn(f"Skipping {label} (at '{store.path}') in load_weights: "
+                                  f"{error}", stacklevel=3)
+                    continue
+                for weight, value in before:
+                    weight.assign(value)
+                raise ValueError(
+                    f"Cannot load {filepath}: {label} (at '{store.path}'): {error} Pass "
+                    "skip_mismatch=True to skip the layers that do not match."
+                ) from error

@@ -9,8 +9,10 @@ from nnet.backend import clear_session
 from nnet.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.registry import (
     custom_object_scope,
+    deserialize_keras_object,
     get_registered_name,
     register_keras_serializable,
+    serialize_keras_object,
 )
 
 
@@ -84,5 +86,6 @@ def __getattr__(name):
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
     "register_keras_serializable", "get_registered_name", "pack_x_y_sample_weight",
-    "unpack_x_y_sample_weight", "custom_object_scope",
+    "unpack_x_y_sample_weight", "custom_object_scope", "serialize_keras_object",
+    "deserialize_keras_object",
 ]

@@ -1,8 +1,14 @@
-"""String identifiers to objects: the shared lookup behind `losses.get`, `optimizers.get`, ...
+"""String identifiers to objects, and Keras's config form of objects.
 
 Each component module builds a `Registry` of its classes and functions; `get` accepts an
 instance, a class, a callable, a string alias or a ``{"class_name", "config"}`` dict and raises an
 error that lists every valid name when a string is unknown.
+
+`serialize_keras_object` and `deserialize_keras_object` (Keras's `serialization_lib`) turn any
+nested structure of objects into JSON-friendly ``{"module", "class_name", "config",
+"registered_name"}`` dicts and back. A registry's ``module`` (``"keras.layers"``) is the public
+Keras module of its built-in classes: it is written into their configs and picks the registry
+when a config is read, so that classes of different kinds may share a name (``Identity``).
 """
 
 import contextlib
@@ -10,7 +16,15 @@ import difflib
 import inspect
 import threading
 
+import numpy as np
+
+from nnet.autodiff.tensor import Tensor
 from nnet.utils.naming import to_snake_case
+
+_PLAIN_TYPES = (str, int, float, bool)
+# Every Registry with a public Keras module, in creation order: serialization and
+# deserialization look built-in classes up here.
+_REGISTRIES = []
 
 
 class Registry:
@@ -19,12 +33,18 @@ class Registry:
     Args:
         kind: the component kind, used in error messages.
         base: the component base class; `get` instantiates classes given by name.
+        module: the public Keras module of the registered objects (``"keras.layers"``), which
+            their serialized configs name.
     """
 
-    def __init__(self, kind, base=None):
+    def __init__(self, kind, base=None, module=None):
         self.kind = kind
         self.base = base
+        self.module = module
         self._table = {}
+        self._objects = set()
+        if module is not None:
+            _REGISTRIES.append(self)
 
     def register(self, obj, *aliases, snake_case=True):
         """Register a class or function under its name, its snake_case name and `aliases`.
@@ -37,6 +57,7 @@ class Registry:
             names.add(to_snake_case(obj.__name__) if snake_case else obj.__name__.lower())
         for name in names:
             self._table[name] = obj
+        self._objects.add(obj)
         return obj
 
     def names(self):
@@ -60,19 +81,16 @@ class Registry:
         """Rebuild an object from ``{"class_name": ..., "config": {...}}``.
 
         `custom_objects` are visible to every nested lookup, e.g. a custom initializer inside
-        a layer's config. A plain string is looked up as `get` does.
+        a layer's config. A plain string is looked up as `get` does. The class is looked up in
+        the custom objects, then in this registry, then in the registry of the config's
+        ``module``; a layer's ``build_config`` builds it, as `deserialize_keras_object` does.
         """
-        if isinstance(config, str):
-            with custom_object_scope(custom_objects):
-                return self.get(config)
+        if config is None:
+            return None
         with custom_object_scope(custom_objects):
-            names = (config.get("registered_name"), config["class_name"])
-            cls = next((_custom_objects()[n] for n in names if n in _custom_objects()), None)
-            cls = cls or self.lookup(config["class_name"])
-            inner = config.get("config", {})
-            if inspect.isfunction(cls) or not inspect.isclass(cls):
-                return cls
-            return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+            if isinstance(config, str):
+                return self.get(config)
+            return _instantiate(config, self)
 
     def get(self, identifier, argument=None, instantiate=True):
         """Resolve `identifier` to an object of this kind.
@@ -102,7 +120,8 @@ _CUSTOM_OBJECTS = {}
 
 class _Scope(threading.local):
     objects = {}
-    safe_mode = True
+    # None outside any safe_mode_scope: then each call's own safe_mode argument applies.
+    safe_mode = None
 
 
 _SCOPE = _Scope()
@@ -147,7 +166,7 @@ def safe_mode_scope(safe_mode):
 
 def in_safe_mode():
     """False only inside ``safe_mode_scope(False)``: code from a config must not run."""
-    return _SCOPE.safe_mode
+    return _SCOPE.safe_mode is not False
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -169,20 +188,213 @@ def get_registered_name(obj):
     return vars(cls).get("_registered_name") or getattr(obj, "__name__", type(obj).__name__)
 
 
-def serialize_object(obj, module):
-    """Keras's JSON form of a component: ``{module, class_name, config, registered_name}``.
+def _module_of(cls):
+    # Keras writes no module for classes of a script run as __main__.
+    return None if cls.__module__ == "__main__" else cls.__module__
 
-    A plain function (e.g. an activation passed as a function) becomes its name.
+
+def _public_names(cls):
+    """``(module, registered_name)`` that Keras writes for an object of class `cls`.
+
+    A registered custom class gives its module and ``"Package>Name"``; a built-in class the
+    public module of its registry and None; any other class its module and its own name, which
+    only custom_objects can resolve when loading.
     """
-    if obj is None:
-        return None
+    registered = vars(cls).get("_registered_name")
+    if registered:
+        return _module_of(cls), registered
+    for registry in _REGISTRIES:
+        if cls in registry._objects:
+            return registry.module, None
+    return _module_of(cls), cls.__name__
+
+
+def serialize_keras_object(obj):
+    """Keras's JSON-friendly form of `obj`, with every nested object serialized too.
+
+    Plain values stay; lists, tuples and dicts are walked; a function becomes
+    ``{"module": "builtins", "class_name": "function", "config": <registered name>,
+    "registered_name": "function"}``; an object with `get_config` becomes ``{"module",
+    "class_name", "config", "registered_name"}`` plus its ``build_config`` and
+    ``compile_config`` when it has them; NumPy arrays, tensors, slices and bytes get Keras's
+    tagged forms. `deserialize_keras_object` undoes it.
+
+    Args:
+        obj: the object (or nested structure of objects) to serialize.
+
+    Example:
+        >>> from nnet import regularizers
+        >>> serialize_keras_object({"reg": regularizers.L2(0.5), "units": (2, 3)})
+        {'reg': {'module': 'keras.regularizers', 'class_name': 'L2', 'config': {'l2': 0.5}, \
+'registered_name': None}, 'units': (2, 3)}
+    """
+    if obj is None or isinstance(obj, _PLAIN_TYPES):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        items = [serialize_keras_object(item) for item in obj]
+        return tuple(items) if isinstance(obj, tuple) else items
+    if isinstance(obj, dict):
+        return {key: serialize_keras_object(value) for key, value in obj.items()}
+    if isinstance(obj, bytes):
+        return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(obj, Tensor):
+        return {"class_name": "__tensor__", "config": {
+            "value": obj.numpy().tolist(), "dtype": np.dtype(obj.dtype).name}}
+    if isinstance(obj, np.ndarray) and obj.ndim > 0:
+        return {"class_name": "__numpy__", "config": {
+            "value": obj.tolist(), "dtype": obj.dtype.name}}
+    if isinstance(obj, (np.ndarray, np.generic)):
+        return obj.item()
+    if inspect.isfunction(obj):
+        return {"module": "builtins", "class_name": "function",
+                "config": get_registered_name(obj), "registered_name": "function"}
+    if not hasattr(obj, "get_config"):
+        raise TypeError(
+            f"Cannot serialize {obj!r} (of type {type(obj).__name__}): it has no get_config(). "
+            "Give its class a get_config() method that returns its constructor arguments."
+        )
+    config = obj.get_config()
+    if not isinstance(config, dict):
+        raise TypeError(
+            f"The get_config() method of {obj!r} should return a dict. It returned: {config!r}"
+        )
+    module, registered = _public_names(type(obj))
+    serialized = {"module": module, "class_name": type(obj).__name__,
+                  "config": serialize_keras_object(config), "registered_name": registered}
+    for key in ("build_config", "compile_config"):
+        getter = getattr(obj, f"get_{key}", None)
+        value = getter() if getter is not None else None
+        if value is not None:
+            serialized[key] = serialize_keras_object(value)
+    return serialized
+
+
+def serialize_object(obj):
+    """A component's config form (what `initializers.serialize` & co. return): a plain
+    function becomes its name, anything else as `serialize_keras_object` writes it.
+
+    Example:
+        >>> from nnet import losses
+        >>> serialize_object(losses.mean_squared_error)
+        'mean_squared_error'
+    """
     if inspect.isfunction(obj):
         return obj.__name__
-    # Registration belongs to the exact class, not to its subclasses.
-    registered = vars(type(obj)).get("_registered_name")
-    return {
-        "module": None if registered else module,
-        "class_name": type(obj).__name__,
-        "config": obj.get_config(),
-        "registered_name": registered,
-    }
+    return serialize_keras_object(obj)
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
+    """Rebuild what `serialize_keras_object` wrote (by nnet or by Keras 3).
+
+    Classes are found among the custom objects (`register_keras_serializable`, a
+    `custom_object_scope`, `custom_objects`) by ``registered_name``, then by ``class_name``,
+    then among the built-in classes of the config's ``module``. An object is made with its
+    class's `from_config`, then built with `build_from_config` when the config holds a
+    ``build_config``. The nested configs inside an object's ``config`` are left for its
+    `from_config` to deserialize, as in Keras.
+
+    Args:
+        config: a serialized object or a nested structure of them.
+        custom_objects: ``{name: class or function}`` for user-defined objects that are not
+            registered.
+        safe_mode: refuse to rebuild code saved as bytecode; inside `load_model`, its
+            ``safe_mode`` applies instead.
+
+    Example:
+        >>> deserialize_keras_object({"module": "keras.regularizers", "class_name": "L2",
+        ...                           "config": {"l2": 0.5}, "registered_name": None}).l2
+        0.5
+    """
+    if _SCOPE.safe_mode is not None:
+        safe_mode = _SCOPE.safe_mode
+    with custom_object_scope(custom_objects), safe_mode_scope(safe_mode):
+        return _deserialize(config)
+
+
+def _deserialize(config):
+    if isinstance(config, str):
+        return _custom_objects().get(config, config)
+    if config is None or isinstance(config, _PLAIN_TYPES):
+        return config
+    if isinstance(config, (list, tuple)):
+        return [_deserialize(item) for item in config]
+    if not isinstance(config, dict):
+        raise TypeError(
+            f"Could not parse config: {config!r}. Expected a serialized object (a dict with "
+            "'class_name' and 'config'), or a list, dict or plain value holding them."
+        )
+    if "class_name" not in config or "config" not in config:
+        return {key: _deserialize(value) for key, value in config.items()}
+    class_name, inner = config["class_name"], config["config"]
+    if class_name in ("__numpy__", "__tensor__"):
+        return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__bytes__":
+        return inner["value"].encode("utf-8")
+    if class_name == "__ellipsis__":
+        return Ellipsis
+    if class_name == "__slice__":
+        return slice(_deserialize(inner["start"]), _deserialize(inner["stop"]),
+                     _deserialize(inner["step"]))
+    return _instantiate(config, None)
+
+
+def _instantiate(config, registry):
+    """The object of a ``{"class_name", "config", ...}`` dict, looked up in `registry` first."""
+    obj = _locate(config, registry)
+    if config["class_name"] == "function" or not inspect.isclass(obj):
+        return obj
+    inner = config.get("config") or {}
+    instance = obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
+    build_config = config.get("build_config")
+    if build_config and not instance.built:
+        instance.build_from_config(build_config)
+        instance.built = True
+    if config.get("compile_config"):
+        instance.compile_from_config(config["compile_config"])
+    return instance
+
+
+def _locate(config, registry):
+    class_name = config["class_name"]
+    function = class_name == "function"
+    name = config.get("config") if function else class_name
+    if not isinstance(name, str):
+        raise TypeError(f"Expected a function name as the 'config' of {config!r}.")
+    custom = _custom_objects()
+    for key in (name,) if function else (config.get("registered_name"), name):
+        if isinstance(key, str) and key in custom:
+            return custom[key]
+    if registry is not None and name in registry._table:
+        return registry._table[name]
+    module = config.get("module")
+    for pool in ([r for r in _REGISTRIES if r.module == module], _REGISTRIES):
+        found = []
+        for candidate in (r._table[name] for r in pool if name in r._table):
+            if not any(candidate is other for other in found):
+                found.append(candidate)
+        # Keras looks a built-in function up by name alone, across its component modules.
+        if len(found) == 1 or (found and function):
+            return found[0]
+        if found:
+            modules = sorted(r.module for r in pool if name in r._table)
+            raise ValueError(
+                f"Cannot tell which {class_name!r} to deserialize: it names a class in each of "
+                f"{modules}. Give the config a 'module' naming one of them. Received: "
+                f"config={config!r}"
+            )
+    if registry is not None:
+        # Unknown everywhere: the registry's error lists the valid names of its kind.
+        return registry.lookup(name)
+    kind = "function" if function else "class"
+    raise ValueError(
+        f"Could not locate {kind} {name!r} (module={module!r}, registered_name="
+        f"{config.get('registered_name')!r}). Make sure custom classes and functions are "
+        f"decorated with `@nnet.saving.register_keras_serializable()`, or pass them in "
+        f"custom_objects={{{name!r}: ...}}."
+    )

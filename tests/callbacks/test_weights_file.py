@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nnet.autodiff import Variable
+from nnet.layers import Layer
 from nnet.saving import weights as weights_io
 
 os.environ["KERAS_BACKEND"] = "torch"
@@ -21,10 +22,17 @@ def keras():
 
 
 class FakeLayer:
-    """The part of the Layer contract the weights files use; the class name picks the H5 path."""
+    """The part of the Layer contract the weights files use; the class name picks the H5 path.
+
+    Each layer writes and reads its part of an H5 file with Layer's own default hooks.
+    """
+
+    save_own_variables = Layer.save_own_variables
+    load_own_variables = Layer.load_own_variables
 
     def __init__(self, name, trainable=(), non_trainable=(), **sublayers):
         self.name = name
+        self.built = True
         self._layers = []
         self._trainable_variables = [self._variable(s, f"w{i}") for i, s in enumerate(trainable)]
         self._non_trainable_variables = [self._variable(s, f"n{i}")
@@ -296,7 +304,7 @@ def test_count_mismatch(tmp_path, suffix):
     weights_io.save_weights(small, path)
     bigger = Sequential([Dense("dense", 4, 8), Dense("dense_1", 8, 2)])
     message = (r"the model's weight 2 'dense_1/w0' has no value" if suffix.endswith("npz")
-               else r"layer 'dense_1' \(at 'layers/dense_1/vars'\) expected 2 variables")
+               else r"layer 'dense_1' \(at 'layers/dense_1/vars'\).*expected 2 variables")
     with pytest.raises(ValueError, match=message):
         weights_io.load_weights(bigger, path)
     with pytest.warns(UserWarning, match="Skipping"):
@@ -330,8 +338,7 @@ def test_atomic_write_h5(tmp_path):
         name = "broken"
         shape = (2,)
 
-        @property
-        def data(self):
+        def numpy(self):
             raise RuntimeError("cannot read this weight")
 
     model = sequential()
