@@ -23,14 +23,18 @@ import warnings
 
 import numpy as np
 
+from nnet.autodiff.symbolic import Operation
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import to_numpy
+from nnet.layers.layer import Layer
+from nnet.models import Functional, Model, Sequential
+from nnet.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.naming import to_snake_case
 
 SUFFIXES = (".weights.h5", ".weights.npz")
 # The walk skips these classes' own attributes, as Keras skips those of a bare Layer.
-_BASE_CLASSES = ("Layer", "Model", "Sequential", "Functional", "Trainer")
+_BASE_CLASSES = (Operation, Layer, Model, Sequential, Functional, Trainer)
 
 
 def save_weights(model, filepath, overwrite=True):
@@ -224,7 +228,7 @@ def _properties(obj):
     cls = type(obj)
     base = set()
     for klass in cls.__mro__:
-        if klass.__name__ in _BASE_CLASSES:
+        if klass in _BASE_CLASSES:
             base.update(vars(klass))
     values = {}
     for name in dir(cls):
@@ -246,7 +250,7 @@ def _children(obj):
     layers = getattr(obj, "layers", None)
     if isinstance(layers, (list, tuple)):
         # Sequential and Functional list their layers first; other models sort it by name.
-        if any(c.__name__ in ("Sequential", "Functional") for c in type(obj).__mro__):
+        if isinstance(obj, (Sequential, Functional)):
             attributes.pop("layers", None)
             yield "layers", layers
         else:
