@@ -9,14 +9,15 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, data
+from nnet import backend
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks import CallbackList
 from nnet.callbacks.callback import pythonify_logs
-from nnet.compile_utils import (
+from nnet.training import data
+from nnet.training.compile_utils import (
     CompileLoss,
     CompileMetrics,
     flatten_outputs,
@@ -24,7 +25,12 @@ from nnet.compile_utils import (
     flatten_targets,
     leaves,
 )
-from nnet.data import batch_size_of, capped_steps, pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.training.data import (
+    batch_size_of,
+    capped_steps,
+    pack_x_y_sample_weight,
+    unpack_x_y_sample_weight,
+)
 
 
 def _verbosity(verbose):
