@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from nnet import backend
+from nnet import config, tree
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
@@ -23,14 +23,8 @@ from nnet.training.compile_utils import (
     flatten_outputs,
     flatten_predictions,
     flatten_targets,
-    leaves,
 )
-from nnet.training.data import (
-    batch_size_of,
-    capped_steps,
-    pack_x_y_sample_weight,
-    unpack_x_y_sample_weight,
-)
+from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _verbosity(verbose):
@@ -89,8 +83,9 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         # Resolved now, so that an unknown name fails at compile(); built per output later.
-        for identifier in leaves(loss):
-            losses_module.get(identifier)
+        for identifier in tree.flatten(loss):
+            if identifier is not None:
+                losses_module.get(identifier)
         self.compiled_loss = None
         self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -231,24 +226,6 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x",
-                 class_weight=None):
-        steps = capped_steps(steps)
-        if data.is_array_data(x):
-            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
-            return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
-        if y is not None or sample_weight is not None:
-            raise ValueError(
-                f"When {argument} is a dataset or generator, it must yield (x, y) pairs itself: "
-                f"do not pass y or sample_weight. Received: {argument}={x!r}"
-            )
-        if batch_size is not None:
-            raise ValueError(
-                f"Do not specify batch_size when {argument} is a dataset or generator: it makes "
-                f"its own batches. Received: batch_size={batch_size}"
-            )
-        return data.IterableBatches(x, steps, class_weight)
-
     def _check_before_training(self, batches):
         """Run the loss once on the first batch (without training), so that shape and label
         errors surface before any work; a lazily built model is built for that batch shape,
@@ -309,79 +286,62 @@ class Trainer:
         self._assert_compiled("fit")
         _warn_if_trainable_changed(self)
         verbose = _verbosity(verbose)
-        _check_positive_int(epochs, "epochs", allow_zero=True)
-        if backend.max_epochs() and backend.max_epochs() < epochs:
-            warnings.warn(f"Limiting epochs to {backend.max_epochs()}", stacklevel=2)
-            epochs = backend.max_epochs()
-        steps_per_epoch = capped_steps(steps_per_epoch)
+        epochs = _capped_epochs(epochs)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
-        if class_weight is not None and sample_weight is not None:
-            raise ValueError(
-                "You cannot pass both class_weight and sample_weight: combine them into one "
-                "sample_weight array (class weight of each sample times its own weight)."
-            )
-        if data.is_array_data(x):
-            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
-            if validation_split and validation_data is None:
-                (x, y, sample_weight), validation_data = data.train_validation_split(
-                    (x, y, sample_weight), validation_split
-                )
-            if class_weight is not None:
-                sample_weight = data.class_weight_to_sample_weights(y, class_weight)
-            batches = data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle,
-                                        steps_per_epoch)
-        else:
-            if validation_split:
-                raise ValueError(
-                    "validation_split is only supported for array inputs. Pass validation_data "
-                    "instead when x is a dataset or generator."
-                )
-            batches = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                                    class_weight=class_weight)
-        validation = None
-        if validation_data is not None:
-            val_x, val_y, val_sample_weight = data.unpack_x_y_sample_weight(validation_data) \
-                if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
-            # Prepared once, run each time with fit's callbacks, as Keras validates.
-            validation = self._batches(val_x, val_y, val_sample_weight,
-                                       validation_batch_size or batch_size, False,
-                                       validation_steps)
+        batches, validation = data.fit_batches(
+            x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight,
+            validation_split, validation_data, validation_batch_size, validation_steps,
+        )
         self._check_before_training(batches)
-
         callbacks = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps,
         )
-        batch_hooks = callbacks.has_batch_hooks("train")
+        self._run_epochs(initial_epoch, epochs, batches, callbacks, validation, validation_freq)
+        return self.history
+
+    def _run_epochs(self, initial_epoch, epochs, batches, callbacks, validation=None,
+                    validation_freq=1):
+        """fit's loop: train epochs ``initial_epoch..epochs - 1``, validate when due, and call
+        the callbacks, until the epochs run out or a callback sets `stop_training`."""
         self.stop_training = False
         callbacks.on_train_begin()
+        # BackupAndRestore, in on_train_begin, may have set the epoch to resume at.
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            for step, batch in batches.epoch():
-                if batch_hooks:
-                    callbacks.on_train_batch_begin(step)
-                logs = self.train_step(batch)
-                if batch_hooks:
-                    callbacks.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            epoch_logs = self._metrics_result_or_logs(logs)
+            logs = self._train_epoch(batches, callbacks)
             if validation is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_batches(validation, callbacks)
-                epoch_logs.update({"val_" + k: v for k, v in sorted(val_logs.items())})
-            callbacks.on_epoch_end(epoch, epoch_logs)
-            logs = epoch_logs
+                logs.update(self._validate(validation, callbacks))
+            callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         if getattr(self.optimizer, "use_ema", False):
             self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(logs)
-        return self.history
+
+    def _train_epoch(self, batches, callbacks):
+        """train_step over one epoch of `batches`, with the batch hooks; returns the epoch logs."""
+        batch_hooks = callbacks.has_batch_hooks("train")
+        logs = {}
+        for step, batch in batches.epoch():
+            if batch_hooks:
+                callbacks.on_train_batch_begin(step)
+            logs = self.train_step(batch)
+            if batch_hooks:
+                callbacks.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return self._metrics_result_or_logs(logs)
+
+    def _validate(self, validation, callbacks):
+        """Evaluate `validation` with fit's callbacks; the logs, ``val_``-prefixed."""
+        logs = self._evaluate_batches(validation, callbacks)
+        return {"val_" + k: v for k, v in sorted(logs.items())}
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
@@ -392,7 +352,7 @@ class Trainer:
         """
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
-        batches = self._batches(x, y, sample_weight, batch_size, False, steps)
+        batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         logs = self._evaluate_batches(batches, callback_list)
@@ -436,7 +396,7 @@ class Trainer:
             (5, 2)
         """
         verbose = _verbosity(verbose)
-        batches = self._batches(x, None, None, batch_size, False, steps)
+        batches = data.batches_for(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
@@ -477,6 +437,16 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
+
+
+def _capped_epochs(epochs):
+    """`epochs` checked and under the debugging cap `config.max_epochs()`, as Keras applies it."""
+    _check_positive_int(epochs, "epochs", allow_zero=True)
+    cap = config.max_epochs()
+    if cap and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
+        return cap
+    return epochs
 
 
 def _should_validate(epoch, validation_freq):
