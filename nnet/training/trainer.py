@@ -209,7 +209,8 @@ class Trainer:
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(float(loss.data), sample_weight=batch_size_of(x))
         if loss.requires_grad:
-            backward(loss)
+            # The optimizer divides the gradients by loss_scale_factor again.
+            backward(self.optimizer.scale_loss(loss))
         self.optimizer.apply([v.grad for v in variables], variables)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
