@@ -202,16 +202,20 @@ class Trainer:
     def train_step(self, data):
         """One optimization step on a batch ``(x, y, sample_weight)``; returns the logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        variables = self._variables_to_train()
-        for variable in variables:
-            variable.grad = None
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(float(loss.data), sample_weight=batch_size_of(x))
-        if loss.requires_grad:
-            # The optimizer divides the gradients by loss_scale_factor again.
-            backward(self.optimizer.scale_loss(loss))
-        self.optimizer.apply([v.grad for v in variables], variables)
+        # Read after the forward pass, which builds the weights of a model built lazily.
+        variables = self._variables_to_train()
+        if variables:
+            for variable in variables:
+                variable.grad = None
+            if loss.requires_grad:
+                # The optimizer divides the gradients by loss_scale_factor again.
+                backward(self.optimizer.scale_loss(loss))
+            self.optimizer.apply([v.grad for v in variables], variables)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):

@@ -1,6 +1,7 @@
 """What fit's train_step does with the optimizer: loss scaling, and models with nothing to train."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -56,3 +57,34 @@ def test_loss_scale_factor_matches_keras():
     np.testing.assert_allclose(our_loss, their_loss, rtol=1e-4)
     for a, b in zip(our_weights, their_weights):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_fit_warns_when_the_model_has_no_trainable_weights():
+    x, y = _data()
+    model = nnet.Sequential(_layers(nnet))
+    model.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    start = model.get_weights()
+    with pytest.warns(UserWarning, match=r"^The model does not have any trainable weights\.$"):
+        history = model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    assert len(history.history["loss"]) == 2
+    for before, after in zip(start, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_a_lazily_built_model_trains_on_a_generator_without_the_warning():
+    # Its weights exist only after the first forward pass of the first step.
+    x, y = _data()
+
+    def batches():
+        while True:
+            for i in range(0, len(x), 16):
+                yield x[i:i + 16], y[i:i + 16]
+
+    model = nnet.Sequential([nnet.layers.Dense(8, activation="tanh"), nnet.layers.Dense(1)])
+    model.compile(optimizer=nnet.optimizers.SGD(0.05), loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit(batches(), steps_per_epoch=6, epochs=5, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < 0.5 * losses[0]
