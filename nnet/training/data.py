@@ -1,5 +1,5 @@
 """Turning what users pass to fit/evaluate/predict into batches: arrays, validation split,
-class and sample weights, shuffling, and Python generators or `PyDataset`s."""
+class and sample weights, shuffling, Python generators, `PyDataset`s and PyTorch `DataLoader`s."""
 
 import math
 import warnings
@@ -214,7 +214,8 @@ class ArrayBatches:
 
 
 class IterableBatches:
-    """Batches from a `PyDataset`, a generator or any iterable of ``(x, y[, sample_weight])``."""
+    """Batches from a `PyDataset`, a PyTorch `DataLoader`, a generator or any iterable of
+    ``(x, y[, sample_weight])``. A DataLoader's torch tensors arrive as NumPy arrays."""
 
     def __init__(self, source, steps_per_epoch=None, class_weight=None):
         self.source = source
@@ -225,6 +226,8 @@ class IterableBatches:
     def _items(self):
         if isinstance(self.source, PyDataset):
             return (self.source[i] for i in range(len(self.source)))
+        if is_torch_dataloader(self.source):
+            return (tree.map_structure(_torch_to_numpy, batch) for batch in self.source)
         return iter(self.source)
 
     def epoch(self):
@@ -250,6 +253,29 @@ class IterableBatches:
             step += 1
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()
+
+
+def is_torch_dataloader(x):
+    """Whether `x` is a PyTorch ``torch.utils.data.DataLoader`` (told without importing torch).
+
+    Example:
+        >>> is_torch_dataloader([(1, 2)])
+        False
+    """
+    return _has_base(x, "DataLoader", "torch.utils.data")
+
+
+def _has_base(value, name, module):
+    # Tells torch classes apart by name, so that nnet never has to import torch.
+    return any(cls.__name__ == name and cls.__module__.startswith(module)
+               for cls in type(value).__mro__)
+
+
+def _torch_to_numpy(value):
+    # A DataLoader batch holds torch tensors (on any device, maybe tracking gradients).
+    if _has_base(value, "Tensor", "torch"):
+        return np.asarray(value.detach().cpu())
+    return value
 
 
 def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,

@@ -263,7 +263,8 @@ class Trainer:
 
         Args:
             x, y: arrays (or lists/dicts of arrays for several inputs/outputs), or for `x` alone
-                a `PyDataset` or an iterable of ``(x, y[, sample_weight])`` batches.
+                a `PyDataset`, a PyTorch ``DataLoader`` or an iterable of
+                ``(x, y[, sample_weight])`` batches.
             batch_size: samples per step (32); the last, smaller batch is kept.
             epochs: the index of the last epoch (fit runs ``range(initial_epoch, epochs)``).
             verbose: 0 (silent), 1 (progress bar), 2 (one line per epoch) or "auto" (1).
@@ -352,8 +353,8 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
 
-        Returns a float when only the loss is tracked, else ``[loss, *metrics]`` in compile order;
-        with ``return_dict=True`` a dict with sorted keys.
+        `x` and `y` take what `fit` takes. Returns a float when only the loss is tracked, else
+        ``[loss, *metrics]`` in compile order; with ``return_dict=True`` a dict with sorted keys.
         """
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
@@ -393,6 +394,8 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
+
+        `x` takes what `fit` takes; the targets a dataset yields are ignored.
 
         Example:
             >>> import numpy as np, nnet
