@@ -282,7 +282,8 @@ def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, s
                 class_weight=None, argument="x", batch_argument="batch_size"):
     """The batches of one loop over `x`: arrays (with `y`, `sample_weight`) or a dataset.
 
-    A dataset or generator makes its own batches and yields `y` and the sample weights itself.
+    A dataset, generator or DataLoader makes its own batches, so `batch_size` is then ignored
+    with a warning, as Keras ignores it; it must yield `y` and the sample weights itself.
 
     Args:
         x, y, sample_weight: what fit/evaluate/predict received.
@@ -307,9 +308,12 @@ def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, s
             f"do not pass y or sample_weight. Received: {argument}={x!r}"
         )
     if batch_size is not None:
-        raise ValueError(
-            f"Do not specify {batch_argument} when {argument} is a dataset or generator: it "
-            f"makes its own batches. Received: {batch_argument}={batch_size}"
+        warnings.warn(
+            f"Ignoring {batch_argument}={batch_size}: {argument} is a dataset, generator or "
+            f"DataLoader, which makes its own batches. Set the batch size where the dataset is "
+            f"built.",
+            UserWarning,
+            stacklevel=3,
         )
     return IterableBatches(x, steps, class_weight)
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -70,3 +71,51 @@ def test_training_never_imports_torch():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+class _Batches(nnet.utils.PyDataset):
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return self.x[i * 16:(i + 1) * 16], self.y[i * 16:(i + 1) * 16]
+
+
+def test_batch_size_with_a_dataset_is_ignored_with_a_warning():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    start = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(1)]).get_weights()
+
+    def fit(batch_size):
+        model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(1)])
+        model.set_weights(start)
+        model.compile(optimizer="sgd", loss="mse")
+        return model, model.fit(_Batches(x, y), batch_size=batch_size, epochs=2, verbose=0)
+
+    message = r"Ignoring {}=8: {} is a dataset, .* which makes its own batches"
+    plain, plain_history = fit(None)
+    with pytest.warns(UserWarning, match=message.format("batch_size", "x")):
+        given, given_history = fit(8)
+    assert given_history.params["steps"] == 4
+    assert given_history.history == plain_history.history
+    for a, b in zip(given.get_weights(), plain.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    with pytest.warns(UserWarning, match=message.format("batch_size", "x")):
+        given.evaluate(_Batches(x, y), batch_size=8, verbose=0)
+    with pytest.warns(UserWarning, match=message.format("batch_size", "x")):
+        assert given.predict(_Batches(x, y), batch_size=8, verbose=0).shape == (64, 1)
+    with pytest.warns(UserWarning, match=message.format("validation_batch_size",
+                                                        "validation_data")):
+        history = given.fit(x, y, batch_size=16, validation_data=_Batches(x, y),
+                            validation_batch_size=8, verbose=0)
+    assert "val_loss" in history.history
+    # fit's own batch_size is for its arrays: a validation dataset does not warn about it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        given.fit(x, y, batch_size=16, validation_data=_Batches(x, y), verbose=0)
