@@ -144,9 +144,7 @@ def train_validation_split(arrays, validation_split):
             f"validation and training set as specified by `validation_split={validation_split}`. "
             f"Either provide more data, or a different value for the `validation_split` argument."
         )
-    train = tuple(slice_arrays(a, slice(0, split_at)) for a in arrays)
-    val = tuple(slice_arrays(a, slice(split_at, None)) for a in arrays)
-    return train, val
+    return slice_arrays(arrays, slice(0, split_at)), slice_arrays(arrays, slice(split_at, None))
 
 
 def class_weight_to_sample_weights(y, class_weight):
@@ -191,8 +189,7 @@ class ArrayBatches:
         start = i * self.batch_size
         stop = min(start + self.batch_size, self.n)
         index = slice(start, stop) if self._order is None else self._order[start:stop]
-        return pack_x_y_sample_weight(*(slice_arrays(a, index) if a is not None else None
-                                        for a in self.data))
+        return pack_x_y_sample_weight(*slice_arrays(self.data, index))
 
     def _restart(self):
         self._position = 0
@@ -396,16 +393,23 @@ def unpack_x_y_sample_weight(data):
 
 
 def is_array_data(x):
-    """Whether `x` is array data (arrays, Tensors, lists/dicts of them) rather than a dataset."""
-    if isinstance(x, (np.ndarray, Tensor)) or hasattr(x, "__array_interface__"):
-        return True
-    if isinstance(x, dict):
-        return all(is_array_data(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return len(x) > 0 and all(
-            is_array_data(v) or isinstance(v, (int, float, list)) for v in x
-        )
-    return False
+    """Whether `x` is array data (arrays, Tensors, nested lists of numbers, lists or dicts of
+    them) rather than a dataset.
+
+    Example:
+        >>> import numpy as np
+        >>> is_array_data({"a": np.zeros(3), "b": [[1, 2], [3, 4]]}), is_array_data(iter([]))
+        (True, False)
+    """
+    if not tree.is_nested(x):
+        return _is_array(x)
+    leaves = tree.flatten(x)
+    return bool(leaves) and all(_is_array(leaf) or isinstance(leaf, (int, float))
+                                for leaf in leaves)
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, Tensor)) or hasattr(x, "__array_interface__")
 
 
 def to_numpy_structure(structure):

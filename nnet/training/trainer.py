@@ -237,11 +237,10 @@ class Trainer:
         as Keras builds it."""
         if not isinstance(batches, data.ArrayBatches):
             return
-        x, y, sample_weight = batches.data
+        x, y, _ = batches.data
         if y is None or self.loss is None:
             return
-        head = tuple(None if a is None else data.slice_arrays(a, slice(0, batches.batch_size))
-                     for a in (x, y, sample_weight))
+        head = data.slice_arrays(batches.data, slice(0, batches.batch_size))
         with no_grad():
             y_pred = self(head[0], training=False)
             self.compute_loss(head[0], head[1], y_pred, head[2], training=False)

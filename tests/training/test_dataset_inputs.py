@@ -3,11 +3,14 @@
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nnet
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _digits():
@@ -69,7 +72,8 @@ def test_training_never_imports_torch():
         "model.fit(iter([(np.ones((4, 3)), np.ones((4, 1)))]), verbose=0)\n"
         "assert 'torch' not in sys.modules, 'nnet imported torch'\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True)
     assert done.returncode == 0, done.stderr
 
 
