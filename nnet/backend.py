@@ -4,18 +4,12 @@ Everything else asks this module for the array module of an array (`array_module
 `asarray`/`to_numpy`, and reads the global settings `floatx()` and `epsilon()`.
 """
 
-import os
-
 import numpy as np
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _RNG = np.random.default_rng()
-# Debugging caps on fit/evaluate/predict, settable from the environment as in Keras.
-_MAX_EPOCHS = int(os.environ["KERAS_MAX_EPOCHS"]) if "KERAS_MAX_EPOCHS" in os.environ else None
-_MAX_STEPS_PER_EPOCH = (int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"])
-                        if "KERAS_MAX_STEPS_PER_EPOCH" in os.environ else None)
 
 
 def floatx():
@@ -104,31 +98,6 @@ def seed_rng(seed):
 def backend():
     """The name of the array backend: ``"numpy"`` (CuPy arrays are used when given)."""
     return "numpy"
-
-
-def max_epochs():
-    """The cap on the epochs of any `fit` (`set_max_epochs`, or ``KERAS_MAX_EPOCHS``), or None."""
-    return _MAX_EPOCHS
-
-
-def set_max_epochs(max_epochs):
-    """Cap the number of epochs of every `fit` (for quick debugging runs); None removes it."""
-    global _MAX_EPOCHS
-    _MAX_EPOCHS = max_epochs
-
-
-def max_steps_per_epoch():
-    """The cap on the steps of any fit/evaluate/predict epoch, or None.
-
-    Set with `set_max_steps_per_epoch` or the ``KERAS_MAX_STEPS_PER_EPOCH`` variable.
-    """
-    return _MAX_STEPS_PER_EPOCH
-
-
-def set_max_steps_per_epoch(max_steps_per_epoch):
-    """Cap the steps per epoch of fit/evaluate/predict (for debugging); None removes it."""
-    global _MAX_STEPS_PER_EPOCH
-    _MAX_STEPS_PER_EPOCH = max_steps_per_epoch
 
 
 def clear_session():

@@ -1,7 +1,7 @@
 """Model: a Layer with the training API. Subclass it, or build a graph from `Input`s."""
 
 from nnet.layers.layer import Layer
-from nnet.trainer import Trainer
+from nnet.training import Trainer
 from nnet.utils.naming import to_snake_case, uniquify
 from nnet.utils.summary import print_summary
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from nnet import backend
 from nnet.backend import clear_session
-from nnet.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.training.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.registry import (
     custom_object_scope,
     deserialize_keras_object,

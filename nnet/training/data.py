@@ -1,12 +1,12 @@
 """Turning what users pass to fit/evaluate/predict into batches: arrays, validation split,
-class and sample weights, shuffling, and Python generators or `PyDataset`s."""
+class and sample weights, shuffling, Python generators, `PyDataset`s and PyTorch `DataLoader`s."""
 
 import math
 import warnings
 
 import numpy as np
 
-from nnet import backend
+from nnet import backend, config, tree
 from nnet.autodiff.tensor import Tensor
 
 
@@ -46,20 +46,13 @@ class PyDataset:
         return len(self)
 
 
-def _map(fn, structure):
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: _map(fn, v) for k, v in structure.items()}
-    return None if structure is None else fn(structure)
+def _map_arrays(fn, structure):
+    # None marks an absent input or target: it stays None.
+    return tree.map_structure(lambda v: None if v is None else fn(v), structure)
 
 
-def _leaves(structure):
-    if isinstance(structure, (list, tuple)):
-        return [leaf for s in structure for leaf in _leaves(s)]
-    if isinstance(structure, dict):
-        return [leaf for s in structure.values() for leaf in _leaves(s)]
-    return [] if structure is None else [structure]
+def _arrays(structure):
+    return [leaf for leaf in tree.flatten(structure) if leaf is not None]
 
 
 def to_array(value, argument):
@@ -99,15 +92,15 @@ def _check_finite(array, argument):
 def prepare_arrays(x, y=None, sample_weight=None, check_finite=True):
     """Convert x, y and sample_weight to arrays and check that they agree, before any work."""
     x, y = _nested_lists_as_array(x), _nested_lists_as_array(y)
-    x = _map(lambda v: to_array(v, "x"), x)
-    y = _map(lambda v: to_array(v, "y"), y)
+    x = _map_arrays(lambda v: to_array(v, "x"), x)
+    y = _map_arrays(lambda v: to_array(v, "y"), y)
     if sample_weight is not None:
         sample_weight = to_array(sample_weight, "sample_weight")
     if check_finite:
         for name, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
-            for leaf in _leaves(value):
+            for leaf in _arrays(value):
                 _check_finite(leaf, name)
-    lengths = {name: {len(a) for a in _leaves(v)} for name, v in
+    lengths = {name: {len(a) for a in _arrays(v)} for name, v in
                (("x", x), ("y", y), ("sample_weight", sample_weight)) if v is not None}
     sizes = set().union(*lengths.values()) if lengths else set()
     if len(sizes) > 1:
@@ -128,12 +121,12 @@ def _nested_lists_as_array(value):
 
 def num_samples(x):
     """The number of samples (rows) in an array structure."""
-    return len(_leaves(x)[0])
+    return len(_arrays(x)[0])
 
 
 def slice_arrays(structure, index):
     """Take rows `index` (a slice or integer array) from every array in `structure`."""
-    return _map(lambda a: a[index], structure)
+    return _map_arrays(lambda a: a[index], structure)
 
 
 def train_validation_split(arrays, validation_split):
@@ -151,14 +144,12 @@ def train_validation_split(arrays, validation_split):
             f"validation and training set as specified by `validation_split={validation_split}`. "
             f"Either provide more data, or a different value for the `validation_split` argument."
         )
-    train = tuple(slice_arrays(a, slice(0, split_at)) for a in arrays)
-    val = tuple(slice_arrays(a, slice(split_at, None)) for a in arrays)
-    return train, val
+    return slice_arrays(arrays, slice(0, split_at)), slice_arrays(arrays, slice(split_at, None))
 
 
 def class_weight_to_sample_weights(y, class_weight):
     """Per-sample weights from ``{class: weight}``: one-hot y uses argmax, (N, 1) is squeezed."""
-    if isinstance(y, (list, tuple, dict)):
+    if tree.is_nested(y):
         raise ValueError(
             "class_weight is only supported for models with a single output. Pass sample_weight "
             "(one array per output) instead."
@@ -178,16 +169,18 @@ class ArrayBatches:
     """Batches over in-memory arrays, Keras's way: ceil(N / batch_size) steps, last batch kept.
 
     With `steps_per_epoch`, epochs continue where the previous one stopped and the data is
-    reshuffled each time it has been fully seen.
+    reshuffled each time it has been fully seen. `class_weight` turns into per-sample weights.
     """
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
-                 steps_per_epoch=None):
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False,
+                 steps_per_epoch=None, class_weight=None):
+        if class_weight is not None:
+            sample_weight = class_weight_to_sample_weights(y, class_weight)
         self.data = (x, y, sample_weight)
         self.n = num_samples(x)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or 32
         self.shuffle = shuffle
-        self.num_batches = max(1, math.ceil(self.n / batch_size))
+        self.num_batches = max(1, math.ceil(self.n / self.batch_size))
         self.steps = steps_per_epoch or self.num_batches
         self._position = self.num_batches
         self._order = None
@@ -196,8 +189,7 @@ class ArrayBatches:
         start = i * self.batch_size
         stop = min(start + self.batch_size, self.n)
         index = slice(start, stop) if self._order is None else self._order[start:stop]
-        return pack_x_y_sample_weight(*(slice_arrays(a, index) if a is not None else None
-                                        for a in self.data))
+        return pack_x_y_sample_weight(*slice_arrays(self.data, index))
 
     def _restart(self):
         self._position = 0
@@ -219,7 +211,8 @@ class ArrayBatches:
 
 
 class IterableBatches:
-    """Batches from a `PyDataset`, a generator or any iterable of ``(x, y[, sample_weight])``."""
+    """Batches from a `PyDataset`, a PyTorch `DataLoader`, a generator or any iterable of
+    ``(x, y[, sample_weight])``. A DataLoader's torch tensors arrive as NumPy arrays."""
 
     def __init__(self, source, steps_per_epoch=None, class_weight=None):
         self.source = source
@@ -230,6 +223,8 @@ class IterableBatches:
     def _items(self):
         if isinstance(self.source, PyDataset):
             return (self.source[i] for i in range(len(self.source)))
+        if is_torch_dataloader(self.source):
+            return (tree.map_structure(_torch_to_numpy, batch) for batch in self.source)
         return iter(self.source)
 
     def epoch(self):
@@ -255,6 +250,115 @@ class IterableBatches:
             step += 1
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()
+
+
+def is_torch_dataloader(x):
+    """Whether `x` is a PyTorch ``torch.utils.data.DataLoader`` (told without importing torch).
+
+    Example:
+        >>> is_torch_dataloader([(1, 2)])
+        False
+    """
+    return _has_base(x, "DataLoader", "torch.utils.data")
+
+
+def _has_base(value, name, module):
+    # Tells torch classes apart by name, so that nnet never has to import torch.
+    return any(cls.__name__ == name and cls.__module__.startswith(module)
+               for cls in type(value).__mro__)
+
+
+def _torch_to_numpy(value):
+    # A DataLoader batch holds torch tensors (on any device, maybe tracking gradients).
+    if _has_base(value, "Tensor", "torch"):
+        return np.asarray(value.detach().cpu())
+    return value
+
+
+def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
+                class_weight=None, argument="x", batch_argument="batch_size"):
+    """The batches of one loop over `x`: arrays (with `y`, `sample_weight`) or a dataset.
+
+    A dataset, generator or DataLoader makes its own batches, so `batch_size` is then ignored
+    with a warning, as Keras ignores it; it must yield `y` and the sample weights itself.
+
+    Args:
+        x, y, sample_weight: what fit/evaluate/predict received.
+        batch_size: samples per batch of array data (32 by default).
+        shuffle: True, False or "batch", for array data.
+        steps: batches per epoch (all of them by default), under `config.max_steps_per_epoch`.
+        class_weight: ``{class index: weight}``, turned into per-sample weights.
+        argument, batch_argument: the names of `x` and `batch_size` in the caller's messages.
+
+    Example:
+        >>> import numpy as np
+        >>> batches_for(np.zeros((70, 2)), np.zeros(70), batch_size=32).steps
+        3
+    """
+    steps = capped_steps(steps)
+    if is_array_data(x):
+        return ArrayBatches(*prepare_arrays(x, y, sample_weight), batch_size, shuffle, steps,
+                            class_weight)
+    if y is not None or sample_weight is not None:
+        raise ValueError(
+            f"When {argument} is a dataset or generator, it must yield (x, y) pairs itself: "
+            f"do not pass y or sample_weight. Received: {argument}={x!r}"
+        )
+    if batch_size is not None:
+        warnings.warn(
+            f"Ignoring {batch_argument}={batch_size}: {argument} is a dataset, generator or "
+            f"DataLoader, which makes its own batches. Set the batch size where the dataset is "
+            f"built.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return IterableBatches(x, steps, class_weight)
+
+
+def fit_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=True, steps_per_epoch=None,
+                class_weight=None, validation_split=0.0, validation_data=None,
+                validation_batch_size=None, validation_steps=None):
+    """fit's data, prepared once: the training batches and the validation batches (or None).
+
+    The arguments are fit's. `validation_split` holds out the last fraction of array data
+    (before shuffling); `validation_data` wins over it.
+
+    Example:
+        >>> import numpy as np
+        >>> train, validation = fit_batches(np.zeros((10, 2)), np.zeros(10), validation_split=0.2)
+        >>> train.n, validation.n
+        (8, 2)
+    """
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError(
+            "You cannot pass both class_weight and sample_weight: combine them into one "
+            "sample_weight array (class weight of each sample times its own weight)."
+        )
+    if is_array_data(x):
+        arrays = prepare_arrays(x, y, sample_weight)
+        if validation_split and validation_data is None:
+            arrays, validation_data = train_validation_split(arrays, validation_split)
+        batches = ArrayBatches(*arrays, batch_size, shuffle, capped_steps(steps_per_epoch),
+                               class_weight)
+    elif validation_split:
+        raise ValueError(
+            "validation_split is only supported for array inputs. Pass validation_data "
+            "instead when x is a dataset or generator."
+        )
+    else:
+        batches = batches_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
+                              class_weight)
+    if validation_data is None:
+        return batches, None
+    val_x, val_y, val_sample_weight = unpack_x_y_sample_weight(validation_data) \
+        if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
+    # fit's batch_size serves validation arrays; a validation dataset makes its own batches.
+    if is_array_data(val_x):
+        validation_batch_size = validation_batch_size or batch_size
+    validation = batches_for(val_x, val_y, val_sample_weight, validation_batch_size, False,
+                             validation_steps, argument="validation_data",
+                             batch_argument="validation_batch_size")
+    return batches, validation
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
@@ -289,51 +393,49 @@ def unpack_x_y_sample_weight(data):
 
 
 def is_array_data(x):
-    """Whether `x` is array data (arrays, Tensors, lists/dicts of them) rather than a dataset."""
-    if isinstance(x, (np.ndarray, Tensor)) or hasattr(x, "__array_interface__"):
-        return True
-    if isinstance(x, dict):
-        return all(is_array_data(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return len(x) > 0 and all(
-            is_array_data(v) or isinstance(v, (int, float, list)) for v in x
-        )
-    return False
+    """Whether `x` is array data (arrays, Tensors, nested lists of numbers, lists or dicts of
+    them) rather than a dataset.
+
+    Example:
+        >>> import numpy as np
+        >>> is_array_data({"a": np.zeros(3), "b": [[1, 2], [3, 4]]}), is_array_data(iter([]))
+        (True, False)
+    """
+    if not tree.is_nested(x):
+        return _is_array(x)
+    leaves = tree.flatten(x)
+    return bool(leaves) and all(_is_array(leaf) or isinstance(leaf, (int, float))
+                                for leaf in leaves)
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, Tensor)) or hasattr(x, "__array_interface__")
 
 
 def to_numpy_structure(structure):
     """Tensors in a value, list or dict structure converted to NumPy arrays."""
-    if isinstance(structure, Tensor):
-        return structure.numpy()
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(to_numpy_structure(s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: to_numpy_structure(v) for k, v in structure.items()}
-    return structure
+    return tree.map_structure(lambda v: v.numpy() if isinstance(v, Tensor) else v, structure)
 
 
 def concatenate_batches(outputs):
     """Per-batch outputs (arrays, lists or dicts of them) joined along the batch axis; floats
     as `floatx()`, as predict returns them."""
-    first = outputs[0]
-    if isinstance(first, (list, tuple)):
-        return type(first)(concatenate_batches([o[i] for o in outputs]) for i in range(len(first)))
-    if isinstance(first, dict):
-        return {k: concatenate_batches([o[k] for o in outputs]) for k in first}
-    result = np.concatenate(outputs, axis=0)
+    return tree.map_structure(_concatenate, *outputs)
+
+
+def _concatenate(*arrays):
+    result = np.concatenate(arrays, axis=0)
     return result.astype(backend.floatx()) if result.dtype.kind == "f" else result
 
 
 def batch_size_of(x):
     """The number of samples in a batch (of arrays, lists or dicts of arrays)."""
-    while isinstance(x, (list, tuple, dict)):
-        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
-    return len(x)
+    return len(_arrays(x)[0])
 
 
 def capped_steps(steps):
-    """`steps` under the debugging cap `backend.max_steps_per_epoch()`, as Keras applies it."""
-    cap = backend.max_steps_per_epoch()
+    """`steps` under the debugging cap `config.max_steps_per_epoch()`, as Keras applies it."""
+    cap = config.max_steps_per_epoch()
     if cap and (not steps or cap < steps):
         warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
         return cap

@@ -37,15 +37,6 @@ def flatten_outputs(structure, names, argument):
     return [structure] * len(names)
 
 
-def leaves(structure):
-    """The non-None leaves of a value, list or dict structure, in order."""
-    if isinstance(structure, dict):
-        return [leaf for value in structure.values() for leaf in leaves(value)]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for value in structure for leaf in leaves(value)]
-    return [] if structure is None else [structure]
-
-
 def flatten_predictions(y_pred, names):
     """Model outputs (a value, list or dict keyed by output name) as a list in `names` order."""
     if isinstance(y_pred, dict):

@@ -370,8 +370,8 @@ def test_debugging_caps_on_epochs_and_steps(monkeypatch):
     x, y = _data(n=64)
     model = _model()
     model.compile(loss="mse")
-    monkeypatch.setattr(nnet.backend, "_MAX_EPOCHS", 2)
-    monkeypatch.setattr(nnet.backend, "_MAX_STEPS_PER_EPOCH", 3)
+    monkeypatch.setattr(nnet.config, "_MAX_EPOCHS", 2)
+    monkeypatch.setattr(nnet.config, "_MAX_STEPS_PER_EPOCH", 3)
     with pytest.warns(UserWarning) as caught:
         history = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
     assert {str(w.message) for w in caught} == {"Limiting epochs to 2",

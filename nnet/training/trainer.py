@@ -9,22 +9,22 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, data
+from nnet import config, tree
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks import CallbackList
 from nnet.callbacks.callback import pythonify_logs
-from nnet.compile_utils import (
+from nnet.training import data
+from nnet.training.compile_utils import (
     CompileLoss,
     CompileMetrics,
     flatten_outputs,
     flatten_predictions,
     flatten_targets,
-    leaves,
 )
-from nnet.data import batch_size_of, capped_steps, pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _verbosity(verbose):
@@ -83,8 +83,9 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         # Resolved now, so that an unknown name fails at compile(); built per output later.
-        for identifier in leaves(loss):
-            losses_module.get(identifier)
+        for identifier in tree.flatten(loss):
+            if identifier is not None:
+                losses_module.get(identifier)
         self.compiled_loss = None
         self.compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -201,15 +202,20 @@ class Trainer:
     def train_step(self, data):
         """One optimization step on a batch ``(x, y, sample_weight)``; returns the logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        variables = self._variables_to_train()
-        for variable in variables:
-            variable.grad = None
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(float(loss.data), sample_weight=batch_size_of(x))
-        if loss.requires_grad:
-            backward(loss)
-        self.optimizer.apply([v.grad for v in variables], variables)
+        # Read after the forward pass, which builds the weights of a model built lazily.
+        variables = self._variables_to_train()
+        if variables:
+            for variable in variables:
+                variable.grad = None
+            if loss.requires_grad:
+                # The optimizer divides the gradients by loss_scale_factor again.
+                backward(self.optimizer.scale_loss(loss))
+            self.optimizer.apply([v.grad for v in variables], variables)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
@@ -225,35 +231,16 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    def _batches(self, x, y, sample_weight, batch_size, shuffle, steps, argument="x",
-                 class_weight=None):
-        steps = capped_steps(steps)
-        if data.is_array_data(x):
-            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
-            return data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle, steps)
-        if y is not None or sample_weight is not None:
-            raise ValueError(
-                f"When {argument} is a dataset or generator, it must yield (x, y) pairs itself: "
-                f"do not pass y or sample_weight. Received: {argument}={x!r}"
-            )
-        if batch_size is not None:
-            raise ValueError(
-                f"Do not specify batch_size when {argument} is a dataset or generator: it makes "
-                f"its own batches. Received: batch_size={batch_size}"
-            )
-        return data.IterableBatches(x, steps, class_weight)
-
     def _check_before_training(self, batches):
         """Run the loss once on the first batch (without training), so that shape and label
         errors surface before any work; a lazily built model is built for that batch shape,
         as Keras builds it."""
         if not isinstance(batches, data.ArrayBatches):
             return
-        x, y, sample_weight = batches.data
+        x, y, _ = batches.data
         if y is None or self.loss is None:
             return
-        head = tuple(None if a is None else data.slice_arrays(a, slice(0, batches.batch_size))
-                     for a in (x, y, sample_weight))
+        head = data.slice_arrays(batches.data, slice(0, batches.batch_size))
         with no_grad():
             y_pred = self(head[0], training=False)
             self.compute_loss(head[0], head[1], y_pred, head[2], training=False)
@@ -275,7 +262,8 @@ class Trainer:
 
         Args:
             x, y: arrays (or lists/dicts of arrays for several inputs/outputs), or for `x` alone
-                a `PyDataset` or an iterable of ``(x, y[, sample_weight])`` batches.
+                a `PyDataset`, a PyTorch ``DataLoader`` or an iterable of
+                ``(x, y[, sample_weight])`` batches.
             batch_size: samples per step (32); the last, smaller batch is kept.
             epochs: the index of the last epoch (fit runs ``range(initial_epoch, epochs)``).
             verbose: 0 (silent), 1 (progress bar), 2 (one line per epoch) or "auto" (1).
@@ -303,90 +291,73 @@ class Trainer:
         self._assert_compiled("fit")
         _warn_if_trainable_changed(self)
         verbose = _verbosity(verbose)
-        _check_positive_int(epochs, "epochs", allow_zero=True)
-        if backend.max_epochs() and backend.max_epochs() < epochs:
-            warnings.warn(f"Limiting epochs to {backend.max_epochs()}", stacklevel=2)
-            epochs = backend.max_epochs()
-        steps_per_epoch = capped_steps(steps_per_epoch)
+        epochs = _capped_epochs(epochs)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
-        if class_weight is not None and sample_weight is not None:
-            raise ValueError(
-                "You cannot pass both class_weight and sample_weight: combine them into one "
-                "sample_weight array (class weight of each sample times its own weight)."
-            )
-        if data.is_array_data(x):
-            x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
-            if validation_split and validation_data is None:
-                (x, y, sample_weight), validation_data = data.train_validation_split(
-                    (x, y, sample_weight), validation_split
-                )
-            if class_weight is not None:
-                sample_weight = data.class_weight_to_sample_weights(y, class_weight)
-            batches = data.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle,
-                                        steps_per_epoch)
-        else:
-            if validation_split:
-                raise ValueError(
-                    "validation_split is only supported for array inputs. Pass validation_data "
-                    "instead when x is a dataset or generator."
-                )
-            batches = self._batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                                    class_weight=class_weight)
-        validation = None
-        if validation_data is not None:
-            val_x, val_y, val_sample_weight = data.unpack_x_y_sample_weight(validation_data) \
-                if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
-            # Prepared once, run each time with fit's callbacks, as Keras validates.
-            validation = self._batches(val_x, val_y, val_sample_weight,
-                                       validation_batch_size or batch_size, False,
-                                       validation_steps)
+        batches, validation = data.fit_batches(
+            x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight,
+            validation_split, validation_data, validation_batch_size, validation_steps,
+        )
         self._check_before_training(batches)
-
         callbacks = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps,
         )
-        batch_hooks = callbacks.has_batch_hooks("train")
+        self._run_epochs(initial_epoch, epochs, batches, callbacks, validation, validation_freq)
+        return self.history
+
+    def _run_epochs(self, initial_epoch, epochs, batches, callbacks, validation=None,
+                    validation_freq=1):
+        """fit's loop: train epochs ``initial_epoch..epochs - 1``, validate when due, and call
+        the callbacks, until the epochs run out or a callback sets `stop_training`."""
         self.stop_training = False
         callbacks.on_train_begin()
+        # BackupAndRestore, in on_train_begin, may have set the epoch to resume at.
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            for step, batch in batches.epoch():
-                if batch_hooks:
-                    callbacks.on_train_batch_begin(step)
-                logs = self.train_step(batch)
-                if batch_hooks:
-                    callbacks.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            epoch_logs = self._metrics_result_or_logs(logs)
+            logs = self._train_epoch(batches, callbacks)
             if validation is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_batches(validation, callbacks)
-                epoch_logs.update({"val_" + k: v for k, v in sorted(val_logs.items())})
-            callbacks.on_epoch_end(epoch, epoch_logs)
-            logs = epoch_logs
+                logs.update(self._validate(validation, callbacks))
+            callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         if getattr(self.optimizer, "use_ema", False):
             self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(logs)
-        return self.history
+
+    def _train_epoch(self, batches, callbacks):
+        """train_step over one epoch of `batches`, with the batch hooks; returns the epoch logs."""
+        batch_hooks = callbacks.has_batch_hooks("train")
+        logs = {}
+        for step, batch in batches.epoch():
+            if batch_hooks:
+                callbacks.on_train_batch_begin(step)
+            logs = self.train_step(batch)
+            if batch_hooks:
+                callbacks.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return self._metrics_result_or_logs(logs)
+
+    def _validate(self, validation, callbacks):
+        """Evaluate `validation` with fit's callbacks; the logs, ``val_``-prefixed."""
+        logs = self._evaluate_batches(validation, callbacks)
+        return {"val_" + k: v for k, v in sorted(logs.items())}
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
 
-        Returns a float when only the loss is tracked, else ``[loss, *metrics]`` in compile order;
-        with ``return_dict=True`` a dict with sorted keys.
+        `x` and `y` take what `fit` takes. Returns a float when only the loss is tracked, else
+        ``[loss, *metrics]`` in compile order; with ``return_dict=True`` a dict with sorted keys.
         """
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
-        batches = self._batches(x, y, sample_weight, batch_size, False, steps)
+        batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         logs = self._evaluate_batches(batches, callback_list)
@@ -423,6 +394,8 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
 
+        `x` takes what `fit` takes; the targets a dataset yields are ignored.
+
         Example:
             >>> import numpy as np, nnet
             >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2)])
@@ -430,7 +403,7 @@ class Trainer:
             (5, 2)
         """
         verbose = _verbosity(verbose)
-        batches = self._batches(x, None, None, batch_size, False, steps)
+        batches = data.batches_for(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
@@ -471,6 +444,16 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
+
+
+def _capped_epochs(epochs):
+    """`epochs` checked and under the debugging cap `config.max_epochs()`, as Keras applies it."""
+    _check_positive_int(epochs, "epochs", allow_zero=True)
+    cap = config.max_epochs()
+    if cap and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
+        return cap
+    return epochs
 
 
 def _should_validate(epoch, validation_freq):
