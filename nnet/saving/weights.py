@@ -28,7 +28,7 @@ from nnet.autodiff.tensor import Tensor
 from nnet.backend import to_numpy
 from nnet.layers.layer import Layer
 from nnet.models import Functional, Model, Sequential
-from nnet.trainer import Trainer
+from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.naming import to_snake_case
 
