@@ -6,7 +6,11 @@ Example:
     array([[0.5, 0.5]])
 """
 
-from nnet.autodiff.symbolic import register_ops
+import numpy as _np
+
+from nnet.autodiff.symbolic import register_ops as _register_ops
+from nnet.autodiff.tensor import Tensor as _Tensor
+from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import fused as _fused
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
@@ -127,21 +131,14 @@ from nnet.ops.shape import (
 
 def convert_to_tensor(x, dtype=None):
     """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given)."""
-    from nnet.autodiff.tensor import Tensor
-
-    if isinstance(x, Tensor):
+    if isinstance(x, _Tensor):
         return x if dtype is None or x.dtype == dtype else cast(x, dtype)
-    import numpy as np
-
-    return Tensor(np.asarray(x, dtype=dtype))
+    return _Tensor(_np.asarray(x, dtype=dtype))
 
 
 def convert_to_numpy(x):
     """The value of a Tensor or array-like as a NumPy array."""
-    from nnet.autodiff.tensor import Tensor
-    from nnet.backend import to_numpy
-
-    return to_numpy(x.data if isinstance(x, Tensor) else x)
+    return _to_numpy(x.data if isinstance(x, _Tensor) else x)
 
 
 def shape(x):
@@ -150,6 +147,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-register_ops(fn for module in (_fused, _linalg, _math, _nn, _reduce, _shape)
+_register_ops(fn for module in (_fused, _linalg, _math, _nn, _reduce, _shape)
              for fn in vars(module).values()
              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

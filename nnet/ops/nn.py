@@ -4,7 +4,8 @@ import math as _math
 
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
-from nnet.ops.math import multiply
+from nnet.ops.math import _erf, clip, exp, maximum, minimum, multiply
+from nnet.ops.shape import getitem
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -117,28 +118,6 @@ def selu(x):
     return multiply(elu(x, alpha=_SELU_ALPHA), _SELU_SCALE)
 
 
-def _erf(x):
-    """The error function, to float64 precision, with NumPy only."""
-    xp = array_module(x)
-    a = xp.abs(x).astype("float64")
-    out = xp.empty_like(a)
-    small = a < 2.5
-    # Taylor series near 0: sum (-1)^n x^(2n+1) / (n! (2n+1)).
-    s = a[small]
-    term, total, s2 = s.copy(), s.copy(), s * s
-    for n in range(1, 60):
-        term = term * -s2 / n
-        total = total + term / (2 * n + 1)
-    out[small] = total * (2 / _math.sqrt(_math.pi))
-    # Continued fraction for erfc in the tails, evaluated from the innermost term out.
-    t = a[~small]
-    frac = xp.zeros_like(t)
-    for k in range(60, 0, -1):
-        frac = (k / 2) / (t + frac)
-    out[~small] = 1 - xp.exp(-t * t) / (_math.sqrt(_math.pi) * (t + frac))
-    return (xp.sign(x) * out).astype(x.dtype)
-
-
 @primitive
 def gelu(x, approximate=True):
     """Gaussian error linear unit: x * Phi(x), or its tanh approximation when `approximate`."""
@@ -226,15 +205,11 @@ def mish(x):
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
-    from nnet.ops.math import exp, maximum, minimum
-
     return maximum(x, 0.0) + alpha * (exp(minimum(x, 0.0) / alpha) - 1.0)
 
 
 def glu(x, axis=-1):
     """Gated linear unit: the first half of x along `axis` times the sigmoid of the second."""
-    from nnet.ops.shape import getitem
-
     size = x.shape[axis]
     if size % 2:
         raise ValueError(
@@ -249,8 +224,6 @@ def glu(x, axis=-1):
 
 def hard_tanh(x):
     """x clipped to [-1, 1]."""
-    from nnet.ops.math import clip
-
     return clip(x, -1.0, 1.0)
 
 
@@ -281,8 +254,6 @@ def sparse_plus(x):
 
 def sparse_sigmoid(x):
     """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
-    from nnet.ops.math import clip
-
     return clip(multiply(x, 0.5) + 0.5, 0.0, 1.0)
 
 

@@ -3,7 +3,8 @@
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
-from nnet.ops.math import _data, sqrt
+from nnet.backend import epsilon as default_epsilon
+from nnet.ops.math import _data, divide, maximum, sqrt, square
 
 
 def _axes(axis, ndim):
@@ -134,15 +135,10 @@ def cumsum(x, axis=None):
 
 def norm(x, axis=None, keepdims=False):
     """The Euclidean (Frobenius) norm of x over `axis`: sqrt(sum(x^2))."""
-    from nnet.ops.math import square
-
     return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
 
 
 def normalize(x, axis=-1, epsilon=None):
     """x divided by its L2 norm along `axis`, the norm kept at least `epsilon`."""
-    from nnet.backend import epsilon as default_epsilon
-    from nnet.ops.math import divide, maximum
-
     floor = default_epsilon() if epsilon is None else epsilon
     return divide(x, maximum(norm(x, axis=axis, keepdims=True), floor))

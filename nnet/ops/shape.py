@@ -2,7 +2,7 @@
 
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor
-from nnet.backend import array_module
+from nnet.backend import array_module, floatx
 from nnet.ops.math import _data
 
 
@@ -95,8 +95,6 @@ def take(x, indices, axis=None):
 
 def one_hot(x, num_classes, dtype=None):
     """One-hot encode integer labels: shape (..., num_classes)."""
-    from nnet.backend import floatx
-
     x = _data(x)
     xp = array_module(x)
     return Tensor((xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()))
