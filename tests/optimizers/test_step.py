@@ -3,13 +3,18 @@ optimizer, flat slots with Keras's names and no extra entries, gradients only re
 per-variable fallback whenever the layout does not fit, checked against per-variable runs."""
 
 import warnings
+from unittest import mock
 
 import numpy as np
 import pytest
 
+import nnet
 from nnet import ops, optimizers
 from nnet.autodiff import ParameterBuffer, Tensor, Variable, backward
+from nnet.layers import Dense
 
+ELEMENTWISE = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
+               "Lion", "Ftrl"]
 SHAPES = {"kernel": (4, 3), "bias": (3,), "scale": ()}
 
 
@@ -62,6 +67,29 @@ def _make(class_name, **kwargs):
 
 
 # One call per step -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("class_name", ELEMENTWISE)
+def test_fit_runs_one_update_step_per_step_over_the_buffer(class_name):
+    x = np.random.default_rng(0).normal(size=(24, 4)).astype("float32")
+    model = nnet.Sequential([nnet.Input((4,)), Dense(5, activation="tanh"), Dense(1)])
+    optimizer = _make(class_name)
+    targets = _spy(optimizer)
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(x, x[:, :1], epochs=2, batch_size=8, verbose=0)
+    buffer = model.trainable_weights[0].buffer
+    assert isinstance(buffer, ParameterBuffer) and buffer.holds(model.trainable_weights)
+    assert len(targets) == 6 and all(t is buffer for t in targets)
+
+
+def test_fit_runs_a_non_elementwise_optimizer_per_variable():
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    model = nnet.Sequential([nnet.Input((4,)), Dense(5, activation="tanh"), Dense(1)])
+    optimizer = optimizers.Lamb(learning_rate=0.05)
+    targets = _spy(optimizer)
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    assert targets == model.trainable_weights * 2
+
 
 def test_an_override_of_update_step_must_declare_elementwise_again():
     class Recording(optimizers.SGD):
@@ -215,3 +243,59 @@ def test_variables_of_several_dtypes_update_per_variable():
         reference.apply(grads, reference_variables)
     _assert_same_state(ours, reference, variables, reference_variables)
     assert targets == variables * 3 and variables[1].dtype == np.float64
+
+
+# Under fit -------------------------------------------------------------------------------
+
+class _TwoBranches(nnet.Model):
+    """``a(x) + b(x)``, or ``a(x)`` alone while `use_b` is False."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = Dense(1, name="a")
+        self.b = Dense(1, name="b")
+        self.use_b = True
+
+    def call(self, x, training=None):
+        y = self.a(x)
+        return y + self.b(x) if self.use_b else y
+
+
+def test_fit_leaves_a_variable_without_gradient_untouched_in_that_step():
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = _TwoBranches()
+    model.compile(optimizer=optimizers.Adam(0.1), loss="mse")
+    seen = []
+
+    class Toggle(nnet.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            model.use_b = batch % 2 == 0
+            seen.append([model.b.kernel.numpy(), model.a.kernel.numpy()])
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen[-1] += [model.b.kernel.numpy(), model.a.kernel.numpy()]
+
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['b/kernel', "
+                                         r"'b/bias'\]"):
+        model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0, callbacks=[Toggle()])
+    buffer = model.a.kernel.buffer
+    assert buffer is model.b.kernel.buffer and buffer.holds(model.trainable_weights)
+    for batch, (b_before, a_before, b_after, a_after) in enumerate(seen):
+        assert not np.array_equal(a_before, a_after)
+        assert np.array_equal(b_before, b_after) == (batch % 2 == 1)
+
+
+def test_fit_with_layers_of_several_dtypes_trains_per_variable():
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    model = nnet.Sequential([nnet.Input((4,)), Dense(3, dtype="float64"), Dense(1)])
+    optimizer = optimizers.Adam(0.05)
+    targets = _spy(optimizer)
+    model.compile(optimizer=optimizer, loss="mse")
+    before = [v.numpy() for v in model.trainable_weights]
+    with mock.patch.object(ParameterBuffer, "zero_grad") as zero_grad:
+        model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    assert zero_grad.call_count == 0
+    assert all(v.buffer is None for v in model.trainable_weights)
+    assert targets == model.trainable_weights * 2
+    assert all(not np.array_equal(b, v.numpy()) for b, v in zip(before, model.trainable_weights))
