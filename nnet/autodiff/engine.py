@@ -182,7 +182,9 @@ def backward(root, grad=None, retain_graph=False):
 
     `root` is usually a scalar loss (then `grad` defaults to 1). Intermediate gradients are freed
     as soon as they have been used, and the graph below `root` is released unless
-    `retain_graph`. Each leaf's ``grad`` is an array of its own, safe to modify.
+    `retain_graph`. No two leaves share a ``grad`` array, so each is safe to modify. A variable
+    in a `ParameterBuffer` gets its view of the buffer's gradient array, which the first
+    backward after the buffer's `zero_grad` overwrites.
     """
     if not root.requires_grad:
         raise ValueError(
@@ -228,11 +230,17 @@ def backward(root, grad=None, retain_graph=False):
 
 def _accumulate(leaf, g):
     # A vjp may hand the same array (or a read-only broadcast view) to several inputs, so a
-    # leaf's first gradient is copied into an array of its own; later ones add into it.
-    if leaf.grad is None:
-        leaf.grad = array_module(g).array(g, dtype=leaf.data.dtype, copy=True)
-    else:
+    # leaf's first gradient is copied, into its view of its ParameterBuffer's gradient array when
+    # it has one, else into an array of its own; later ones add into it.
+    if leaf.grad is not None:
         leaf.grad += g
+        return
+    view = getattr(leaf, "_grad_view", None)
+    if view is not None and view.shape == g.shape:
+        view[...] = g
+        leaf.grad = view
+    else:
+        leaf.grad = array_module(g).array(g, dtype=leaf.data.dtype, copy=True)
 
 
 def _modified_in_place(tensor):

@@ -96,6 +96,10 @@ class Tensor(_Operators):
 class Variable(Tensor):
     """A weight: a leaf Tensor with a name that optimizers update in place.
 
+    In a `ParameterBuffer`, ``data`` is a view into the buffer's flat array (`buffer` says
+    which): change the value with `assign`, which writes into the view; rebinding ``data`` takes
+    the variable out of the buffer's layout.
+
     Args:
         initial_value: array-like initial value.
         trainable: whether optimizers update it (and gradients are computed for it).
@@ -111,7 +115,7 @@ class Variable(Tensor):
         array([3., 4.], dtype=float32)
     """
 
-    __slots__ = ("name", "_trainable", "constraint", "path")
+    __slots__ = ("name", "_trainable", "constraint", "path", "_buffer", "_grad_view")
 
     def __init__(self, initial_value, trainable=True, name="variable", dtype=None, constraint=None):
         if isinstance(initial_value, Tensor):
@@ -124,6 +128,14 @@ class Variable(Tensor):
         self.path = name
         self._trainable = trainable
         self.constraint = constraint
+        # Set by a ParameterBuffer: the buffer, and this variable's view of its gradient array.
+        self._buffer = None
+        self._grad_view = None
+
+    @property
+    def buffer(self):
+        """The `ParameterBuffer` whose flat array holds this variable's value, or None."""
+        return self._buffer
 
     @property
     def trainable(self):

@@ -47,9 +47,10 @@ class Adadelta(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adadelta step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, step, tmp = variable.data, self._scratch[i], self._scratch_2[i]
-        acc_grad, acc_delta = self._accumulated_grads[i].data, self._accumulated_delta_vars[i].data
+        w = variable.data
+        step, tmp = self._work(self._scratch, variable), self._work(self._scratch_2, variable)
+        acc_grad = self._slot(self._accumulated_grads, variable)
+        acc_delta = self._slot(self._accumulated_delta_vars, variable)
         np.square(gradient, out=tmp)
         tmp *= 1 - self.rho
         acc_grad *= self.rho

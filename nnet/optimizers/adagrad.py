@@ -47,9 +47,8 @@ class Adagrad(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adagrad step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, tmp = variable.data, self._scratch[i]
-        acc = self._accumulators[i].data
+        w, tmp = variable.data, self._work(self._scratch, variable)
+        acc = self._slot(self._accumulators, variable)
         acc += np.square(gradient, out=tmp)
         np.add(acc, self.epsilon, out=tmp)
         np.sqrt(tmp, out=tmp)

@@ -56,9 +56,8 @@ class Adam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, tmp = variable.data, self._scratch[i]
-        m, v = self._momentums[i].data, self._velocities[i].data
+        w, tmp = variable.data, self._work(self._scratch, variable)
+        m, v = self._slot(self._momentums, variable), self._slot(self._velocities, variable)
         t = self._update_count() + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         np.subtract(gradient, m, out=tmp)
@@ -69,7 +68,8 @@ class Adam(Optimizer):
         tmp *= 1 - self.beta_2
         v += tmp
         if self.amsgrad:
-            v = np.maximum(self._velocity_hats[i].data, v, out=self._velocity_hats[i].data)
+            v_hat = self._slot(self._velocity_hats, variable)
+            v = np.maximum(v_hat, v, out=v_hat)
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         np.divide(m, tmp, out=tmp)

@@ -45,9 +45,8 @@ class Adamax(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adamax step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, tmp = variable.data, self._scratch[i]
-        m, u = self._m[i].data, self._u[i].data
+        w, tmp = variable.data, self._work(self._scratch, variable)
+        m, u = self._slot(self._m, variable), self._slot(self._u, variable)
         t = self._update_count() + 1
         np.subtract(gradient, m, out=tmp)
         tmp *= 1 - self.beta_1

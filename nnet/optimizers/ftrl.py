@@ -82,9 +82,10 @@ class Ftrl(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One FTRL step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, a, b = variable.data, self._scratch[i], self._scratch_2[i]
-        accum, linear = self._accumulators[i].data, self._linears[i].data
+        w = variable.data
+        a, b = self._work(self._scratch, variable), self._work(self._scratch_2, variable)
+        accum = self._slot(self._accumulators, variable)
+        linear = self._slot(self._linears, variable)
         power = -self.learning_rate_power
         l1 = self.l1_regularization_strength
         l2 = self.l2_regularization_strength + self.beta / (2.0 * learning_rate)

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from nnet.autodiff.tensor import Tensor, Variable
+from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
 
 
@@ -43,37 +43,6 @@ def flat_views(arrays, disjoint):
         if disjoint:
             offsets[a.dtype] += a.size
     return views
-
-
-def views_like(flat, arrays):
-    """Views into `flat`, end to end, shaped like each of `arrays`."""
-    views, offset = [], 0
-    for a in arrays:
-        views.append(flat[offset:offset + a.size].reshape(a.shape))
-        offset += a.size
-    return views
-
-
-def variable_over(array):
-    """An untracked Variable whose data is `array` itself (Variable() would copy it)."""
-    variable = Variable(array[:0], trainable=False, name="fused")
-    variable.data = array
-    return variable
-
-
-def lay_out_end_to_end(variables):
-    """Move the values of `variables` (one dtype) into one flat array; return a Variable over it.
-
-    On small models the cost of an optimizer update is the number of NumPy calls, not their
-    size: one update_step over the flat array replaces one per variable. The variables keep
-    their identity; their ``data`` become views into the flat array.
-    """
-    flat = array_module(variables[0].data).empty(sum(v.size for v in variables),
-                                                 dtype=variables[0].dtype)
-    for v, view in zip(variables, views_like(flat, variables)):
-        view[...] = v.data
-        v.data = view
-    return variable_over(flat)
 
 
 def _path(variable):

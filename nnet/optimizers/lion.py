@@ -49,9 +49,9 @@ class Lion(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Lion step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, step, tmp = variable.data, self._scratch[i], self._scratch_2[i]
-        m = self._momentums[i].data
+        w = variable.data
+        step, tmp = self._work(self._scratch, variable), self._work(self._scratch_2, variable)
+        m = self._slot(self._momentums, variable)
         np.multiply(m, self.beta_1, out=step)
         step += np.multiply(gradient, 1.0 - self.beta_1, out=tmp)
         np.sign(step, out=step)

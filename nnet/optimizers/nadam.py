@@ -65,9 +65,9 @@ class Nadam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Nadam step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, step, tmp = variable.data, self._scratch[i], self._scratch_2[i]
-        m, v = self._momentums[i].data, self._velocities[i].data
+        w = variable.data
+        step, tmp = self._work(self._scratch, variable), self._work(self._scratch_2, variable)
+        m, v = self._slot(self._momentums, variable), self._slot(self._velocities, variable)
         t = self._update_count() + 1
         u_t, u_next = self._momentum_cache(t), self._momentum_cache(t + 1)
         u_product = float(self._u_product.data)

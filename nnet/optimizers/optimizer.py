@@ -3,7 +3,8 @@
 Subclasses implement `build` (allocate their slots with `add_optimizer_variables`) and
 `update_step(gradient, variable, learning_rate)`, which updates ``variable.data`` in place.
 Updates run every training step, so they write through NumPy ``out=`` arguments into slots and
-into scratch buffers allocated once in `build`; gradients are only ever read.
+into scratch buffers allocated once in `build`; gradients are only ever read. How a step runs,
+once over a `ParameterBuffer` or once per variable, is in `nnet.optimizers.step`.
 """
 
 import inspect
@@ -16,14 +17,8 @@ import numpy as np
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.backend import asarray, floatx
 from nnet.optimizers import schedules
-from nnet.optimizers.gradients import (
-    check_gradients,
-    clip_gradients,
-    flat_views,
-    lay_out_end_to_end,
-    variable_over,
-    views_like,
-)
+from nnet.optimizers.gradients import check_gradients
+from nnet.optimizers.step import OptimizerStep, WorkArrays
 from nnet.utils.naming import to_snake_case, uniquify
 from nnet.utils.registry import serialize_object
 
@@ -38,13 +33,18 @@ def _takes_step(fn):
                for p in parameters)
 
 
-class Optimizer:
+class Optimizer(OptimizerStep):
     """Base class of optimizers, with the options every Keras optimizer shares.
 
     Per step, for the variables that received a gradient: divide by `loss_scale_factor`,
     accumulate (`gradient_accumulation_steps`), clip, apply decoupled weight decay
     ``w -= w * weight_decay * lr``, run `update_step`, update the EMA of the weights, apply each
-    variable's constraint, and increment `iterations`.
+    variable's constraint, and increment `iterations`. An `elementwise` optimizer whose
+    variables form a `nnet.autodiff.ParameterBuffer` runs the step once over the buffer's flat
+    arrays when every variable received a gradient. `fit` lays a model's trainable variables out
+    in one; a custom training loop can do the same with
+    ``ParameterBuffer(model.trainable_variables)`` (and call its `zero_grad` before each
+    backward).
 
     Args:
         learning_rate: a float, a `LearningRateSchedule`, or a callable returning the rate (called
@@ -122,9 +122,9 @@ class Optimizer:
         self._variables = []
         self._trainable_variables = []
         self._trainable_variables_indices = {}
-        self._scratch = []
-        self._fused = None
-        self._grad_buffers = None
+        self._scratch = None
+        self._flat = False
+        self._grad_work = None
         self.exclude_from_weight_decay()
         self._iterations = self._named(
             Variable(0, trainable=False, name="iteration", dtype="int32")
@@ -202,7 +202,7 @@ class Optimizer:
         variables = list(variables)
         self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
         self._trainable_variables = variables
-        self._fused = self._lay_out_end_to_end(variables)
+        self._lay_out(variables)
         if self.use_ema:
             self._model_variables_moving_average = self.add_optimizer_variables(
                 variables, "average"
@@ -212,37 +212,13 @@ class Optimizer:
                 variables, "gradient_accumulator"
             )
         self._scratch = self.scratch_buffers()
-        self._grad_buffers = None
         self.built = True
 
-    # Whether update_step treats every element on its own, so that it can run once over all
-    # variables laid end to end. Built-in elementwise optimizers opt in; a subclass whose
-    # update_step looks at whole variables (norms, shapes) must leave it False.
-    elementwise = False
-
-    def _lay_out_end_to_end(self, variables):
-        """The variables moved end to end into one flat array (see `lay_out_end_to_end`), with
-        a gradient buffer of the same layout; None when not possible."""
-        if not self.elementwise or not variables or len({v.dtype for v in variables}) != 1:
-            return None
-        fused = lay_out_end_to_end(variables)
-        self._fused_grad = fused.data.copy()
-        self._fused_grads = views_like(self._fused_grad, variables)
-        self._trainable_variables_indices[id(fused)] = len(variables)
-        return fused
-
-    def _fusable(self, trainable_variables):
-        # Anything that rebound a variable's data (instead of assign()) breaks the layout.
-        fused = self._fused
-        return (fused is not None and trainable_variables == self._trainable_variables
-                and all(v.data.base is fused.data for v in trainable_variables))
-
     def scratch_buffers(self):
-        """Scratch arrays, one per variable (and one for the fused layout), sharing memory."""
-        arrays = [v.data for v in self._trainable_variables]
-        if self._fused is not None:
-            arrays.append(self._fused.data)
-        return flat_views(arrays, disjoint=False)
+        """Scratch arrays for update_step, one per variable (`WorkArrays`; look one up with
+        ``self._work(arrays, variable)``): views into one flat array when the optimizer updates
+        flat, else arrays that may share memory, so use one at a time."""
+        return WorkArrays(self._trainable_variables, self._flat, shared=True)
 
     def _get_variable_index(self, variable):
         return self._trainable_variables_indices[id(variable)]
@@ -282,6 +258,8 @@ class Optimizer:
         """One slot per variable for each name in `name`, interleaved per variable.
 
         A list of names gives a tuple of lists, created in the order ``n0(w0), n1(w0), n0(w1)``.
+        When the optimizer updates flat, each list's slots are views into one flat array (a
+        `ParameterBuffer` of slots); look a slot's array up with ``self._slot(slots, variable)``.
         """
         names = [name] if isinstance(name, str) else list(name)
         slots = tuple([] for _ in names)
@@ -289,15 +267,7 @@ class Optimizer:
             for slot_list, slot_name in zip(slots, names):
                 slot_list.append(self.add_variable_from_reference(variable, slot_name,
                                                                   initializer))
-        if self._fused is not None and list(trainable_variables) == self._trainable_variables:
-            # Each slot gets the variables' end-to-end layout, plus a last, untracked entry over
-            # all of it for the fused update.
-            for slot_list in slots:
-                flat = self._fused.data.copy()
-                for slot, view in zip(slot_list, views_like(flat, slot_list)):
-                    view[...] = slot.data
-                    slot.data = view
-                slot_list.append(variable_over(flat))
+        self._lay_out_slots(trainable_variables, slots)
         return slots[0] if isinstance(name, str) else slots
 
     def _track(self, variable):
@@ -305,7 +275,12 @@ class Optimizer:
         return variable
 
     def update_step(self, gradient, variable, learning_rate):
-        """Update ``variable.data`` in place from `gradient`; implemented by each optimizer."""
+        """Update ``variable.data`` in place from `gradient`; implemented by each optimizer.
+
+        For an `elementwise` optimizer, `variable` may also be a `ParameterBuffer` and `gradient`
+        the flat gradient of all its variables: ``self._slot`` and ``self._work`` give the
+        matching flat slot and scratch arrays.
+        """
         raise NotImplementedError(
             f"Optimizer '{type(self).__name__}' must override "
             f"`update_step(self, gradient, variable, learning_rate)`."
@@ -350,65 +325,12 @@ class Optimizer:
                         f"it was built with. Create a new optimizer for new variables."
                     )
         grads, trainable_variables = check_gradients(grads, trainable_variables)
-        if self.loss_scale_factor is not None:
-            buffers = self._gradient_buffers(trainable_variables)
-            grads = [np.divide(g, self.loss_scale_factor, out=b) for g, b in zip(grads, buffers)]
-        self._backend_apply_gradients(grads, trainable_variables)
+        self._step(grads, trainable_variables)
         for v in trainable_variables:
             v._version += 1
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.data))
         self._iterations.data += 1
-
-    def _gradient_buffers(self, variables):
-        # Allocated on first use: only scaling, accumulation and clipping need them.
-        if self._grad_buffers is None:
-            arrays = [v.data for v in self._trainable_variables]
-            self._grad_buffers = flat_views(arrays, disjoint=True)
-        return [self._grad_buffers[self._get_variable_index(v)] for v in variables]
-
-    def _backend_apply_gradients(self, grads, trainable_variables):
-        steps = self.gradient_accumulation_steps
-        if steps:
-            accumulators = [self._accumulated_gradients[self._get_variable_index(v)].data
-                            for v in trainable_variables]
-            if (int(self._iterations.data) + 1) % steps == 0:
-                buffers = self._gradient_buffers(trainable_variables)
-                for g, acc, buf in zip(grads, accumulators, buffers):
-                    np.add(g, acc, out=buf)
-                    buf /= steps
-                self._update(buffers, trainable_variables)
-                for acc in self._accumulated_gradients:
-                    acc.data.fill(0)
-            else:
-                for g, acc in zip(grads, accumulators):
-                    acc += g
-        else:
-            self._update(grads, trainable_variables)
-        if self.use_ema:
-            self._update_model_variables_moving_average(self._trainable_variables)
-            frequency = self.ema_overwrite_frequency
-            if frequency and (self._update_count() + 1) % frequency == 0:
-                self._overwrite_model_variables_with_average_value(self._trainable_variables)
-
-    def _update(self, grads, trainable_variables):
-        grads = self._clip_gradients(grads, trainable_variables)
-        self._apply_weight_decay(trainable_variables)
-        learning_rate = self._get_current_learning_rate()
-        if self._fusable(trainable_variables):
-            for g, view in zip(grads, self._fused_grads):
-                view[...] = g
-            self.update_step(self._fused_grad, self._fused, learning_rate)
-            return
-        for g, v in zip(grads, trainable_variables):
-            self.update_step(g, v, learning_rate)
-
-    def _clip_gradients(self, grads, variables):
-        limits = (self.clipnorm, self.clipvalue, self.global_clipnorm)
-        if not any(limit and limit > 0 for limit in limits):
-            return grads
-        scratch = [self._scratch[self._get_variable_index(v)] for v in variables]
-        return clip_gradients(grads, scratch, self._gradient_buffers(variables), *limits)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exclude variables from weight decay.
@@ -445,33 +367,6 @@ class Optimizer:
             )
             self._exclude_from_weight_decay_cache[key] = use
         return use
-
-    def _apply_weight_decay(self, variables):
-        if self.weight_decay is None:
-            return
-        factor = 1.0 - self.weight_decay * self._get_current_learning_rate()
-        for v in variables:
-            if self._use_weight_decay(v):
-                v.data *= factor
-
-    def _update_model_variables_moving_average(self, variables):
-        # The first average is the weights themselves.
-        momentum = self.ema_momentum if self._update_count() != 0 else 0.0
-        for v, average, scratch in zip(variables, self._model_variables_moving_average,
-                                       self._scratch):
-            average.data *= momentum
-            average.data += np.multiply(v.data, 1.0 - momentum, out=scratch)
-
-    def _overwrite_model_variables_with_average_value(self, variables):
-        averages = self._model_variables_moving_average
-        if len(variables) != len(self._trainable_variables):
-            raise ValueError(
-                f"Expected the {len(self._trainable_variables)} variables the optimizer was built "
-                f"on. Received "
-                f"{len(variables)} variables. Pass the model's trainable variables."
-            )
-        for v, average in zip(variables, averages):
-            v.assign(average.data)
 
     def finalize_variable_values(self, var_list):
         """At the end of training, set the variables to their moving average when `use_ema`."""

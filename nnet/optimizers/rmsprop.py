@@ -55,15 +55,14 @@ class RMSprop(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One RMSprop step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, tmp = variable.data, self._scratch[i]
-        v = self._velocities[i].data
+        w, tmp = variable.data, self._work(self._scratch, variable)
+        v = self._slot(self._velocities, variable)
         np.square(gradient, out=tmp)
         tmp *= 1 - self.rho
         v *= self.rho
         v += tmp
         if self.centered:
-            a = self._average_gradients[i].data
+            a = self._slot(self._average_gradients, variable)
             a *= self.rho
             a += np.multiply(gradient, 1 - self.rho, out=tmp)
             np.square(a, out=tmp)
@@ -75,7 +74,7 @@ class RMSprop(Optimizer):
         np.divide(gradient, tmp, out=tmp)
         tmp *= learning_rate
         if self.momentum > 0:
-            m = self._momentums[i].data
+            m = self._slot(self._momentums, variable)
             m *= self.momentum
             m += tmp
             w -= m

@@ -53,13 +53,12 @@ class SGD(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One SGD step on ``variable.data``, in place."""
-        i = self._get_variable_index(variable)
-        w, step = variable.data, self._scratch[i]
+        w, step = variable.data, self._work(self._scratch, variable)
         np.multiply(gradient, learning_rate, out=step)
         if self.momentum == 0:
             w -= step
             return
-        m = self.momentums[i].data
+        m = self._slot(self.momentums, variable)
         m *= self.momentum
         m -= step
         if self.nesterov:

@@ -13,6 +13,7 @@ from nnet import config, tree
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
+from nnet.autodiff.buffer import ParameterBuffer
 from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks import CallbackList
 from nnet.callbacks.callback import pythonify_logs
@@ -50,6 +51,7 @@ class Trainer:
         self._initial_epoch = None
         self._loss_tracker = None
         self._train_variables = None
+        self._parameter_buffer = None
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -95,6 +97,7 @@ class Trainer:
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
         }
         self._train_variables = None
+        self._parameter_buffer = None
         self.compiled = True
 
     def _assert_compiled(self, method):
@@ -197,6 +200,8 @@ class Trainer:
     def _variables_to_train(self):
         if self._train_variables is None:
             self._train_variables = self.trainable_weights
+            # The weights end to end, so that an elementwise optimizer updates them in one call.
+            self._parameter_buffer = ParameterBuffer.for_variables(self._train_variables)
         return self._train_variables
 
     def train_step(self, data):
@@ -208,8 +213,11 @@ class Trainer:
         # Read after the forward pass, which builds the weights of a model built lazily.
         variables = self._variables_to_train()
         if variables:
-            for variable in variables:
-                variable.grad = None
+            if self._parameter_buffer is not None:
+                self._parameter_buffer.zero_grad()
+            else:
+                for variable in variables:
+                    variable.grad = None
             if loss.requires_grad:
                 # The optimizer divides the gradients by loss_scale_factor again.
                 backward(self.optimizer.scale_loss(loss))

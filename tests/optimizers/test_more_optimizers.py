@@ -14,19 +14,21 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from test_optimizers import (  # noqa: E402
     ATOL,
+    LAID_OUT,
     RTOL,
     _assert_weights,
     _clip_each,
     _clip_global,
     _gradients,
     _start_weights,
+    _state_arrays,
     run_keras,
     run_nnet,
     run_torch,
 )
 
 from nnet import optimizers  # noqa: E402
-from nnet.autodiff import Variable  # noqa: E402
+from nnet.autodiff import ParameterBuffer, Variable  # noqa: E402
 from nnet.optimizers import Adadelta, Adamax, Ftrl, Lamb, Lion, Nadam  # noqa: E402
 
 NEW_OPTIMIZERS = ["Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb"]
@@ -67,12 +69,13 @@ TORCH_CASES = {
 }
 
 
+@LAID_OUT
 @pytest.mark.parametrize("case", sorted(TORCH_CASES))
-def test_matches_torch(case):
+def test_matches_torch(case, laid_out):
     torch = pytest.importorskip("torch")
     make_nnet, make_torch, options = TORCH_CASES[case]
     expected = run_torch(lambda params: make_torch(torch, params), **options)
-    _assert_weights(run_nnet(make_nnet()), expected)
+    _assert_weights(run_nnet(make_nnet(), laid_out=laid_out), expected)
 
 
 def _ftrl_reference(w, grads, lr, power, n, l1, l2, shrinkage, beta):
@@ -130,15 +133,16 @@ NUMPY_CASES = {
 }
 
 
+@LAID_OUT
 @pytest.mark.parametrize("case", sorted(NUMPY_CASES))
-def test_matches_published_rule(case):
+def test_matches_published_rule(case, laid_out):
     make_nnet, reference, options = NUMPY_CASES[case]
     grads = _gradients(4)
     expected = [
         reference(w.astype("float64"), [step[k].astype("float64") for step in grads], **options)
         for k, w in enumerate(_start_weights().values())
     ]
-    _assert_weights(run_nnet(make_nnet(), steps=4), expected)
+    _assert_weights(run_nnet(make_nnet(), steps=4, laid_out=laid_out), expected)
 
 
 @pytest.fixture(scope="module")
@@ -176,11 +180,13 @@ KERAS_CASES = [
 ]
 
 
+@LAID_OUT
 @pytest.mark.parametrize("class_name, kwargs", KERAS_CASES)
-def test_matches_keras_weights_and_state(keras, class_name, kwargs):
+def test_matches_keras_weights_and_state(keras, class_name, kwargs, laid_out):
     ours = getattr(optimizers, class_name)(name="opt", **kwargs)
     theirs = getattr(keras.optimizers, class_name)(name="opt", **kwargs)
-    _assert_weights(run_nnet(ours, steps=5), [v.numpy() for v in run_keras(theirs, steps=5)])
+    _assert_weights(run_nnet(ours, steps=5, laid_out=laid_out),
+                    [v.numpy() for v in run_keras(theirs, steps=5)])
     # The whole state, in Keras order: iterations, learning_rate, the slots, and Nadam's product of
     # momentum caches, an unnamed Keras variable whose suffix counts the process's unnamed ones.
     assert [v.path for v in ours.variables] == [
@@ -231,20 +237,23 @@ def test_get_resolves_lowercased_names(class_name):
     lambda: Lion(global_clipnorm=1.0),
     lambda: Lamb(loss_scale_factor=8.0, weight_decay=0.01),
 ])
-def test_steps_reuse_state_and_allocate_no_arrays(make):
+@pytest.mark.parametrize("laid_out", [False, True], ids=["per_variable", "buffer"])
+def test_steps_reuse_state_and_allocate_no_arrays(make, laid_out):
     optimizer = make()
     w = Variable(np.ones((256, 128), "float32"))
+    if laid_out:
+        ParameterBuffer([w])
     g = np.full((256, 128), 0.5, "float32")
     g.setflags(write=False)
     for _ in range(2):
         optimizer.apply([g], [w])
-    arrays = [id(v.data) for v in optimizer.variables] + [id(s) for s in optimizer._scratch]
+    arrays = _state_arrays(optimizer)
     tracemalloc.start()
     for _ in range(2):
         optimizer.apply([g], [w])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert [id(v.data) for v in optimizer.variables] + [id(s) for s in optimizer._scratch] == arrays
+    assert _state_arrays(optimizer) == arrays
     # A single temporary of the weight's size would be 128 KiB.
     assert peak < w.data.nbytes // 8
     assert np.isfinite(w.numpy()).all()

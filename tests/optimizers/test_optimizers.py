@@ -8,8 +8,8 @@ os.environ["KERAS_BACKEND"] = "torch"
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnet import optimizers  # noqa: E402
-from nnet.autodiff import Tensor, Variable  # noqa: E402
+from nnet import ops, optimizers  # noqa: E402
+from nnet.autodiff import ParameterBuffer, Tensor, Variable, backward  # noqa: E402
 from nnet.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, schedules  # noqa: E402
 
 RTOL, ATOL = 1e-5, 1e-6
@@ -33,11 +33,25 @@ def _gradients(steps=3):
     return sequence
 
 
-def run_nnet(optimizer, steps=3):
+def run_nnet(optimizer, steps=3, laid_out=False):
+    """Steps of `optimizer` on fresh variables: given the gradients directly, or, `laid_out`, in a
+    ParameterBuffer whose gradients come from backward, as in fit."""
     variables = [Variable(w, name=name) for name, w in _start_weights().items()]
+    if not laid_out:
+        for grads in _gradients(steps):
+            optimizer.apply_gradients(zip(grads, variables))
+        return variables
+    buffer = ParameterBuffer(variables)
     for grads in _gradients(steps):
-        optimizer.apply_gradients(zip(grads, variables))
+        buffer.zero_grad()
+        # d/dv sum(v * g) is g.
+        backward(ops.sum(ops.stack([ops.sum(v * Tensor(g)) for v, g in zip(variables, grads)])))
+        optimizer.apply([v.grad for v in variables], variables)
     return variables
+
+
+# Every comparison runs both ways: per variable, and over a ParameterBuffer (flat updates).
+LAID_OUT = pytest.mark.parametrize("laid_out", [False, True], ids=["per_variable", "buffer"])
 
 
 def run_torch(make_optimizer, steps=3, decoupled_weight_decay=0.0, clip=None, adam_eps=None):
@@ -68,6 +82,13 @@ def run_torch(make_optimizer, steps=3, decoupled_weight_decay=0.0, clip=None, ad
 def _assert_weights(nnet_variables, expected):
     for variable, value in zip(nnet_variables, expected):
         np.testing.assert_allclose(variable.numpy(), value, rtol=RTOL, atol=ATOL)
+
+
+def _state_arrays(optimizer):
+    """The ids of every array an optimizer keeps between steps: its variables and scratch."""
+    scratch = optimizer._scratch
+    return [id(v.data) for v in optimizer.variables] + [id(a) for a in scratch.views] + [
+        id(scratch.flat)]
 
 
 def _clip_each(norm):
@@ -161,12 +182,13 @@ TORCH_CASES = {
 }
 
 
+@LAID_OUT
 @pytest.mark.parametrize("case", sorted(TORCH_CASES))
-def test_matches_torch(case):
+def test_matches_torch(case, laid_out):
     torch = pytest.importorskip("torch")
     make_nnet, make_torch, options = TORCH_CASES[case]
     expected = run_torch(lambda params: make_torch(torch, params), **options)
-    _assert_weights(run_nnet(make_nnet()), expected)
+    _assert_weights(run_nnet(make_nnet(), laid_out=laid_out), expected)
 
 
 @pytest.fixture(scope="module")
@@ -213,11 +235,13 @@ def _build(module, class_name, kwargs):
     return getattr(module, class_name)(**kwargs)
 
 
+@LAID_OUT
 @pytest.mark.parametrize("class_name, kwargs", KERAS_CASES)
-def test_matches_keras_weights_and_state(keras, class_name, kwargs):
+def test_matches_keras_weights_and_state(keras, class_name, kwargs, laid_out):
     ours = _build(optimizers, class_name, kwargs)
     theirs = _build(keras.optimizers, class_name, kwargs)
-    _assert_weights(run_nnet(ours, steps=5), [v.numpy() for v in run_keras(theirs, steps=5)])
+    _assert_weights(run_nnet(ours, steps=5, laid_out=laid_out),
+                    [v.numpy() for v in run_keras(theirs, steps=5)])
     # The whole state, in Keras order: iterations, learning_rate, then the slots.
     assert [v.path for v in ours.variables] == [v.path for v in theirs.variables]
     for mine, reference in zip(ours.variables, theirs.variables):
@@ -227,23 +251,25 @@ def test_matches_keras_weights_and_state(keras, class_name, kwargs):
 
 @pytest.mark.parametrize("kwargs", [{"ema_momentum": 0.9}, {"ema_momentum": 0.7,
                                                           "ema_overwrite_frequency": 3}])
-def test_ema_finalize_matches_keras(keras, kwargs):
+@LAID_OUT
+def test_ema_finalize_matches_keras(keras, kwargs, laid_out):
     ours = Adam(0.1, use_ema=True, **kwargs)
     theirs = keras.optimizers.Adam(0.1, use_ema=True, **kwargs)
-    mine, reference = run_nnet(ours, steps=4), run_keras(theirs, steps=4)
+    mine, reference = run_nnet(ours, steps=4, laid_out=laid_out), run_keras(theirs, steps=4)
     ours.finalize_variable_values(mine)
     theirs.finalize_variable_values(reference)
     _assert_weights(mine, [v.numpy() for v in reference])
 
 
-def test_schedule_and_exclusion_match_keras(keras):
+@LAID_OUT
+def test_schedule_and_exclusion_match_keras(keras, laid_out):
     def make(module):
         schedule = module.schedules.ExponentialDecay(0.1, 2, 0.5)
         optimizer = module.AdamW(schedule, weight_decay=0.5, name="opt")
         optimizer.exclude_from_weight_decay(var_names=["bias"])
         return optimizer
 
-    _assert_weights(run_nnet(make(optimizers), steps=4),
+    _assert_weights(run_nnet(make(optimizers), steps=4, laid_out=laid_out),
                     [v.numpy() for v in run_keras(make(keras.optimizers), steps=4)])
 
 
@@ -345,19 +371,22 @@ def test_accepts_tensors_lists_and_broadcast_views():
     lambda: RMSprop(centered=True, momentum=0.5, global_clipnorm=1.0, loss_scale_factor=8.0),
     lambda: Adagrad(weight_decay=0.01),
 ])
-def test_steps_reuse_state_and_allocate_no_arrays(make):
+@pytest.mark.parametrize("laid_out", [False, True], ids=["per_variable", "buffer"])
+def test_steps_reuse_state_and_allocate_no_arrays(make, laid_out):
     optimizer = make()
     w = Variable(np.ones((256, 128), "float32"))
+    if laid_out:
+        ParameterBuffer([w])
     g = np.full((256, 128), 0.5, "float32")
     for _ in range(2):
         optimizer.apply([g], [w])
-    arrays = [id(v.data) for v in optimizer.variables] + [id(s) for s in optimizer._scratch]
+    arrays = _state_arrays(optimizer)
     tracemalloc.start()
     for _ in range(2):
         optimizer.apply([g], [w])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert [id(v.data) for v in optimizer.variables] + [id(s) for s in optimizer._scratch] == arrays
+    assert _state_arrays(optimizer) == arrays
     # A single temporary of the weight's size would be 128 KiB.
     assert peak < w.data.nbytes // 8
 
