@@ -482,7 +482,10 @@ def _check_positive_int(value, argument, allow_zero=False):
 
 def _warn_if_trainable_changed(model):
     """Keras freezes the trainable state at compile time; say so when it has changed since."""
-    if model._train_variables is not None and model._train_variables != model.trainable_weights:
+    frozen = model._train_variables
+    current = model.trainable_weights
+    if frozen is not None and (len(frozen) != len(current)
+                               or any(a is not b for a, b in zip(frozen, current))):
         warnings.warn(
             "The trainable state of the model changed after compile(). The change takes effect "
             "only after you call compile() again.",

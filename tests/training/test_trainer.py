@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import nnet
+from nnet.training.trainer import _warn_if_trainable_changed
 
 
 def _model(units=1, activation="sigmoid", in_dim=4):
@@ -395,3 +396,15 @@ def test_optimizer_names_ignore_case_and_other_names_do_not_as_in_keras():
     assert type(nnet.optimizers.get("ADAM")).__name__ == "Adam"
     with pytest.raises(ValueError, match=r"'Mse'.*Did you mean 'mse'"):
         nnet.losses.get("Mse")
+
+
+def test_swapping_which_layer_is_frozen_after_compile_warns_like_keras():
+    a, b = nnet.layers.Dense(3), nnet.layers.Dense(3)
+    model = nnet.Sequential([nnet.Input((3,)), a, b])
+    a.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((4, 3), "float32")
+    model.fit(x, x, verbose=0)
+    a.trainable, b.trainable = True, False  # as many trainable weights, other variables
+    with pytest.warns(UserWarning, match="trainable state of the model changed"):
+        _warn_if_trainable_changed(model)
