@@ -15,40 +15,40 @@ Example:
 import inspect
 
 from nnet.ops import nn as _nn
-from nnet.ops.nn import (
-    celu,
-    elu,
-    exponential,
-    glu,
-    hard_shrink,
-    hard_sigmoid,
-    hard_silu,
-    hard_swish,
-    hard_tanh,
-    leaky_relu,
-    linear,
-    log_sigmoid,
-    log_softmax,
-    mish,
-    relu,
-    relu6,
-    selu,
-    sigmoid,
-    silu,
-    soft_shrink,
-    softmax,
-    softplus,
-    softsign,
-    sparse_plus,
-    sparse_sigmoid,
-    sparsemax,
-    squareplus,
-    swish,
-    tanh,
-    tanh_shrink,
-    threshold,
-)
 from nnet.utils.registry import Registry, get_registered_name, serialize_object
+
+# The activations are primitives of nnet.ops.nn; each registers here, where this module exposes it.
+ACTIVATIONS = Registry("activation", module="keras.activations")
+
+celu = ACTIVATIONS.register(_nn.celu)
+elu = ACTIVATIONS.register(_nn.elu)
+exponential = ACTIVATIONS.register(_nn.exponential)
+glu = ACTIVATIONS.register(_nn.glu)
+hard_shrink = ACTIVATIONS.register(_nn.hard_shrink)
+hard_sigmoid = ACTIVATIONS.register(_nn.hard_sigmoid)
+hard_silu = hard_swish = ACTIVATIONS.register(_nn.hard_silu, aliases=("hard_swish",))
+hard_tanh = ACTIVATIONS.register(_nn.hard_tanh)
+leaky_relu = ACTIVATIONS.register(_nn.leaky_relu)
+linear = ACTIVATIONS.register(_nn.linear)
+log_sigmoid = ACTIVATIONS.register(_nn.log_sigmoid)
+log_softmax = ACTIVATIONS.register(_nn.log_softmax)
+mish = ACTIVATIONS.register(_nn.mish)
+relu = ACTIVATIONS.register(_nn.relu)
+relu6 = ACTIVATIONS.register(_nn.relu6)
+selu = ACTIVATIONS.register(_nn.selu)
+sigmoid = ACTIVATIONS.register(_nn.sigmoid)
+silu = swish = ACTIVATIONS.register(_nn.silu, aliases=("swish",))
+soft_shrink = ACTIVATIONS.register(_nn.soft_shrink)
+softmax = ACTIVATIONS.register(_nn.softmax)
+softplus = ACTIVATIONS.register(_nn.softplus)
+softsign = ACTIVATIONS.register(_nn.softsign)
+sparse_plus = ACTIVATIONS.register(_nn.sparse_plus)
+sparse_sigmoid = ACTIVATIONS.register(_nn.sparse_sigmoid)
+sparsemax = ACTIVATIONS.register(_nn.sparsemax)
+squareplus = ACTIVATIONS.register(_nn.squareplus)
+tanh = ACTIVATIONS.register(_nn.tanh)
+tanh_shrink = ACTIVATIONS.register(_nn.tanh_shrink)
+threshold = ACTIVATIONS.register(_nn.threshold)
 
 __all__ = [
     "elu", "exponential", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu",
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 
+@ACTIVATIONS.register
 def gelu(x, approximate=False):
     """Gaussian error linear unit: ``x * Phi(x)``, or its tanh approximation.
 
@@ -74,16 +75,6 @@ def gelu(x, approximate=False):
         array([0.    , 0.8413])
     """
     return _nn.gelu(x, approximate=approximate)
-
-
-_REGISTRY = Registry("activation", module="keras.activations")
-for _fn in (relu, sigmoid, softmax, tanh, linear, elu, selu, gelu, softplus, softsign, exponential,
-            hard_sigmoid, leaky_relu, relu6, mish, log_softmax, log_sigmoid, celu, glu,
-            hard_shrink, hard_tanh, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
-            squareplus, tanh_shrink, threshold):
-    _REGISTRY.register(_fn)
-_REGISTRY.register(silu, "swish")
-_REGISTRY.register(hard_silu, "hard_swish")
 
 
 # The built-in activations the fused kernels (`nnet.ops.dense`) apply themselves, by identity:
@@ -124,7 +115,7 @@ def get(identifier):
         return linear
     if isinstance(identifier, dict):
         return deserialize(identifier)
-    return _REGISTRY.get(identifier, argument="activation", instantiate=False)
+    return ACTIVATIONS.get(identifier, argument="activation", instantiate=False)
 
 
 def serialize(activation):
@@ -151,7 +142,7 @@ def serialize(activation):
         return "linear"
     if inspect.isfunction(activation):
         name = activation.__name__
-        if name in _REGISTRY.names() and _REGISTRY.lookup(name) is activation:
+        if name in ACTIVATIONS.names() and ACTIVATIONS.lookup(name) is activation:
             return name
         return {
             "module": "builtins",
@@ -184,4 +175,4 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, dict) and config.get("class_name") == "function":
         config = config["config"]
-    return _REGISTRY.deserialize(config, custom_objects)
+    return ACTIVATIONS.deserialize(config, custom_objects)

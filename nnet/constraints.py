@@ -53,6 +53,12 @@ class Constraint:
         return cls(**config)
 
 
+# Every built-in constraint registers itself here with ``@CONSTRAINTS.register``.
+CONSTRAINTS = Registry("constraint", base=Constraint, module="keras.constraints")
+CONSTRAINTS.register(Constraint)
+
+
+@CONSTRAINTS.register
 class MaxNorm(Constraint):
     """Caps the norm of each weight vector along `axis` at `max_value`.
 
@@ -83,6 +89,7 @@ class MaxNorm(Constraint):
         return {"max_value": self.max_value, "axis": self.axis}
 
 
+@CONSTRAINTS.register
 class NonNeg(Constraint):
     """Sets negative weights to zero: ``max(w, 0)``.
 
@@ -96,6 +103,7 @@ class NonNeg(Constraint):
         return backend.array_module(w).maximum(w, 0)
 
 
+@CONSTRAINTS.register
 class UnitNorm(Constraint):
     """Scales each weight vector along `axis` to unit norm: ``w / (epsilon + norm)``.
 
@@ -119,6 +127,7 @@ class UnitNorm(Constraint):
         return {"axis": self.axis}
 
 
+@CONSTRAINTS.register
 class MinMaxNorm(Constraint):
     """Keeps the norm of each weight vector along `axis` between `min_value` and `max_value`.
 
@@ -160,10 +169,6 @@ class MinMaxNorm(Constraint):
         }
 
 
-_REGISTRY = Registry("constraint", base=Constraint, module="keras.constraints")
-for _cls in (Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm):
-    _REGISTRY.register(_cls)
-
 # Keras exports the snake_case names as aliases of the classes (keras.constraints.max_norm).
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 
@@ -181,7 +186,7 @@ def get(identifier):
         >>> get("max_norm").max_value
         2
     """
-    return _REGISTRY.get(identifier, argument="constraint")
+    return CONSTRAINTS.get(identifier, argument="constraint")
 
 
 def serialize(constraint):
@@ -208,4 +213,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(MinMaxNorm(rate=0.5))).rate
         0.5
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return CONSTRAINTS.deserialize(config, custom_objects)

@@ -83,6 +83,12 @@ class Regularizer:
         return cls(**config)
 
 
+# Every built-in regularizer registers itself here with ``@REGULARIZERS.register``.
+REGULARIZERS = Registry("regularizer", base=Regularizer, module="keras.regularizers")
+REGULARIZERS.register(Regularizer)
+
+
+@REGULARIZERS.register
 class L1(Regularizer):
     """L1 penalty: ``l1 * sum(|x|)``.
 
@@ -104,6 +110,7 @@ class L1(Regularizer):
         return {"l1": self.l1}
 
 
+@REGULARIZERS.register
 class L2(Regularizer):
     """L2 penalty: ``l2 * sum(x^2)`` (no factor 1/2).
 
@@ -125,6 +132,8 @@ class L2(Regularizer):
         return {"l2": self.l2}
 
 
+# Keras's snake_case of "L1L2" is "l1l2"; "l1_l2" is the name of its exported alias.
+@REGULARIZERS.register(aliases=("l1_l2",))
 class L1L2(Regularizer):
     """L1 plus L2 penalty: ``l1 * sum(|x|) + l2 * sum(x^2)``; zero factors add nothing.
 
@@ -158,6 +167,7 @@ class L1L2(Regularizer):
 _MODES = ("rows", "columns")
 
 
+@REGULARIZERS.register
 class OrthogonalRegularizer(Regularizer):
     """Pushes the rows (or columns) of a matrix towards being orthogonal.
 
@@ -208,14 +218,6 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-_REGISTRY = Registry("regularizer", base=Regularizer, module="keras.regularizers")
-_REGISTRY.register(Regularizer)
-_REGISTRY.register(L1)
-_REGISTRY.register(L2)
-# Keras's snake_case of "L1L2" is "l1l2"; "l1_l2" is the name of its exported alias.
-_REGISTRY.register(L1L2, "l1_l2")
-_REGISTRY.register(OrthogonalRegularizer)
-
 # Keras exports lowercase aliases of the classes (keras.regularizers.l2(0.01)).
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
@@ -235,7 +237,7 @@ def get(identifier):
         >>> get({"class_name": "L2", "config": {"l2": 0.1}}).l2
         0.1
     """
-    return _REGISTRY.get(identifier, argument="regularizer")
+    return REGULARIZERS.get(identifier, argument="regularizer")
 
 
 def serialize(regularizer):
@@ -262,4 +264,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(L1L2(l2=0.5))).l2
         0.5
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return REGULARIZERS.deserialize(config, custom_objects)

@@ -16,7 +16,7 @@ Example:
 import numpy as np
 
 from nnet.initializers.constant_initializers import Constant, Identity, Ones, Zeros
-from nnet.initializers.initializer import Initializer, _cast, compute_fans
+from nnet.initializers.initializer import INITIALIZERS, Initializer, _cast, compute_fans
 from nnet.initializers.random_initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -30,20 +30,7 @@ from nnet.initializers.random_initializers import (
     TruncatedNormal,
     VarianceScaling,
 )
-from nnet.utils.registry import Registry, serialize_object
-
-_REGISTRY = Registry("initializer", base=Initializer, module="keras.initializers")
-_REGISTRY.register(Initializer)
-_REGISTRY.register(Zeros, "zero")
-_REGISTRY.register(Ones, "one")
-_REGISTRY.register(Constant)
-_REGISTRY.register(Identity, "IdentityInitializer")
-_REGISTRY.register(Orthogonal, "OrthogonalInitializer")
-_REGISTRY.register(RandomNormal, "normal")
-_REGISTRY.register(RandomUniform, "uniform")
-for _cls in (TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-             LecunNormal, LecunUniform):
-    _REGISTRY.register(_cls)
+from nnet.utils.registry import serialize_object
 
 # Keras exports the snake_case names as aliases of the classes (keras.initializers.he_normal).
 zeros, ones, constant, identity, orthogonal = Zeros, Ones, Constant, Identity, Orthogonal
@@ -86,7 +73,7 @@ def get(identifier):
     """
     if isinstance(identifier, (np.ndarray, np.generic)):
         return _from_array(np.asarray(identifier))
-    return _REGISTRY.get(identifier, argument="initializer")
+    return INITIALIZERS.get(identifier, argument="initializer")
 
 
 def serialize(initializer):
@@ -113,4 +100,4 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(Orthogonal(gain=2.0))).gain
         2.0
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return INITIALIZERS.deserialize(config, custom_objects)

@@ -3,9 +3,10 @@
 import numpy as np
 
 from nnet import backend
-from nnet.initializers.initializer import Initializer, _cast
+from nnet.initializers.initializer import INITIALIZERS, Initializer, _cast
 
 
+@INITIALIZERS.register(aliases=("zero",))
 class Zeros(Initializer):
     """All zeros (the default bias initializer).
 
@@ -18,6 +19,7 @@ class Zeros(Initializer):
         return np.zeros(shape, dtype=dtype or backend.floatx())
 
 
+@INITIALIZERS.register(aliases=("one",))
 class Ones(Initializer):
     """All ones.
 
@@ -30,6 +32,7 @@ class Ones(Initializer):
         return np.ones(shape, dtype=dtype or backend.floatx())
 
 
+@INITIALIZERS.register
 class Constant(Initializer):
     """Every value equal to the scalar `value`.
 
@@ -51,6 +54,7 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
+@INITIALIZERS.register(aliases=("IdentityInitializer",))
 class Identity(Initializer):
     """``gain`` times the identity matrix (rectangular shapes get ones on the main diagonal).
 

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from nnet import backend
+from nnet.utils.registry import Registry
 
 
 def _cast(values, dtype):
@@ -70,3 +71,8 @@ class Initializer:
     def clone(self):
         """A new initializer with the same configuration."""
         return type(self).from_config(self.get_config())
+
+
+# Every built-in initializer registers itself here with ``@INITIALIZERS.register``.
+INITIALIZERS = Registry("initializer", base=Initializer, module="keras.initializers")
+INITIALIZERS.register(Initializer)

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from nnet import backend
-from nnet.initializers.initializer import Initializer, _cast, compute_fans
+from nnet.initializers.initializer import INITIALIZERS, Initializer, _cast, compute_fans
 
 # The std of a standard normal truncated to [-2, 2]; VarianceScaling divides by it so that the
 # truncated draw keeps the requested variance.
@@ -60,6 +60,7 @@ class _NormalInitializer(_RandomInitializer):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
+@INITIALIZERS.register(aliases=("normal",))
 class RandomNormal(_NormalInitializer):
     """Draws from a normal distribution ``N(mean, stddev^2)``.
 
@@ -77,6 +78,7 @@ class RandomNormal(_NormalInitializer):
         return self.mean + self.stddev * rng.standard_normal(shape)
 
 
+@INITIALIZERS.register
 class TruncatedNormal(_NormalInitializer):
     """Draws from ``N(mean, stddev^2)``, redrawing values more than 2 stddev from the mean.
 
@@ -94,6 +96,7 @@ class TruncatedNormal(_NormalInitializer):
         return _truncated_normal(rng, shape, self.mean, self.stddev)
 
 
+@INITIALIZERS.register(aliases=("uniform",))
 class RandomUniform(_RandomInitializer):
     """Draws from the uniform distribution on ``[minval, maxval)``.
 
@@ -124,6 +127,7 @@ _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 
+@INITIALIZERS.register
 class VarianceScaling(_RandomInitializer):
     """Draws with a variance scaled to the weight's fans: ``var = scale / n``.
 
@@ -203,6 +207,7 @@ class _FixedVarianceScaling(VarianceScaling):
         return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
+@INITIALIZERS.register
 class GlorotUniform(_FixedVarianceScaling):
     """Glorot (Xavier) uniform: ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.
 
@@ -219,6 +224,7 @@ class GlorotUniform(_FixedVarianceScaling):
     _settings = {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"}
 
 
+@INITIALIZERS.register
 class GlorotNormal(_FixedVarianceScaling):
     """Glorot (Xavier) normal: truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``.
 
@@ -233,6 +239,7 @@ class GlorotNormal(_FixedVarianceScaling):
     _settings = {"scale": 1.0, "mode": "fan_avg", "distribution": "truncated_normal"}
 
 
+@INITIALIZERS.register
 class HeNormal(_FixedVarianceScaling):
     """He normal: truncated normal with ``stddev = sqrt(2 / fan_in)``.
 
@@ -247,6 +254,7 @@ class HeNormal(_FixedVarianceScaling):
     _settings = {"scale": 2.0, "mode": "fan_in", "distribution": "truncated_normal"}
 
 
+@INITIALIZERS.register
 class HeUniform(_FixedVarianceScaling):
     """He uniform: ``U(-limit, limit)`` with ``limit = sqrt(6 / fan_in)``.
 
@@ -261,6 +269,7 @@ class HeUniform(_FixedVarianceScaling):
     _settings = {"scale": 2.0, "mode": "fan_in", "distribution": "uniform"}
 
 
+@INITIALIZERS.register
 class LecunNormal(_FixedVarianceScaling):
     """LeCun normal: truncated normal with ``stddev = sqrt(1 / fan_in)``.
 
@@ -275,6 +284,7 @@ class LecunNormal(_FixedVarianceScaling):
     _settings = {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"}
 
 
+@INITIALIZERS.register
 class LecunUniform(_FixedVarianceScaling):
     """LeCun uniform: ``U(-limit, limit)`` with ``limit = sqrt(3 / fan_in)``.
 
@@ -289,6 +299,7 @@ class LecunUniform(_FixedVarianceScaling):
     _settings = {"scale": 1.0, "mode": "fan_in", "distribution": "uniform"}
 
 
+@INITIALIZERS.register(aliases=("OrthogonalInitializer",))
 class Orthogonal(_RandomInitializer):
     """An orthogonal matrix from the QR decomposition of a normal draw, times `gain`.
 

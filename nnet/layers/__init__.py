@@ -1,6 +1,5 @@
 """nnet.layers: the Keras layer catalogue."""
 
-from nnet.autodiff.symbolic import SymbolicOp
 from nnet.layers.activation import Activation
 from nnet.layers.activity_regularization import ActivityRegularization
 from nnet.layers.add import Add, add
@@ -20,7 +19,7 @@ from nnet.layers.gaussian_noise import GaussianNoise
 from nnet.layers.identity import Identity
 from nnet.layers.input_layer import Input, InputLayer
 from nnet.layers.lambda_layer import Lambda
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 from nnet.layers.layer_normalization import LayerNormalization
 from nnet.layers.leaky_re_lu import LeakyReLU
 from nnet.layers.maximum import Maximum, maximum
@@ -36,28 +35,30 @@ from nnet.layers.reshape import Reshape
 from nnet.layers.softmax import Softmax
 from nnet.layers.subtract import Subtract, subtract
 from nnet.layers.unit_normalization import UnitNormalization
-from nnet.utils.registry import Registry, serialize_object
-
-_REGISTRY = Registry("layer", Layer, module="keras.layers")
-for _cls in [
-    Activation, ActivityRegularization, Add, AlphaDropout, Average, BatchNormalization,
-    CategoryEncoding, Concatenate, Dense, Discretization, Dot, Dropout, ELU, Flatten,
-    GaussianDropout, GaussianNoise, Identity, InputLayer, Lambda, LayerNormalization, LeakyReLU,
-    Maximum, Minimum, Multiply, Normalization, Permute, PReLU, ReLU, RepeatVector, Reshape,
-    Rescaling, Softmax, Subtract, UnitNormalization,
-]:
-    _REGISTRY.register(_cls)
-_REGISTRY.register(SymbolicOp)
+from nnet.utils.registry import serialize_object
 
 
 def deserialize(config, custom_objects=None):
     """Build a layer from ``{"class_name": ..., "config": {...}}`` (Keras's layer JSON).
 
-    Models are layers too: nested models are found through the registry of `nnet.models`.
+    Every built-in layer, and the model classes (nested models), are found by class name.
+
+    Args:
+        config: the layer's config dict, as `serialize` writes it.
+        custom_objects: optional ``{name: class}`` for layers defined outside nnet.
+
+    Example:
+        >>> deserialize({"class_name": "Dense", "config": {"units": 3}}).units
+        3
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return LAYERS.deserialize(config, custom_objects)
 
 
 def serialize(layer):
-    """A layer's Keras JSON: ``{"module", "class_name", "config", "registered_name"}``."""
+    """A layer's Keras JSON: ``{"module", "class_name", "config", "registered_name"}``.
+
+    Example:
+        >>> serialize(Dense(3))["class_name"]
+        'Dense'
+    """
     return serialize_object(layer)

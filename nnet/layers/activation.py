@@ -1,9 +1,10 @@
 """Activation: applies an activation function, given by name or as a callable."""
 
 from nnet import activations
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class Activation(Layer):
     """Applies an activation function to its input: ``output = activation(inputs)``.
 

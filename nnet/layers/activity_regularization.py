@@ -1,9 +1,10 @@
 """ActivityRegularization: passes its inputs through and adds an L1/L2 penalty on them."""
 
 from nnet import regularizers
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class ActivityRegularization(Layer):
     """Returns its inputs unchanged and adds a penalty on them to the loss.
 

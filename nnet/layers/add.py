@@ -3,9 +3,11 @@
 import functools
 
 from nnet import ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Add(Merge):
     """Elementwise sum of a list of inputs: ``x1 + x2 + ... + xn``.
 

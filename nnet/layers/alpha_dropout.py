@@ -4,12 +4,14 @@ import numpy as np
 
 from nnet import backend, ops, random
 from nnet.layers.dropout import Dropout
+from nnet.layers.layer import LAYERS
 
 # SELU's constants: dropped units are set to SELU's negative saturation value -ALPHA * SCALE.
 _ALPHA = 1.6732632423543772848170429916717
 _SCALE = 1.0507009873554804934193349852946
 
 
+@LAYERS.register
 class AlphaDropout(Dropout):
     """Sets a fraction `rate` of the inputs to SELU's saturation value while training, then
     applies the affine map that restores zero mean and unit variance.

@@ -7,7 +7,7 @@ import numpy as np
 
 from nnet import backend, constraints, initializers, ops, regularizers
 from nnet.autodiff.tensor import Tensor
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 _RENORM_CLIPPING_KEYS = ("rmax", "rmin", "dmax")
 
@@ -53,6 +53,7 @@ def _update_moving(variable, value, momentum):
     variable.assign(moving * momentum + value.astype(moving.dtype) * (1.0 - momentum))
 
 
+@LAYERS.register
 class BatchNormalization(Layer):
     """Normalizes the inputs feature by feature, over the batch (and every other axis).
 

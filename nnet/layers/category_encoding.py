@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from nnet import ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _validate_output_mode(output_mode, allowed):
@@ -62,6 +62,7 @@ def _encode(indices, output_mode, depth, dtype, count_weights=None):
     return ops.sum(encoded, axis=-2)
 
 
+@LAYERS.register
 class CategoryEncoding(Layer):
     """Encodes integer token ids in ``[0, num_tokens)`` as one-hot, multi-hot or count vectors.
 

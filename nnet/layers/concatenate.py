@@ -2,9 +2,11 @@
 
 from nnet import backend, ops
 from nnet.autodiff.tensor import Tensor
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge, _boolean
 
 
+@LAYERS.register
 class Concatenate(Merge):
     """Concatenates a list of inputs along `axis`.
 

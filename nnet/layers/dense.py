@@ -1,9 +1,10 @@
 """Dense: the fully connected layer, output = activation(inputs @ kernel + bias)."""
 
 from nnet import activations, constraints, initializers, ops, regularizers
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 
+@LAYERS.register
 class Dense(Layer):
     """Densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
 

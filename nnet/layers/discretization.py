@@ -13,7 +13,7 @@ from nnet.layers.category_encoding import (
     _refuse_sparse,
     _validate_output_mode,
 )
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.normalization import _adapt_batches
 
 
@@ -61,6 +61,7 @@ def _validate_boundaries(bin_boundaries):
     return np.asarray(bin_boundaries).tolist()
 
 
+@LAYERS.register
 class Discretization(Layer):
     """Buckets values by range: ``y = i`` for ``b[i-1] <= x < b[i]``, with ``b[-1] = -inf``
     and ``b[n] = +inf`` for the ``n`` sorted `bin_boundaries` (so ``n + 1`` bins).

@@ -3,9 +3,11 @@
 import math
 
 from nnet import backend, ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Dot(Merge):
     """Per-sample dot product of two inputs, summed over ``axes`` (Keras's ``batch_dot``).
 

@@ -5,9 +5,10 @@ import numbers
 import numpy as np
 
 from nnet import random
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class Dropout(Layer):
     """Randomly sets a fraction `rate` of the inputs to 0 while training.
 

@@ -1,9 +1,10 @@
 """ELU: the exponential linear unit as a layer."""
 
 from nnet import ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class ELU(Layer):
     """Exponential linear unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
 

@@ -4,9 +4,10 @@ import math
 
 from nnet import ops
 from nnet.backend import standardize_data_format
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 
+@LAYERS.register
 class Flatten(Layer):
     """Flattens the inputs to ``(batch, prod(other dims))``; the batch axis is kept.
 

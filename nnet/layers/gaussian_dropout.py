@@ -4,9 +4,10 @@ import math
 
 from nnet import ops, random
 from nnet.layers.gaussian_noise import _validate_unit_interval
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class GaussianDropout(Layer):
     """Multiplies the inputs by ``N(1, rate / (1 - rate))`` noise while training.
 

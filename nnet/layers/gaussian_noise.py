@@ -3,7 +3,7 @@
 import numbers
 
 from nnet import ops, random
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _validate_unit_interval(value, name, meaning):
@@ -15,6 +15,7 @@ def _validate_unit_interval(value, name, meaning):
     return value
 
 
+@LAYERS.register
 class GaussianNoise(Layer):
     """Adds ``N(0, stddev^2)`` noise to the inputs while training: ``y = x + stddev * z``.
 

@@ -1,8 +1,9 @@
 """Identity: returns its inputs unchanged, a placeholder where no operation is wanted."""
 
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class Identity(Layer):
     """Returns its inputs unchanged: ``y = x``.
 

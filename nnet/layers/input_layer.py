@@ -1,10 +1,11 @@
 """InputLayer and `Input`: the entry point of a model, declaring the shape and dtype of its data."""
 
 from nnet.autodiff.symbolic import KerasTensor, Node
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.utils.naming import uniquify
 
 
+@LAYERS.register
 class InputLayer(Layer):
     """The layer behind `Input`: it holds the batch shape and passes data through unchanged.
 

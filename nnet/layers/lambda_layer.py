@@ -12,7 +12,7 @@ import marshal
 import types
 
 from nnet import activations, ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.rescaling import _deserialize_value, _serialize_value
 from nnet.utils.registry import _custom_objects, get_registered_name, in_safe_mode
 
@@ -115,6 +115,7 @@ def _deserialize_function(config, argument, custom_objects, safe_mode):
     return found
 
 
+@LAYERS.register
 class Lambda(Layer):
     """Wraps ``function(inputs, **arguments)`` as a layer, for quick computations in a model.
 

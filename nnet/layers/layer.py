@@ -8,9 +8,10 @@ import warnings
 import numpy as np
 
 from nnet import backend, constraints, initializers, ops, regularizers, tree
-from nnet.autodiff.symbolic import KerasTensor, Operation, is_symbolic
+from nnet.autodiff.symbolic import KerasTensor, Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.utils.naming import to_snake_case, uniquify
+from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
 
 
@@ -522,6 +523,16 @@ class Layer(Operation):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# Every built-in layer registers itself here with ``@LAYERS.register``; `nnet.layers.deserialize`
+# looks configs up in it. A layer's config may hold a nested model, whose classes register in
+# nnet.models, a floor above: that package is imported by path when a config names a class no
+# registry knows yet (data-driven lazy loading, no upward import).
+LAYERS = Registry("layer", base=Layer, module="keras.layers", modules=("nnet.models",))
+# The operations recorded in a functional graph are saved among its layers; they are defined
+# a floor below, in nnet.autodiff.symbolic, so they are registered here.
+LAYERS.register(SymbolicOp)
 
 
 def _marks_built(build):

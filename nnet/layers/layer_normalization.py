@@ -5,9 +5,10 @@ import warnings
 
 from nnet import constraints, initializers, ops, regularizers
 from nnet.layers.batch_normalization import _broadcastable, _normalize, _upcast
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class LayerNormalization(Layer):
     """Normalizes each sample over `axis`: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 

@@ -3,10 +3,11 @@
 import warnings
 
 from nnet import ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.re_lu import _check_non_negative
 
 
+@LAYERS.register
 class LeakyReLU(Layer):
     """Leaky rectified linear unit: ``x`` where ``x >= 0``, ``negative_slope * x`` elsewhere.
 

@@ -1,9 +1,11 @@
 """Maximum: the elementwise maximum of a list of tensors."""
 
 from nnet import ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Maximum(Merge):
     """Elementwise maximum of a list of inputs: ``max(x1, x2, ..., xn)``.
 

@@ -1,9 +1,11 @@
 """Minimum: the elementwise minimum of a list of tensors."""
 
 from nnet import ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Minimum(Merge):
     """Elementwise minimum of a list of inputs: ``min(x1, x2, ..., xn)``.
 

@@ -1,9 +1,11 @@
 """Multiply: the elementwise product of a list of tensors."""
 
 from nnet import ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Multiply(Merge):
     """Elementwise product of a list of inputs: ``x1 * x2 * ... * xn``.
 

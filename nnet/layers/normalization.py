@@ -8,7 +8,7 @@ import numpy as np
 
 from nnet import backend, ops
 from nnet.autodiff.tensor import Tensor
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.rescaling import _validate_factor
 
 
@@ -75,6 +75,7 @@ def _standardize_axis(axis):
     raise ValueError(f"Expected an int, a tuple of ints or None for axis. Received: axis={axis!r}")
 
 
+@LAYERS.register
 class Normalization(Layer):
     """Normalizes features: ``y = (x - mean) / max(sqrt(variance), epsilon)``.
 

@@ -1,9 +1,10 @@
 """PReLU: the leaky rectified linear unit whose negative slopes are learned."""
 
 from nnet import constraints, initializers, ops, regularizers
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 
+@LAYERS.register
 class PReLU(Layer):
     """Parametric ReLU: ``x`` where ``x > 0``, ``alpha * x`` elsewhere, with `alpha` learned.
 

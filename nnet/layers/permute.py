@@ -3,7 +3,7 @@
 import numbers
 
 from nnet import ops
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 
 def _validate_dims(dims):
@@ -23,6 +23,7 @@ def _validate_dims(dims):
     return tuple(int(d) for d in values)
 
 
+@LAYERS.register
 class Permute(Layer):
     """Permutes the non-batch axes: ``y.shape[i] = x.shape[dims[i - 1]]`` for ``i >= 1``.
 

@@ -1,7 +1,7 @@
 """ReLU: the rectified linear unit, with Keras's cap, leak and threshold options."""
 
 from nnet import ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _check_non_negative(argument, value, allow_none=False):
@@ -14,6 +14,7 @@ def _check_non_negative(argument, value, allow_none=False):
         )
 
 
+@LAYERS.register
 class ReLU(Layer):
     """Rectified linear unit with an optional cap, leak and threshold.
 

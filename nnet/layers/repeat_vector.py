@@ -3,9 +3,10 @@
 import numbers
 
 from nnet import ops
-from nnet.layers.layer import InputSpec, Layer
+from nnet.layers.layer import LAYERS, InputSpec, Layer
 
 
+@LAYERS.register
 class RepeatVector(Layer):
     """Repeats the input `n` times: ``(batch, features) -> (batch, n, features)``.
 

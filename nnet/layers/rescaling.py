@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnet import backend, ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _serialize_value(value):
@@ -45,6 +45,7 @@ def _validate_factor(value, name):
     return value
 
 
+@LAYERS.register
 class Rescaling(Layer):
     """Rescales the inputs: ``y = x * scale + offset``, in training and inference alike.
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from nnet import ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _validate_target_shape(target_shape):
@@ -46,6 +46,7 @@ def _resolve_target_shape(sample_shape, target_shape):
     return resolved
 
 
+@LAYERS.register
 class Reshape(Layer):
     """Reshapes each sample to `target_shape`: ``(batch, *s) -> (batch, *target_shape)``.
 

@@ -4,9 +4,10 @@ import numpy as np
 
 from nnet import backend, ops
 from nnet.autodiff.tensor import Tensor
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 
+@LAYERS.register
 class Softmax(Layer):
     """Softmax activation layer: ``exp(x - max(x)) / sum(exp(x - max(x)))`` along `axis`.
 

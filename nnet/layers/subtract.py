@@ -1,9 +1,11 @@
 """Subtract: the elementwise difference of exactly two tensors."""
 
 from nnet import ops
+from nnet.layers.layer import LAYERS
 from nnet.layers.merge import Merge
 
 
+@LAYERS.register
 class Subtract(Merge):
     """Elementwise difference of two inputs: ``inputs[0] - inputs[1]``.
 

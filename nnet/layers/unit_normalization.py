@@ -3,7 +3,7 @@
 import numbers
 
 from nnet import backend, ops
-from nnet.layers.layer import Layer
+from nnet.layers.layer import LAYERS, Layer
 
 # Keras's floor on the norm: the inverse norm is capped at 1 / 1e-12.
 _EPSILON = 1e-12
@@ -13,6 +13,7 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+@LAYERS.register
 class UnitNormalization(Layer):
     """Divides the inputs by their L2 norm over `axis`: ``y = x / max(||x||, 1e-12)``.
 

@@ -34,7 +34,7 @@ from nnet.losses.generalized_cross_entropy import (
     CategoricalGeneralizedCrossEntropy,
     categorical_generalized_cross_entropy,
 )
-from nnet.losses.loss import Loss, LossFunctionWrapper
+from nnet.losses.loss import LOSSES, Loss, LossFunctionWrapper
 from nnet.losses.losses import (
     CategoricalHinge,
     CosineSimilarity,
@@ -62,37 +62,7 @@ from nnet.losses.losses import (
     squared_hinge,
 )
 from nnet.losses.segmentation import Dice, Tversky, dice, tversky
-from nnet.utils.registry import Registry, serialize_object
-
-
-def _registry():
-    registry = Registry("loss", base=Loss, module="keras.losses")
-    for cls in (
-        LossFunctionWrapper, BinaryCrossentropy, CategoricalCrossentropy,
-        SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
-        MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh, Hinge,
-        SquaredHinge, CategoricalHinge, KLDivergence, Poisson, CosineSimilarity,
-        BinaryFocalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky,
-        CategoricalGeneralizedCrossEntropy, Circle,
-    ):
-        registry.register(cls)
-    # Functions come after the classes: a snake_case class name that is also a function name
-    # (huber, log_cosh, ...) resolves to the function, as in Keras.
-    for fn, *aliases in (
-        (binary_crossentropy, "bce", "BCE"), (categorical_crossentropy,),
-        (sparse_categorical_crossentropy,), (mean_squared_error, "mse", "MSE"),
-        (mean_absolute_error, "mae", "MAE"), (mean_absolute_percentage_error, "mape", "MAPE"),
-        (mean_squared_logarithmic_error, "msle", "MSLE"), (huber,), (log_cosh, "logcosh"),
-        (hinge,), (squared_hinge,), (categorical_hinge,), (kl_divergence, "kld", "KLD"),
-        (poisson,), (cosine_similarity,), (binary_focal_crossentropy,),
-        (categorical_focal_crossentropy,), (dice,), (tversky,),
-        (categorical_generalized_cross_entropy,), (circle,),
-    ):
-        registry.register(fn, *aliases)
-    return registry
-
-
-_REGISTRY = _registry()
+from nnet.utils.registry import serialize_object
 
 
 def get(identifier):
@@ -105,7 +75,7 @@ def get(identifier):
         >>> get("mse").__name__, get("MeanSquaredError").name
         ('mean_squared_error', 'mean_squared_error')
     """
-    return _REGISTRY.get(identifier, argument="loss")
+    return LOSSES.get(identifier, argument="loss")
 
 
 def serialize(loss):
@@ -127,4 +97,4 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, dict) and config.get("class_name") == "function":
         config = config["config"]
-    return _REGISTRY.deserialize(config, custom_objects)
+    return LOSSES.deserialize(config, custom_objects)

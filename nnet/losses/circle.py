@@ -13,7 +13,7 @@ import numpy as np
 from nnet import ops
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
-from nnet.losses.loss import _array, _BuiltinLoss, _float_tensor, _masked_by
+from nnet.losses.loss import LOSSES, _array, _BuiltinLoss, _float_tensor, _masked_by
 
 
 def _labels(y, name):
@@ -71,6 +71,7 @@ def _circle_with_mask(y_true, y_pred, ref_labels=None, ref_embeddings=None,
     return loss, loss.data > 0
 
 
+@LOSSES.register
 @_masked_by(_circle_with_mask)
 def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80,
            margin=0.4):
@@ -99,6 +100,7 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
                              margin)[0]
 
 
+@LOSSES.register
 class Circle(_BuiltinLoss):
     """Class form of `circle`; samples whose loss is 0 are left out of the reduction.
 

@@ -10,6 +10,7 @@ from nnet import ops
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, epsilon
 from nnet.losses.loss import (
+    LOSSES,
     _array,
     _BuiltinLoss,
     _float_tensor,
@@ -59,6 +60,7 @@ def _warn_single_class(y_pred, name):
         )
 
 
+@LOSSES.register(aliases=("bce", "BCE"))
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy per sample, averaged over `axis`.
 
@@ -84,6 +86,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return ops.mean(_binary_crossentropy_from_probabilities(y_true, y_pred), axis=axis)
 
 
+@LOSSES.register
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Categorical cross-entropy per sample: ``-sum(y * log(p), axis)``.
 
@@ -177,6 +180,7 @@ def _sparse_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, a
     return (loss, None) if valid is None else (ops.where(valid, loss, 0.0), valid)
 
 
+@LOSSES.register
 @_masked_by(_sparse_crossentropy)
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Categorical cross-entropy against integer class labels: ``-log(p[label])``.
@@ -195,6 +199,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     return _sparse_crossentropy(y_true, y_pred, from_logits, ignore_class, axis)[0]
 
 
+@LOSSES.register
 class BinaryCrossentropy(_BuiltinLoss):
     """Class form of `binary_crossentropy` (stable when y_pred holds or came from logits).
 
@@ -214,6 +219,7 @@ class BinaryCrossentropy(_BuiltinLoss):
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
 
+@LOSSES.register
 class CategoricalCrossentropy(_BuiltinLoss):
     """Class form of `categorical_crossentropy` for one-hot labels.
 
@@ -233,6 +239,7 @@ class CategoricalCrossentropy(_BuiltinLoss):
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
 
+@LOSSES.register
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Class form of `sparse_categorical_crossentropy` for integer labels.
 

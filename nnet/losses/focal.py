@@ -15,9 +15,10 @@ from nnet.losses.crossentropy import (
     _smooth_categorical,
     _warn_single_class,
 )
-from nnet.losses.loss import _BuiltinLoss, _prepare
+from nnet.losses.loss import LOSSES, _BuiltinLoss, _prepare
 
 
+@LOSSES.register
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
                               from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary focal cross-entropy per sample: ``mean(w * (1 - p_t)**gamma * bce, axis)``.
@@ -50,6 +51,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     return ops.mean(focal, axis=axis)
 
 
+@LOSSES.register
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
                                    label_smoothing=0.0, axis=-1):
     """Categorical focal cross-entropy per sample: ``-sum(alpha (1 - p)**gamma y log(p), axis)``.
@@ -79,6 +81,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return -ops.sum(alpha * ops.power(1.0 - p, gamma) * y_true * ops.log(p), axis=axis)
 
 
+@LOSSES.register
 class BinaryFocalCrossentropy(_BuiltinLoss):
     """Class form of `binary_focal_crossentropy`.
 
@@ -102,6 +105,7 @@ class BinaryFocalCrossentropy(_BuiltinLoss):
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
 
+@LOSSES.register
 class CategoricalFocalCrossentropy(_BuiltinLoss):
     """Class form of `categorical_focal_crossentropy` for one-hot labels.
 

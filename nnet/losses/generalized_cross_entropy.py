@@ -8,9 +8,10 @@ Example:
 
 from nnet import ops
 from nnet.losses.crossentropy import _one_hot, _sparse_labels
-from nnet.losses.loss import _BuiltinLoss, _float_tensor
+from nnet.losses.loss import LOSSES, _BuiltinLoss, _float_tensor
 
 
+@LOSSES.register
 def categorical_generalized_cross_entropy(y_true, y_pred, q):
     """Generalized cross-entropy per sample: ``(1 - p**q) / q``, p the probability of the label.
 
@@ -31,6 +32,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     return (1.0 - ops.power(p, q)) / q
 
 
+@LOSSES.register
 class CategoricalGeneralizedCrossEntropy(_BuiltinLoss):
     """Class form of `categorical_generalized_cross_entropy` for integer labels.
 

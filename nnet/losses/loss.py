@@ -13,7 +13,7 @@ from nnet import ops
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import asarray, floatx
 from nnet.utils.naming import to_snake_case, uniquify
-from nnet.utils.registry import serialize_object
+from nnet.utils.registry import Registry, serialize_object
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -223,6 +223,11 @@ class Loss:
         return cls(**config)
 
 
+# Every built-in loss class and loss function registers itself here with ``@LOSSES.register``.
+LOSSES = Registry("loss", base=Loss, module="keras.losses")
+LOSSES.register(Loss)
+
+
 def _masked_by(with_mask):
     """Give a loss function the variant ``with_mask(y_true, y_pred, **kwargs) -> (loss, mask)``.
 
@@ -238,6 +243,7 @@ def _masked_by(with_mask):
     return decorate
 
 
+@LOSSES.register
 class LossFunctionWrapper(Loss):
     """A `Loss` around a function ``fn(y_true, y_pred, **kwargs)`` returning per-sample values.
 
@@ -276,11 +282,7 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config):
         if "fn" in config:
-            # The registry is built in nnet.losses from the classes defined here, so it is
-            # looked up when a config is read rather than when this module is imported.
-            from nnet.losses import get
-
-            config = {**config, "fn": get(config["fn"])}
+            config = {**config, "fn": LOSSES.get(config["fn"], argument="fn")}
         return cls(**config)
 
 

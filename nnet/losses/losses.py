@@ -14,9 +14,10 @@ import math
 from nnet import ops
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import epsilon
-from nnet.losses.loss import _BuiltinLoss, _prepare
+from nnet.losses.loss import LOSSES, _BuiltinLoss, _prepare
 
 
+@LOSSES.register(aliases=("mse", "MSE"))
 def mean_squared_error(y_true, y_pred):
     """Mean squared error per sample: ``mean(square(y_true - y_pred), axis=-1)``.
 
@@ -28,6 +29,7 @@ def mean_squared_error(y_true, y_pred):
     return ops.mean(ops.square(y_true - y_pred), axis=-1)
 
 
+@LOSSES.register(aliases=("mae", "MAE"))
 def mean_absolute_error(y_true, y_pred):
     """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``.
 
@@ -39,6 +41,7 @@ def mean_absolute_error(y_true, y_pred):
     return ops.mean(ops.abs(y_true - y_pred), axis=-1)
 
 
+@LOSSES.register(aliases=("mape", "MAPE"))
 def mean_absolute_percentage_error(y_true, y_pred):
     """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), eps)), axis=-1)``.
 
@@ -51,6 +54,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * ops.mean(diff, axis=-1)
 
 
+@LOSSES.register(aliases=("msle", "MSLE"))
 def mean_squared_logarithmic_error(y_true, y_pred):
     """``mean(square(log(1 + max(y_pred, eps)) - log(1 + max(y_true, eps))), axis=-1)``.
 
@@ -64,6 +68,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return ops.mean(ops.square(first - second), axis=-1)
 
 
+@LOSSES.register
 def huber(y_true, y_pred, delta=1.0):
     """Huber loss per sample: ``0.5 x^2`` where ``|x| <= delta``, else ``delta |x| - 0.5 delta^2``.
 
@@ -84,6 +89,7 @@ def huber(y_true, y_pred, delta=1.0):
                     axis=-1)
 
 
+@LOSSES.register(aliases=("logcosh",))
 def log_cosh(y_true, y_pred):
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed as ``x + softplus(-2x) - log 2``.
 
@@ -102,6 +108,7 @@ def _hinge_labels(y_true):
     return 2.0 * y_true - 1.0 if bool(((data == 0) | (data == 1)).all()) else y_true
 
 
+@LOSSES.register
 def hinge(y_true, y_pred):
     """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``; {0, 1} labels are mapped to {-1, 1}.
 
@@ -113,6 +120,7 @@ def hinge(y_true, y_pred):
     return ops.mean(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0), axis=-1)
 
 
+@LOSSES.register
 def squared_hinge(y_true, y_pred):
     """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``; {0, 1} labels become {-1, 1}.
 
@@ -125,6 +133,7 @@ def squared_hinge(y_true, y_pred):
     return ops.mean(ops.square(margin), axis=-1)
 
 
+@LOSSES.register
 def categorical_hinge(y_true, y_pred):
     """Categorical hinge: ``maximum(neg - pos + 1, 0)`` per sample.
 
@@ -140,6 +149,7 @@ def categorical_hinge(y_true, y_pred):
     return ops.maximum(neg - pos + 1.0, 0.0)
 
 
+@LOSSES.register(aliases=("kld", "KLD"))
 def kl_divergence(y_true, y_pred):
     """Kullback-Leibler divergence: ``sum(y_true * log(y_true / y_pred), axis=-1)``.
 
@@ -154,6 +164,7 @@ def kl_divergence(y_true, y_pred):
     return ops.sum(y_true * ops.log(y_true / ops.clip(y_pred, epsilon(), 1.0)), axis=-1)
 
 
+@LOSSES.register
 def poisson(y_true, y_pred):
     """Poisson loss: ``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``.
 
@@ -171,6 +182,7 @@ def _l2_normalize(x, axis):
     return x / ops.sqrt(ops.maximum(squares, epsilon() ** 2))
 
 
+@LOSSES.register
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Negative cosine similarity: ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
 
@@ -185,6 +197,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
 
 
+@LOSSES.register
 class MeanSquaredError(_BuiltinLoss):
     """Class form of `mean_squared_error`; reduction, name and dtype as for `Loss`.
 
@@ -197,6 +210,7 @@ class MeanSquaredError(_BuiltinLoss):
         super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class MeanAbsoluteError(_BuiltinLoss):
     """Class form of `mean_absolute_error`; reduction, name and dtype as for `Loss`.
 
@@ -209,6 +223,7 @@ class MeanAbsoluteError(_BuiltinLoss):
         super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class MeanAbsolutePercentageError(_BuiltinLoss):
     """Class form of `mean_absolute_percentage_error`; reduction, name and dtype as for `Loss`.
 
@@ -223,6 +238,7 @@ class MeanAbsolutePercentageError(_BuiltinLoss):
                          dtype=dtype)
 
 
+@LOSSES.register
 class MeanSquaredLogarithmicError(_BuiltinLoss):
     """Class form of `mean_squared_logarithmic_error`; reduction, name and dtype as for `Loss`.
 
@@ -237,6 +253,7 @@ class MeanSquaredLogarithmicError(_BuiltinLoss):
                          dtype=dtype)
 
 
+@LOSSES.register
 class LogCosh(_BuiltinLoss):
     """Class form of `log_cosh`; reduction, name and dtype as for `Loss`.
 
@@ -249,6 +266,7 @@ class LogCosh(_BuiltinLoss):
         super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class Hinge(_BuiltinLoss):
     """Class form of `hinge`; reduction, name and dtype as for `Loss`.
 
@@ -261,6 +279,7 @@ class Hinge(_BuiltinLoss):
         super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class SquaredHinge(_BuiltinLoss):
     """Class form of `squared_hinge`; reduction, name and dtype as for `Loss`.
 
@@ -273,6 +292,7 @@ class SquaredHinge(_BuiltinLoss):
         super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class CategoricalHinge(_BuiltinLoss):
     """Class form of `categorical_hinge`; reduction, name and dtype as for `Loss`.
 
@@ -285,6 +305,7 @@ class CategoricalHinge(_BuiltinLoss):
         super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class KLDivergence(_BuiltinLoss):
     """Class form of `kl_divergence`; reduction, name and dtype as for `Loss`.
 
@@ -297,6 +318,7 @@ class KLDivergence(_BuiltinLoss):
         super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class Poisson(_BuiltinLoss):
     """Class form of `poisson`; reduction, name and dtype as for `Loss`.
 
@@ -309,6 +331,7 @@ class Poisson(_BuiltinLoss):
         super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
 
 
+@LOSSES.register
 class Huber(_BuiltinLoss):
     """Class form of `huber`.
 
@@ -325,6 +348,7 @@ class Huber(_BuiltinLoss):
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
 
 
+@LOSSES.register
 class CosineSimilarity(_BuiltinLoss):
     """Class form of `cosine_similarity`.
 

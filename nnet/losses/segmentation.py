@@ -11,7 +11,7 @@ Example:
 
 from nnet import ops
 from nnet.backend import epsilon
-from nnet.losses.loss import _BuiltinLoss, _prepare
+from nnet.losses.loss import LOSSES, _BuiltinLoss, _prepare
 
 
 def _overlap(y_true, y_pred, axis, name):
@@ -22,6 +22,7 @@ def _overlap(y_true, y_pred, axis, name):
     return y_true, y_pred, axis, ops.sum(y_true * y_pred, axis=axis)
 
 
+@LOSSES.register
 def dice(y_true, y_pred, axis=None):
     """Dice loss: ``1 - 2 sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps)``.
 
@@ -41,6 +42,7 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * intersection / (total + epsilon())
 
 
+@LOSSES.register
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """Tversky loss: ``1 - I / (I + alpha * sum(y_true (1 - y_pred)) + beta * sum((1 - y_true)
     y_pred) + eps)`` with ``I = sum(y_true * y_pred)``, the sums running over `axis`.
@@ -65,6 +67,7 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1.0 - intersection / (intersection + alpha * missed + beta * spurious + epsilon())
 
 
+@LOSSES.register
 class Dice(_BuiltinLoss):
     """Class form of `dice`.
 
@@ -82,6 +85,7 @@ class Dice(_BuiltinLoss):
         self.axis = axis
 
 
+@LOSSES.register
 class Tversky(_BuiltinLoss):
     """Class form of `tversky`.
 

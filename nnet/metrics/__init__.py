@@ -60,7 +60,7 @@ from nnet.metrics.hinge_metrics import (
     squared_hinge,
 )
 from nnet.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -91,27 +91,7 @@ from nnet.metrics.regression_metrics import (
     mean_squared_logarithmic_error,
 )
 from nnet.utils.naming import to_snake_case
-from nnet.utils.registry import Registry, serialize_object
-
-# Keras's `ALL_OBJECTS_DICT`: every class by its name and snake_case name, and the short aliases.
-_REGISTRY = Registry("metric", base=Metric, module="keras.metrics")
-for _cls in (
-    Metric, Mean, Sum, MeanMetricWrapper,
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    AUC, Precision, Recall, TruePositives, TrueNegatives, FalsePositives, FalseNegatives,
-    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
-    F1Score, FBetaScore, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
-    RootMeanSquaredError, CosineSimilarity, LogCoshError, R2Score,
-    CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson,
-    Hinge, SquaredHinge, CategoricalHinge, PearsonCorrelation, ConcordanceCorrelation,
-):
-    _REGISTRY.register(_cls)
-_REGISTRY.register(BinaryCrossentropy, "bce", "BCE")
-_REGISTRY.register(MeanSquaredError, "mse", "MSE")
-_REGISTRY.register(MeanAbsoluteError, "mae", "MAE")
-_REGISTRY.register(MeanAbsolutePercentageError, "mape", "MAPE")
-_REGISTRY.register(MeanSquaredLogarithmicError, "msle", "MSLE")
+from nnet.utils.registry import serialize_object
 
 
 def get(identifier):
@@ -128,7 +108,7 @@ def get(identifier):
         >>> get("mse").name
         'mean_squared_error'
     """
-    return _REGISTRY.get(identifier, "metric")
+    return METRICS.get(identifier, "metric")
 
 
 def serialize(metric):
@@ -152,7 +132,7 @@ def deserialize(config, custom_objects=None):
         >>> deserialize(serialize(AUC(curve="PR"))).curve
         'PR'
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return METRICS.deserialize(config, custom_objects)
 
 
 def resolve_accuracy(identifier, y_true_shape, y_pred_shape):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnet.backend import floatx
+from nnet.metrics.metric import METRICS
 from nnet.metrics.metrics_utils import _one_hot_labels, _same_shape, _sparse_labels, _to_array
 from nnet.metrics.reduction_metrics import _Builtin, _register_functions
 
@@ -125,6 +126,7 @@ _register_functions(accuracy, binary_accuracy, categorical_accuracy, sparse_cate
                     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)
 
 
+@METRICS.register
 class Accuracy(_Builtin):
     """How often predictions equal labels: the mean of `accuracy`.
 
@@ -138,6 +140,7 @@ class Accuracy(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class BinaryAccuracy(_Builtin):
     """How often thresholded scores match binary labels: the mean of `binary_accuracy`.
 
@@ -155,6 +158,7 @@ class BinaryAccuracy(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class CategoricalAccuracy(_Builtin):
     """How often the argmax matches one-hot labels: the mean of `categorical_accuracy`.
 
@@ -168,6 +172,7 @@ class CategoricalAccuracy(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class SparseCategoricalAccuracy(_Builtin):
     """How often the argmax matches integer labels: the mean of `sparse_categorical_accuracy`.
 
@@ -181,6 +186,7 @@ class SparseCategoricalAccuracy(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class TopKCategoricalAccuracy(_Builtin):
     """How often one-hot targets are in the top `k` predictions.
 
@@ -198,6 +204,7 @@ class TopKCategoricalAccuracy(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class SparseTopKCategoricalAccuracy(_Builtin):
     """How often integer targets are in the top `k` predictions.
 

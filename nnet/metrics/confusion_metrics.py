@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnet.backend import epsilon
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import (
     NEG_INF,
     _check_thresholds,
@@ -45,6 +45,7 @@ class _ConditionCount(Metric):
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
+@METRICS.register
 class TruePositives(_ConditionCount):
     """The weighted number of true positives: ``sum(w * (y_pred > t) * (y_true == 1))``.
 
@@ -62,6 +63,7 @@ class TruePositives(_ConditionCount):
     _count = "true_positives"
 
 
+@METRICS.register
 class FalsePositives(_ConditionCount):
     """The weighted number of false positives: ``sum(w * (y_pred > t) * (y_true == 0))``.
 
@@ -79,6 +81,7 @@ class FalsePositives(_ConditionCount):
     _count = "false_positives"
 
 
+@METRICS.register
 class TrueNegatives(_ConditionCount):
     """The weighted number of true negatives: ``sum(w * (y_pred <= t) * (y_true == 0))``.
 
@@ -96,6 +99,7 @@ class TrueNegatives(_ConditionCount):
     _count = "true_negatives"
 
 
+@METRICS.register
 class FalseNegatives(_ConditionCount):
     """The weighted number of false negatives: ``sum(w * (y_pred <= t) * (y_true == 1))``.
 
@@ -149,6 +153,7 @@ class _PrecisionRecall(Metric):
                 "class_id": self.class_id}
 
 
+@METRICS.register
 class Precision(_PrecisionRecall):
     """The precision of thresholded predictions: ``tp / (tp + fp)``, accumulated over batches.
 
@@ -168,6 +173,7 @@ class Precision(_PrecisionRecall):
     _second = "false_positives"
 
 
+@METRICS.register
 class Recall(_PrecisionRecall):
     """The recall of thresholded predictions: ``tp / (tp + fn)``, accumulated over batches.
 
@@ -191,6 +197,7 @@ _CURVES = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
 _SUMMATIONS = ("interpolation", "majoring", "minoring")
 
 
+@METRICS.register
 class AUC(Metric):
     """Area under the ROC or precision-recall curve, by a Riemann sum over fixed thresholds.
 
@@ -405,6 +412,7 @@ class _SensitivitySpecificityBase(Metric):
                 "num_thresholds": self.num_thresholds, self._value_name: self.value}
 
 
+@METRICS.register
 class SensitivityAtSpecificity(_SensitivitySpecificityBase):
     """The best sensitivity ``tp / (tp + fn)`` at a specificity ``tn / (tn + fp)`` >= `specificity`.
 
@@ -426,6 +434,7 @@ class SensitivityAtSpecificity(_SensitivitySpecificityBase):
         super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
+@METRICS.register
 class SpecificityAtSensitivity(_SensitivitySpecificityBase):
     """The best specificity ``tn / (tn + fp)`` at a sensitivity ``tp / (tp + fn)`` >= `sensitivity`.
 
@@ -447,6 +456,7 @@ class SpecificityAtSensitivity(_SensitivitySpecificityBase):
         super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
 
 
+@METRICS.register
 class PrecisionAtRecall(_SensitivitySpecificityBase):
     """The best precision ``tp / (tp + fp)`` at a recall ``tp / (tp + fn)`` >= `recall`.
 
@@ -468,6 +478,7 @@ class PrecisionAtRecall(_SensitivitySpecificityBase):
         super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
+@METRICS.register
 class RecallAtPrecision(_SensitivitySpecificityBase):
     """The best recall ``tp / (tp + fn)`` at a precision ``tp / (tp + fp)`` >= `precision`.
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnet.backend import epsilon
+from nnet.metrics.metric import METRICS
 from nnet.metrics.metrics_utils import _as_floats, _same_shape
 from nnet.metrics.reduction_metrics import _Builtin, _register_functions
 
@@ -58,6 +59,7 @@ def concordance_correlation(y_true, y_pred, axis=-1):
 _register_functions(pearson_correlation, concordance_correlation)
 
 
+@METRICS.register
 class PearsonCorrelation(_Builtin):
     """The mean of `pearson_correlation` over samples.
 
@@ -78,6 +80,7 @@ class PearsonCorrelation(_Builtin):
         self._direction = "up"
 
 
+@METRICS.register
 class ConcordanceCorrelation(_Builtin):
     """The mean of `concordance_correlation` over samples.
 

@@ -3,12 +3,13 @@
 import numpy as np
 
 from nnet.backend import epsilon
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import _as_floats, _broadcast_weights, _to_array
 
 _AVERAGES = (None, "micro", "macro", "weighted")
 
 
+@METRICS.register
 class FBetaScore(Metric):
     """The F-beta score, the weighted harmonic mean of precision and recall.
 
@@ -125,6 +126,7 @@ class FBetaScore(Metric):
                 "threshold": self.threshold}
 
 
+@METRICS.register
 class F1Score(FBetaScore):
     """The F1 score, ``2 * precision * recall / (precision + recall)``: FBetaScore with beta 1.
 

@@ -1,11 +1,13 @@
 """Hinge metrics: Hinge, SquaredHinge, CategoricalHinge; their functions are the losses."""
 
 from nnet.losses import categorical_hinge, hinge, squared_hinge
+from nnet.metrics.metric import METRICS
 from nnet.metrics.reduction_metrics import _Builtin, _register_functions
 
 _register_functions(hinge, squared_hinge, categorical_hinge, loss=True)
 
 
+@METRICS.register
 class Hinge(_Builtin):
     """The mean of `hinge` over samples.
 
@@ -18,6 +20,7 @@ class Hinge(_Builtin):
         super().__init__(hinge, name=name, dtype=dtype)
 
 
+@METRICS.register
 class SquaredHinge(_Builtin):
     """The mean of `squared_hinge` over samples.
 
@@ -30,6 +33,7 @@ class SquaredHinge(_Builtin):
         super().__init__(squared_hinge, name=name, dtype=dtype)
 
 
+@METRICS.register
 class CategoricalHinge(_Builtin):
     """The mean of `categorical_hinge` over samples.
 

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from nnet.backend import epsilon
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import _broadcast_weights, _to_array
 
 
@@ -69,6 +69,7 @@ class _IoUBase(Metric):
             self.num_classes, self.num_classes)
 
 
+@METRICS.register
 class IoU(_IoUBase):
     """The mean intersection-over-union of the target classes: ``tp / (tp + fp + fn)``.
 
@@ -118,6 +119,7 @@ class IoU(_IoUBase):
                 "axis": self.axis}
 
 
+@METRICS.register
 class BinaryIoU(IoU):
     """IoU of binary labels against scores thresholded at `threshold` (``y_pred >= t`` is 1).
 
@@ -148,6 +150,7 @@ class BinaryIoU(IoU):
                 "name": self.name, "dtype": self.dtype}
 
 
+@METRICS.register
 class MeanIoU(IoU):
     """The mean IoU over all `num_classes` classes.
 
@@ -178,6 +181,7 @@ class MeanIoU(IoU):
         return config
 
 
+@METRICS.register
 class OneHotIoU(IoU):
     """IoU for one-hot labels (and, by default, score predictions), reduced by argmax.
 
@@ -210,6 +214,7 @@ class OneHotIoU(IoU):
         return config
 
 
+@METRICS.register
 class OneHotMeanIoU(MeanIoU):
     """The mean IoU over all classes for one-hot labels, reduced by argmax.
 

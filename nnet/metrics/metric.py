@@ -5,6 +5,7 @@ import numpy as np
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.backend import floatx
 from nnet.utils.naming import to_snake_case, uniquify
+from nnet.utils.registry import Registry
 
 
 class Metric:
@@ -106,3 +107,8 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
+
+
+# Every built-in metric class registers itself here with ``@METRICS.register``.
+METRICS = Registry("metric", base=Metric, module="keras.metrics")
+METRICS.register(Metric)

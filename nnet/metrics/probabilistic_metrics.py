@@ -11,12 +11,14 @@ from nnet.losses import (
     poisson,
     sparse_categorical_crossentropy,
 )
+from nnet.metrics.metric import METRICS
 from nnet.metrics.reduction_metrics import _Builtin, _register_functions
 
 _register_functions(binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
                     kl_divergence, poisson, loss=True)
 
 
+@METRICS.register
 class KLDivergence(_Builtin):
     """The mean of `kl_divergence` over samples.
 
@@ -29,6 +31,7 @@ class KLDivergence(_Builtin):
         super().__init__(kl_divergence, name=name, dtype=dtype)
 
 
+@METRICS.register
 class Poisson(_Builtin):
     """The mean of `poisson` over samples.
 
@@ -41,6 +44,7 @@ class Poisson(_Builtin):
         super().__init__(poisson, name=name, dtype=dtype)
 
 
+@METRICS.register(aliases=("bce", "BCE"))
 class BinaryCrossentropy(_Builtin):
     """The mean of `binary_crossentropy` over samples.
 
@@ -63,6 +67,7 @@ class BinaryCrossentropy(_Builtin):
         self.label_smoothing = label_smoothing
 
 
+@METRICS.register
 class CategoricalCrossentropy(_Builtin):
     """The mean of `categorical_crossentropy` over samples.
 
@@ -88,6 +93,7 @@ class CategoricalCrossentropy(_Builtin):
         self.axis = axis
 
 
+@METRICS.register
 class SparseCategoricalCrossentropy(_Builtin):
     """The mean of `sparse_categorical_crossentropy` over samples.
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from nnet.autodiff.engine import no_grad
 from nnet.losses.loss import _match_ranks
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import _broadcast_weights, _to_array
 
 # The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`), and
@@ -46,6 +46,7 @@ def _samplewise(values, sample_weight, reduce_fn):
     return values, sample_weight
 
 
+@METRICS.register
 class Sum(Metric):
     """The (weighted) sum of the given values: ``total += sum(values * sample_weight)``.
 
@@ -73,6 +74,7 @@ class Sum(Metric):
         return float(self.total)
 
 
+@METRICS.register
 class Mean(Metric):
     """The (weighted) mean of the given values: ``sum(values * w) / sum(w)``.
 
@@ -125,6 +127,7 @@ def _deserialize_fn(config):
     return _FUNCTIONS[name]
 
 
+@METRICS.register
 class MeanMetricWrapper(Mean):
     """The mean over all samples of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
 

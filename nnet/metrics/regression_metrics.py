@@ -12,7 +12,7 @@ from nnet.losses import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from nnet.metrics.metric import Metric
+from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import _as_floats, _broadcast_weights, _same_shape, _to_array
 from nnet.metrics.reduction_metrics import Mean, _Builtin, _register_functions
 
@@ -40,6 +40,7 @@ _register_functions(mean_squared_error, mean_absolute_error, mean_absolute_perce
 _register_functions(cosine_similarity)
 
 
+@METRICS.register(aliases=("mse", "MSE"))
 class MeanSquaredError(_Builtin):
     """The mean of `mean_squared_error` over samples.
 
@@ -52,6 +53,7 @@ class MeanSquaredError(_Builtin):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
+@METRICS.register(aliases=("mae", "MAE"))
 class MeanAbsoluteError(_Builtin):
     """The mean of `mean_absolute_error` over samples.
 
@@ -64,6 +66,7 @@ class MeanAbsoluteError(_Builtin):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
+@METRICS.register(aliases=("mape", "MAPE"))
 class MeanAbsolutePercentageError(_Builtin):
     """The mean of `mean_absolute_percentage_error` over samples.
 
@@ -76,6 +79,7 @@ class MeanAbsolutePercentageError(_Builtin):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
+@METRICS.register(aliases=("msle", "MSLE"))
 class MeanSquaredLogarithmicError(_Builtin):
     """The mean of `mean_squared_logarithmic_error` over samples.
 
@@ -88,6 +92,7 @@ class MeanSquaredLogarithmicError(_Builtin):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
+@METRICS.register
 class RootMeanSquaredError(Mean):
     """``sqrt(mean((y_pred - y_true)**2))`` over all elements seen (weighted per sample).
 
@@ -110,6 +115,7 @@ class RootMeanSquaredError(Mean):
         return float(np.sqrt(super().result()))
 
 
+@METRICS.register
 class CosineSimilarity(_Builtin):
     """The mean of `cosine_similarity` over samples.
 
@@ -132,6 +138,7 @@ class CosineSimilarity(_Builtin):
         return {"name": self.name, "dtype": self.dtype}
 
 
+@METRICS.register
 class LogCoshError(_Builtin):
     """The mean of `log_cosh` over samples.
 
@@ -147,6 +154,7 @@ class LogCoshError(_Builtin):
 _CLASS_AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 
 
+@METRICS.register
 class R2Score(Metric):
     """The coefficient of determination, ``1 - sum((y - y_pred)**2) / sum((y - mean(y))**2)``.
 

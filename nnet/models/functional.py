@@ -7,7 +7,7 @@ from nnet import tree
 from nnet.autodiff.symbolic import KerasTensor, producer
 from nnet.layers import deserialize
 from nnet.layers.layer import Layer
-from nnet.models.model import Model
+from nnet.models.model import FUNCTIONAL_MODELS, Model
 from nnet.utils.registry import serialize_keras_object
 
 
@@ -97,6 +97,7 @@ def _map_graph(inputs, outputs):
     return nodes, operations
 
 
+@FUNCTIONAL_MODELS.register
 class Functional(Model):
     """A model made of the graph of layers from `inputs` to `outputs`: ``nnet.Model(x, y)``.
 

@@ -3,6 +3,7 @@
 from nnet.layers.layer import Layer
 from nnet.training import Trainer
 from nnet.utils.naming import to_snake_case, uniquify
+from nnet.utils.registry import Registry
 from nnet.utils.summary import print_summary
 
 
@@ -141,6 +142,14 @@ class Model(Trainer, Layer):
         from nnet.saving.keras_format import model_to_json
 
         return model_to_json(self, **kwargs)
+
+
+# Models are layers too: `layers.deserialize` and `deserialize_keras_object` find them here.
+# Model registers here, Sequential and Functional where they are defined.
+MODELS = Registry("model", Model, module="keras")
+MODELS.register(Model)
+# Keras does not export Functional: its configs name the module that defines it.
+FUNCTIONAL_MODELS = Registry("model", Model, module="keras.src.models.functional")
 
 
 _FUNCTIONAL_SUBCLASSES = {}

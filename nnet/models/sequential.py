@@ -6,10 +6,11 @@ from nnet.autodiff.symbolic import KerasTensor
 from nnet.layers import deserialize
 from nnet.layers.input_layer import InputLayer
 from nnet.layers.layer import Layer
-from nnet.models.model import Model
+from nnet.models.model import MODELS, Model
 from nnet.utils.registry import serialize_keras_object
 
 
+@MODELS.register
 class Sequential(Model):
     """A linear stack of layers.
 

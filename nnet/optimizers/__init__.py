@@ -13,15 +13,10 @@ from nnet.optimizers.ftrl import Ftrl
 from nnet.optimizers.lamb import Lamb
 from nnet.optimizers.lion import Lion
 from nnet.optimizers.nadam import Nadam
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 from nnet.optimizers.rmsprop import RMSprop
 from nnet.optimizers.sgd import SGD
-from nnet.utils.registry import Registry, serialize_object
-
-_REGISTRY = Registry("optimizer", base=Optimizer, module="keras.optimizers")
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Lamb):
-    # Keras looks optimizers up by the lowercased class name ("adamw", "rmsprop").
-    _REGISTRY.register(_cls, snake_case=False)
+from nnet.utils.registry import serialize_object
 
 
 def serialize(optimizer):
@@ -47,7 +42,7 @@ def deserialize(config, custom_objects=None):
         >>> optimizers.deserialize({"class_name": "SGD", "config": {"momentum": 0.5}}).momentum
         0.5
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return OPTIMIZERS.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -67,7 +62,7 @@ def get(identifier):
         return deserialize(identifier)
     if isinstance(identifier, str):
         # As in Keras, optimizer names are case-insensitive ("Adam", "ADAM", "adam").
-        return _REGISTRY.lookup(identifier.lower(), "optimizer")()
+        return OPTIMIZERS.lookup(identifier.lower(), "optimizer")()
     raise ValueError(
         f"Could not interpret optimizer identifier: optimizer={identifier!r}. Pass an optimizer "
         f"name such as 'adam', an Optimizer instance or a config dict."

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Adagrad(Optimizer):
     """Adagrad, with Keras's placement of epsilon (inside the square root).
 

@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Adam(Optimizer):
     """Adam, with Keras's placement of epsilon (outside the square root, after bias correction).
 

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Adamax(Optimizer):
     """Adamax, the infinity-norm variant of Adam, with Keras's placement of epsilon.
 

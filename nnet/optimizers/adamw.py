@@ -1,8 +1,10 @@
 """AdamW: Adam with decoupled weight decay."""
 
 from nnet.optimizers.adam import Adam
+from nnet.optimizers.optimizer import OPTIMIZERS
 
 
+@OPTIMIZERS.register
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``w -= w * weight_decay * lr`` before each Adam step.
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
 def _check_non_negative(name, value):
@@ -10,6 +10,7 @@ def _check_non_negative(name, value):
         raise ValueError(f"Expected a value >= 0 for {name}. Received: {name}={value!r}")
 
 
+@OPTIMIZERS.register
 class Ftrl(Optimizer):
     """FTRL-Proximal (McMahan et al., 2013), as Keras implements it.
 

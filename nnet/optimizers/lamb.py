@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Lamb(Optimizer):
     """Lamb (You et al., 2019): Adam's step rescaled per variable by a trust ratio.
 

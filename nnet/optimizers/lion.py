@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Lion(Optimizer):
     """Lion (Chen et al., 2023): every coordinate moves by exactly the learning rate.
 

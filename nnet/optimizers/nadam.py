@@ -4,9 +4,10 @@ import numpy as np
 
 from nnet.autodiff.tensor import Variable
 from nnet.backend import floatx
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class Nadam(Optimizer):
     """Nadam, with Keras's momentum-cache schedule and placement of epsilon.
 

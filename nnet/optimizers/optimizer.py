@@ -20,7 +20,7 @@ from nnet.optimizers import schedules
 from nnet.optimizers.gradients import check_gradients
 from nnet.optimizers.step import OptimizerStep, WorkArrays
 from nnet.utils.naming import to_snake_case, uniquify
-from nnet.utils.registry import serialize_object
+from nnet.utils.registry import Registry, serialize_object
 
 
 def _takes_step(fn):
@@ -439,3 +439,9 @@ class Optimizer(OptimizerStep):
                                                             custom_objects)
         return cls(**config)
 
+
+# Every built-in optimizer registers itself here with ``@OPTIMIZERS.register``. Keras looks
+# optimizers up by the lowercased class name ("adamw", "rmsprop").
+OPTIMIZERS = Registry("optimizer", base=Optimizer, module="keras.optimizers",
+                      snake_case=False)
+OPTIMIZERS.register(Optimizer)

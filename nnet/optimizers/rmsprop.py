@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class RMSprop(Optimizer):
     """RMSprop, with Keras's placement of epsilon (inside the square root).
 

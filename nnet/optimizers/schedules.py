@@ -66,6 +66,13 @@ class LearningRateSchedule:
         return cls(**config)
 
 
+# Every built-in schedule registers itself here with ``@SCHEDULES.register``.
+SCHEDULES = Registry("learning rate schedule", base=LearningRateSchedule,
+                     module="keras.optimizers.schedules")
+SCHEDULES.register(LearningRateSchedule)
+
+
+@SCHEDULES.register
 class ExponentialDecay(LearningRateSchedule):
     """Exponential decay: ``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
@@ -114,6 +121,7 @@ class ExponentialDecay(LearningRateSchedule):
         }
 
 
+@SCHEDULES.register
 class PiecewiseConstantDecay(LearningRateSchedule):
     """Piecewise constant: ``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``.
 
@@ -151,6 +159,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
+@SCHEDULES.register
 class PolynomialDecay(LearningRateSchedule):
     """Polynomial decay from `initial_learning_rate` to `end_learning_rate` in `decay_steps`.
 
@@ -209,6 +218,7 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
+@SCHEDULES.register
 class InverseTimeDecay(LearningRateSchedule):
     """Inverse time decay: ``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
@@ -261,6 +271,7 @@ def _cosine(fraction, alpha, dtype, peak=1.0):
     return (1 - alpha) * cosine + alpha
 
 
+@SCHEDULES.register
 class CosineDecay(LearningRateSchedule):
     """Cosine decay with an optional linear warmup.
 
@@ -323,6 +334,7 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+@SCHEDULES.register
 class CosineDecayRestarts(LearningRateSchedule):
     """Cosine decay with warm restarts (SGDR).
 
@@ -384,15 +396,6 @@ class CosineDecayRestarts(LearningRateSchedule):
         }
 
 
-_REGISTRY = Registry("learning rate schedule", base=LearningRateSchedule,
-                     module="keras.optimizers.schedules")
-for _cls in (
-    ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay,
-    CosineDecayRestarts,
-):
-    _REGISTRY.register(_cls)
-
-
 def serialize(learning_rate_schedule):
     """Keras's JSON form of a schedule: ``{module, class_name, config, registered_name}``.
 
@@ -418,4 +421,4 @@ def deserialize(config, custom_objects=None):
         >>> float(schedules.deserialize(config)(1))
         0.5
     """
-    return _REGISTRY.deserialize(config, custom_objects)
+    return SCHEDULES.deserialize(config, custom_objects)

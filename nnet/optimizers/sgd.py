@@ -4,9 +4,10 @@ import numbers
 
 import numpy as np
 
-from nnet.optimizers.optimizer import Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 
 
+@OPTIMIZERS.register
 class SGD(Optimizer):
     """Gradient descent with optional momentum.
 

@@ -1,8 +1,9 @@
 """String identifiers to objects, and Keras's config form of objects.
 
-Each component module builds a `Registry` of its classes and functions; `get` accepts an
-instance, a class, a callable, a string alias or a ``{"class_name", "config"}`` dict and raises an
-error that lists every valid name when a string is unknown.
+Each component family has a `Registry` (`LAYERS`, `LOSSES`, ...) that its classes and functions
+register into, with a decorator where they are defined. `get` accepts an instance, a class, a
+callable, a string alias or a ``{"class_name", "config"}`` dict and raises an error that lists
+every valid name when a string is unknown.
 
 `serialize_keras_object` and `deserialize_keras_object` (Keras's `serialization_lib`) turn any
 nested structure of objects into JSON-friendly ``{"module", "class_name", "config",
@@ -13,6 +14,8 @@ when a config is read, so that classes of different kinds may share a name (``Id
 
 import contextlib
 import difflib
+import functools
+import importlib
 import inspect
 import threading
 
@@ -25,48 +28,93 @@ _PLAIN_TYPES = (str, int, float, bool)
 # Every Registry with a public Keras module, in creation order: serialization and
 # deserialization look built-in classes up here.
 _REGISTRIES = []
+# Modules that registries name in `modules`: imported when a config names no known class.
+_LAZY_MODULES = []
 
 
 class Registry:
     """A table of names for one kind of component (``"loss"``, ``"optimizer"``, ...).
+
+    Each built-in class or function registers itself where it is defined, with `register` as a
+    decorator, so there is no list to keep in step. User subclasses are not registered: they
+    are found through `register_keras_serializable` or `custom_object_scope`.
 
     Args:
         kind: the component kind, used in error messages.
         base: the component base class; `get` instantiates classes given by name.
         module: the public Keras module of the registered objects (``"keras.layers"``), which
             their serialized configs name.
+        snake_case: a class is also found by its snake_case name (``"batch_normalization"``);
+            with False by its lowercased name instead (``"adamw"``), as Keras names optimizers.
+        modules: modules, above the registry's own floor, that define classes its configs may
+            name (a layer's config may hold a nested model). They are imported by path when a
+            config names no known class, so that loading the registry never loads them.
+
+    Example:
+        >>> losses = Registry("loss")
+        >>> @losses.register(aliases=("mse",))
+        ... def mean_squared_error(y_true, y_pred):
+        ...     return (y_true - y_pred) ** 2
+        >>> losses.get("mse") is mean_squared_error
+        True
     """
 
-    def __init__(self, kind, base=None, module=None):
+    def __init__(self, kind, base=None, module=None, snake_case=True, modules=()):
         self.kind = kind
         self.base = base
         self.module = module
-        self._table = {}
+        self._snake_case = snake_case
+        # The exact names (class or function names, aliases) win over the derived snake_case
+        # names, whatever the order of registration: the class Huber and the function huber
+        # both claim "huber", and the function is meant, as in Keras.
+        self._exact = {}
+        self._derived = {}
         self._objects = set()
         if module is not None:
             _REGISTRIES.append(self)
+        _LAZY_MODULES.extend(modules)
 
-    def register(self, obj, *aliases, snake_case=True):
-        """Register a class or function under its name, its snake_case name and `aliases`.
+    def register(self, obj=None, *, aliases=()):
+        """Register a class or function under its name, its derived name and `aliases`.
 
-        With ``snake_case=False`` a class gets its lowercased name instead (``"adamw"``), as
-        Keras names optimizers.
+        Used as a decorator, bare (``@LAYERS.register``) or with aliases
+        (``@LOSSES.register(aliases=("mse", "MSE"))``); returns `obj` unchanged. Registering
+        a second object under a name taken by another raises a ValueError.
+
+        Args:
+            obj: the class or function.
+            aliases: further names that find it.
         """
-        names = {obj.__name__, *aliases}
+        if obj is None:
+            return functools.partial(self.register, aliases=aliases)
+        for name in (obj.__name__, *aliases):
+            self._claim(self._exact, name, obj)
         if inspect.isclass(obj):
-            names.add(to_snake_case(obj.__name__) if snake_case else obj.__name__.lower())
-        for name in names:
-            self._table[name] = obj
+            derived = to_snake_case(obj.__name__) if self._snake_case else obj.__name__.lower()
+            self._claim(self._derived, derived, obj)
         self._objects.add(obj)
         return obj
 
+    def _claim(self, table, name, obj):
+        known = table.setdefault(name, obj)
+        if known is not obj:
+            raise ValueError(
+                f"The {self.kind} name {name!r} is already registered for "
+                f"{known.__module__}.{known.__qualname__}; cannot register "
+                f"{obj.__module__}.{obj.__qualname__} under it too. Give it another name."
+            )
+
+    def _builtin(self, name):
+        """The object registered as `name`, or None."""
+        return self._exact.get(name) or self._derived.get(name)
+
     def names(self):
         """Every registered identifier, sorted."""
-        return sorted(self._table)
+        return sorted({*self._exact, *self._derived})
 
     def lookup(self, name, argument=None):
         """The object registered as `name`; unknown names raise ValueError listing valid ones."""
-        obj = self._table.get(name) or _custom_objects().get(name)
+        obj = self._builtin(name) or _custom_objects().get(name)
         if obj is None:
             argument = argument or self.kind
             close = difflib.get_close_matches(str(name), self.names(), n=3)
@@ -370,31 +418,45 @@ def _locate(config, registry):
     for key in (name,) if function else (config.get("registered_name"), name):
         if isinstance(key, str) and key in custom:
             return custom[key]
-    if registry is not None and name in registry._table:
-        return registry._table[name]
-    module = config.get("module")
-    for pool in ([r for r in _REGISTRIES if r.module == module], _REGISTRIES):
-        found = []
-        for candidate in (r._table[name] for r in pool if name in r._table):
-            if not any(candidate is other for other in found):
-                found.append(candidate)
-        # Keras looks a built-in function up by name alone, across its component modules.
-        if len(found) == 1 or (found and function):
-            return found[0]
-        if found:
-            modules = sorted(r.module for r in pool if name in r._table)
-            raise ValueError(
-                f"Cannot tell which {class_name!r} to deserialize: it names a class in each of "
-                f"{modules}. Give the config a 'module' naming one of them. Received: "
-                f"config={config!r}"
-            )
+    found = _locate_builtin(config, name, registry)
+    if found is None and _LAZY_MODULES:
+        # Importing a module already imported is a dictionary lookup: no flag to keep.
+        for module in _LAZY_MODULES:
+            importlib.import_module(module)
+        found = _locate_builtin(config, name, registry)
+    if found is not None:
+        return found
     if registry is not None:
         # Unknown everywhere: the registry's error lists the valid names of its kind.
         return registry.lookup(name)
     kind = "function" if function else "class"
     raise ValueError(
-        f"Could not locate {kind} {name!r} (module={module!r}, registered_name="
+        f"Could not locate {kind} {name!r} (module={config.get('module')!r}, registered_name="
         f"{config.get('registered_name')!r}). Make sure custom classes and functions are "
         f"decorated with `@nnet.saving.register_keras_serializable()`, or pass them in "
         f"custom_objects={{{name!r}: ...}}."
     )
+
+
+def _locate_builtin(config, name, registry):
+    """The built-in class or function that `config` names: in `registry` first, then in the
+    registries of the config's ``module``, then in all; None when none has it."""
+    if registry is not None and registry._builtin(name) is not None:
+        return registry._builtin(name)
+    module = config.get("module")
+    for pool in ([r for r in _REGISTRIES if r.module == module], _REGISTRIES):
+        found = []
+        for candidate in (r._builtin(name) for r in pool if r._builtin(name) is not None):
+            if not any(candidate is other for other in found):
+                found.append(candidate)
+        # Keras looks a built-in function up by name alone, across its component modules.
+        if len(found) == 1 or (found and config["class_name"] == "function"):
+            return found[0]
+        if found:
+            modules = sorted(r.module for r in pool if r._builtin(name) is not None)
+            raise ValueError(
+                f"Cannot tell which {config['class_name']!r} to deserialize: it names a class "
+                f"in each of {modules}. Give the config a 'module' naming one of them. "
+                f"Received: config={config!r}"
+            )
+    return None
