@@ -1,40 +1,32 @@
 """nnet: deep learning with the Keras 3 API, on NumPy, with its own small autodiff engine.
 
+`import nnet` loads the engine and `nnet.ops` (which gives Tensors their operators, so any
+Tensor has them); the layers, models, losses, metrics, optimizers, callbacks and the rest load on
+first use, so a script pays only for the parts it touches.
+
     >>> import nnet as keras
     >>> model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1, activation="sigmoid")])
     >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 """
 
-from nnet import (
-    activations,
-    backend,
-    callbacks,
-    config,
-    constraints,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    models,
-    ops,
-    optimizers,
-    random,
-    regularizers,
-    saving,
-    tree,
-    utils,
-)
-from nnet.autodiff import Tensor, Variable, backward, check_grad, no_grad, primitive
-from nnet.layers import Input, InputLayer, Layer
-from nnet.models import Model, Sequential
-from nnet.utils import set_random_seed
+# Every import of nnet or of one of its modules runs this file first: loading nnet.ops here means
+# that no Tensor ever lacks its operators.
+from nnet import ops
+from nnet._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "activations", "backend", "callbacks", "config", "constraints", "initializers", "layers",
-    "losses", "metrics", "models", "saving", "ops", "optimizers", "random", "regularizers", "tree",
-    "utils",
-    "Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive", "Input",
-    "InputLayer", "Layer", "Model", "Sequential", "set_random_seed", "__version__",
-]
+_SUBMODULES = (
+    "activations", "autodiff", "backend", "callbacks", "config", "constraints", "initializers",
+    "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers",
+    "saving", "tree", "utils",
+)
+_ATTRIBUTES = {
+    **dict.fromkeys(["Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive"],
+                    "nnet.autodiff"),
+    **dict.fromkeys(["Input", "InputLayer", "Layer"], "nnet.layers"),
+    **dict.fromkeys(["Model", "Sequential"], "nnet.models"),
+    "set_random_seed": "nnet.utils",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _SUBMODULES, _ATTRIBUTES)
+__all__ = [*_SUBMODULES, *_ATTRIBUTES, "__version__"]

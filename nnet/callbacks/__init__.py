@@ -1,33 +1,26 @@
 """Callbacks: objects that `fit`, `evaluate` and `predict` call at the start and end of epochs,
-batches and loops (Keras's ``keras.callbacks``)."""
+batches and loops (Keras's ``keras.callbacks``).
 
-from nnet.callbacks.backup_and_restore import BackupAndRestore
-from nnet.callbacks.callback import Callback, CallbackList
-from nnet.callbacks.csv_logger import CSVLogger
-from nnet.callbacks.early_stopping import EarlyStopping
-from nnet.callbacks.history import History
-from nnet.callbacks.lambda_callback import LambdaCallback
-from nnet.callbacks.learning_rate_scheduler import LearningRateScheduler
-from nnet.callbacks.model_checkpoint import ModelCheckpoint
-from nnet.callbacks.monitor_callback import MonitorCallback
-from nnet.callbacks.progbar_logger import ProgbarLogger
-from nnet.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
-from nnet.callbacks.swap_ema_weights import SwapEMAWeights
-from nnet.callbacks.terminate_on_nan import TerminateOnNaN
+Each callback's module loads on first use.
+"""
 
-__all__ = [
-    "BackupAndRestore",
-    "CSVLogger",
-    "Callback",
-    "CallbackList",
-    "EarlyStopping",
-    "History",
-    "LambdaCallback",
-    "LearningRateScheduler",
-    "ModelCheckpoint",
-    "MonitorCallback",
-    "ProgbarLogger",
-    "ReduceLROnPlateau",
-    "SwapEMAWeights",
-    "TerminateOnNaN",
-]
+from nnet._lazy import lazy_exports
+
+_ATTRIBUTES = {
+    "BackupAndRestore": "nnet.callbacks.backup_and_restore",
+    "CSVLogger": "nnet.callbacks.csv_logger",
+    "Callback": "nnet.callbacks.callback",
+    "CallbackList": "nnet.callbacks.callback",
+    "EarlyStopping": "nnet.callbacks.early_stopping",
+    "History": "nnet.callbacks.history",
+    "LambdaCallback": "nnet.callbacks.lambda_callback",
+    "LearningRateScheduler": "nnet.callbacks.learning_rate_scheduler",
+    "ModelCheckpoint": "nnet.callbacks.model_checkpoint",
+    "MonitorCallback": "nnet.callbacks.monitor_callback",
+    "ProgbarLogger": "nnet.callbacks.progbar_logger",
+    "ReduceLROnPlateau": "nnet.callbacks.reduce_lr_on_plateau",
+    "SwapEMAWeights": "nnet.callbacks.swap_ema_weights",
+    "TerminateOnNaN": "nnet.callbacks.terminate_on_nan",
+}
+__getattr__, __dir__ = lazy_exports(__name__, attributes=_ATTRIBUTES)
+__all__ = list(_ATTRIBUTES)

@@ -1,16 +1,17 @@
 """nnet.saving: the ``.keras`` model format, weights files (``.weights.h5``/``.npz``) and the
-Keras config form of objects."""
+Keras config form of objects.
 
-from nnet.saving.keras_format import load_model, model_from_json, save_model
-from nnet.saving.weights import load_weights, save_weights
-from nnet.utils.registry import (
-    custom_object_scope,
-    deserialize_keras_object,
-    get_registered_name,
-    register_keras_serializable,
-    serialize_keras_object,
-)
+The file formats load on first use, so registering a custom object loads no model code.
+"""
 
-__all__ = ["save_model", "load_model", "model_from_json", "save_weights", "load_weights",
-           "register_keras_serializable", "custom_object_scope", "get_registered_name",
-           "serialize_keras_object", "deserialize_keras_object"]
+from nnet._lazy import lazy_exports
+
+_ATTRIBUTES = {
+    **dict.fromkeys(["save_model", "load_model", "model_from_json"], "nnet.saving.keras_format"),
+    **dict.fromkeys(["save_weights", "load_weights"], "nnet.saving.weights"),
+    **dict.fromkeys(["register_keras_serializable", "custom_object_scope", "get_registered_name",
+                     "serialize_keras_object", "deserialize_keras_object"],
+                    "nnet.utils.registry"),
+}
+__getattr__, __dir__ = lazy_exports(__name__, attributes=_ATTRIBUTES)
+__all__ = list(_ATTRIBUTES)

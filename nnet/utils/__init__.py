@@ -1,12 +1,16 @@
-"""nnet.utils: seeding, label encoding, progress bars and data helpers."""
+"""nnet.utils: seeding, label encoding, progress bars and data helpers.
+
+The data helpers and `Progbar` load on first use: layers import `nnet.utils.registry` and
+`nnet.utils.naming`, which must not pull in the data pipeline (a floor above) or the progress bar.
+"""
 
 import random
 
 import numpy as np
 
 from nnet import backend
+from nnet._lazy import lazy_exports
 from nnet.backend import clear_session
-from nnet.training.data import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.registry import (
     custom_object_scope,
     deserialize_keras_object,
@@ -74,14 +78,11 @@ def normalize(x, axis=-1, order=2):
     return x / np.where(norm == 0, 1, norm)
 
 
-def __getattr__(name):
-    # Progbar lives with the callbacks' display code; load it only when asked for.
-    if name == "Progbar":
-        from nnet.utils.progbar import Progbar
-
-        return Progbar
-    raise AttributeError(f"module 'nnet.utils' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_exports(__name__, attributes={
+    **dict.fromkeys(["PyDataset", "pack_x_y_sample_weight", "unpack_x_y_sample_weight"],
+                    "nnet.training.data"),
+    "Progbar": "nnet.utils.progbar",
+})
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",

@@ -6,9 +6,13 @@ The completeness tests walk what each package exports, so a class or function th
 
 import inspect
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+import nnet
 from nnet import (
     activations,
     constraints,
@@ -163,4 +167,26 @@ def test_a_name_taken_by_another_object_is_refused():
     registry.register(Dense)  # the same object again is harmless
     with pytest.raises(ValueError, match="layer name 'Dense' is already registered"):
         registry.register(type("Dense", (), {}))
+
+
+
+def test_a_model_config_loads_before_nnet_models_is_imported():
+    # The layer registry imports the model modules on its first miss (they sit a floor above).
+    inputs = nnet.Input((3,))
+    nested = nnet.Model(inputs, layers.Dense(2)(inputs))
+    sequential = nnet.Sequential([nnet.Input((3,)), layers.Dense(2)])
+    configs = json.dumps([layers.serialize(nested), layers.serialize(sequential)])
+    script = (
+        "import json, sys\n"
+        "from nnet.layers import deserialize\n"
+        "assert not any(m.startswith('nnet.models') for m in sys.modules), 'models loaded'\n"
+        f"rebuilt = [deserialize(c) for c in json.loads({configs!r})]\n"
+        "print([type(m).__name__ for m in rebuilt], [m.count_params() for m in rebuilt])\n"
+    )
+    # The interpreter starts in the checkout that holds the nnet under test.
+    root = Path(nnet.__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == "['Functional', 'Sequential'] [8, 8]"
 
