@@ -9,12 +9,12 @@ first use, so a script pays only for the parts it touches.
     >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 """
 
+__version__ = "0.1.0"
+
 # Every import of nnet or of one of its modules runs this file first: loading nnet.ops here means
 # that no Tensor ever lacks its operators.
-from nnet import ops
-from nnet._lazy import lazy_exports
-
-__version__ = "0.1.0"
+from nnet import ops  # noqa: E402
+from nnet._lazy import lazy_exports  # noqa: E402
 
 _SUBMODULES = (
     "activations", "autodiff", "backend", "callbacks", "config", "constraints", "initializers",

@@ -6,6 +6,8 @@ Everything else asks this module for the array module of an array (`array_module
 
 import numpy as np
 
+from nnet.naming import reset_names
+
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
@@ -102,6 +104,4 @@ def backend():
 
 def clear_session():
     """Restart the automatic layer names (``dense``, ``dense_1``, ...), as Keras's does."""
-    from nnet.utils.naming import reset_names
-
     reset_names()

@@ -11,7 +11,7 @@ import numpy as np
 from nnet import tree
 from nnet.autodiff.engine import no_grad, set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
-from nnet.utils.naming import uniquify
+from nnet.naming import uniquify
 
 
 class KerasTensor(SymbolicTensor):

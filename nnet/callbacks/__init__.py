@@ -10,7 +10,7 @@ _ATTRIBUTES = {
     "BackupAndRestore": "nnet.callbacks.backup_and_restore",
     "CSVLogger": "nnet.callbacks.csv_logger",
     "Callback": "nnet.callbacks.callback",
-    "CallbackList": "nnet.callbacks.callback",
+    "CallbackList": "nnet.callbacks.callback_list",
     "EarlyStopping": "nnet.callbacks.early_stopping",
     "History": "nnet.callbacks.history",
     "LambdaCallback": "nnet.callbacks.lambda_callback",

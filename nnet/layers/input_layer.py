@@ -2,7 +2,7 @@
 
 from nnet.autodiff.symbolic import KerasTensor, Node
 from nnet.layers.layer import LAYERS, Layer
-from nnet.utils.naming import uniquify
+from nnet.naming import uniquify
 
 
 @LAYERS.register

@@ -11,6 +11,7 @@ import inspect
 import marshal
 import types
 
+import nnet
 from nnet import activations, ops
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.rescaling import _deserialize_value, _serialize_value
@@ -70,8 +71,6 @@ def _is_function_config(config):
 
 def _load_bytecode(config):
     """Rebuild a Python lambda from its bytecode config. This runs code: only with safe_mode off."""
-    import nnet
-
     code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
     defaults = config.get("defaults")
     closure = config.get("closure")

@@ -10,7 +10,7 @@ import numpy as np
 from nnet import backend, constraints, initializers, ops, regularizers, tree
 from nnet.autodiff.symbolic import KerasTensor, Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
-from nnet.utils.naming import to_snake_case, uniquify
+from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
 

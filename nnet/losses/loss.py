@@ -12,7 +12,7 @@ import math
 from nnet import ops
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import asarray, floatx
-from nnet.utils.naming import to_snake_case, uniquify
+from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry, serialize_object
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)

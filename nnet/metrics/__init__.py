@@ -90,7 +90,7 @@ from nnet.metrics.regression_metrics import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from nnet.utils.naming import to_snake_case
+from nnet.naming import to_snake_case
 from nnet.utils.registry import serialize_object
 
 

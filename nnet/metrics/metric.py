@@ -4,7 +4,7 @@ import numpy as np
 
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.backend import floatx
-from nnet.utils.naming import to_snake_case, uniquify
+from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 
 

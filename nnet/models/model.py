@@ -1,8 +1,8 @@
 """Model: a Layer with the training API. Subclass it, or build a graph from `Input`s."""
 
 from nnet.layers.layer import Layer
+from nnet.naming import to_snake_case, uniquify
 from nnet.training import Trainer
-from nnet.utils.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.summary import print_summary
 

@@ -16,10 +16,10 @@ import numpy as np
 
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.backend import asarray, floatx
+from nnet.naming import to_snake_case, uniquify
 from nnet.optimizers import schedules
 from nnet.optimizers.gradients import check_gradients
 from nnet.optimizers.step import OptimizerStep, WorkArrays
-from nnet.utils.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry, serialize_object
 
 

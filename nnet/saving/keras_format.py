@@ -28,6 +28,7 @@ import zipfile
 
 import numpy as np
 
+from nnet import __version__
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
@@ -230,8 +231,6 @@ def _import_h5py(filepath):
 
 
 def _metadata_json():
-    from nnet import __version__
-
     return json.dumps({
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),

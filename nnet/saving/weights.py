@@ -28,9 +28,9 @@ from nnet.autodiff.tensor import Tensor
 from nnet.backend import to_numpy
 from nnet.layers.layer import Layer
 from nnet.models import Functional, Model, Sequential
+from nnet.naming import to_snake_case
 from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
-from nnet.utils.naming import to_snake_case
 
 SUFFIXES = (".weights.h5", ".weights.npz")
 # The walk skips these classes' own attributes, as Keras skips those of a bare Layer.

@@ -15,8 +15,8 @@ from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.autodiff.buffer import ParameterBuffer
 from nnet.autodiff.engine import backward, no_grad
-from nnet.callbacks import CallbackList
 from nnet.callbacks.callback import pythonify_logs
+from nnet.callbacks.callback_list import CallbackList
 from nnet.training import data
 from nnet.training.compile_utils import (
     CompileLoss,

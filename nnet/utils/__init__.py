@@ -1,7 +1,7 @@
 """nnet.utils: seeding, label encoding, progress bars and data helpers.
 
-The data helpers and `Progbar` load on first use: layers import `nnet.utils.registry` and
-`nnet.utils.naming`, which must not pull in the data pipeline (a floor above) or the progress bar.
+The data helpers and `Progbar` load on first use: layers import `nnet.utils.registry`, which must
+not pull in the data pipeline (a floor above) or the progress bar.
 """
 
 import random

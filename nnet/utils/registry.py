@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from nnet.autodiff.tensor import Tensor
-from nnet.utils.naming import to_snake_case
+from nnet.naming import to_snake_case
 
 _PLAIN_TYPES = (str, int, float, bool)
 # Every Registry with a public Keras module, in creation order: serialization and

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nnet import metrics
-from nnet.utils.naming import reset_names
+from nnet.naming import reset_names
 
 N = 48
 WEIGHTS = [None, "samples", "column"]
