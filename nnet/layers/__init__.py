@@ -18,8 +18,9 @@ from nnet.layers.gaussian_dropout import GaussianDropout
 from nnet.layers.gaussian_noise import GaussianNoise
 from nnet.layers.identity import Identity
 from nnet.layers.input_layer import Input, InputLayer
+from nnet.layers.input_spec import InputSpec
 from nnet.layers.lambda_layer import Lambda
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import LayerNormalization
 from nnet.layers.leaky_re_lu import LeakyReLU
 from nnet.layers.maximum import Maximum, maximum

@@ -7,7 +7,8 @@ import numpy as np
 
 from nnet import backend, constraints, initializers, ops, regularizers
 from nnet.autodiff.tensor import Tensor
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.input_spec import InputSpec
+from nnet.layers.layer import LAYERS, Layer
 
 _RENORM_CLIPPING_KEYS = ("rmax", "rmin", "dmax")
 

@@ -1,7 +1,8 @@
 """Dense: the fully connected layer, output = activation(inputs @ kernel + bias)."""
 
 from nnet import activations, constraints, initializers, ops, regularizers
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.input_spec import InputSpec
+from nnet.layers.layer import LAYERS, Layer
 
 
 @LAYERS.register

@@ -4,7 +4,8 @@ import math
 
 from nnet import ops
 from nnet.backend import standardize_data_format
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.input_spec import InputSpec
+from nnet.layers.layer import LAYERS, Layer
 
 
 @LAYERS.register

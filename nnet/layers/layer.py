@@ -8,8 +8,10 @@ import warnings
 import numpy as np
 
 from nnet import backend, constraints, initializers, ops, regularizers, tree
-from nnet.autodiff.symbolic import KerasTensor, Operation, SymbolicOp, is_symbolic
+from nnet.autodiff.symbolic import Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
+from nnet.layers.input_spec import as_shape, shape_of, specs
+from nnet.layers.saving_hooks import SavingHooks
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
@@ -22,47 +24,10 @@ class _CallContext(threading.local):
 _CONTEXT = _CallContext()
 
 
-class InputSpec:
-    """What a layer accepts: ``ndim``/``min_ndim`` and fixed sizes along some axes.
-
-    Args:
-        ndim: exact rank, or None.
-        min_ndim: minimum rank, or None.
-        axes: ``{axis: size}`` that every input must match.
-    """
-
-    def __init__(self, ndim=None, min_ndim=None, axes=None):
-        self.ndim = ndim
-        self.min_ndim = min_ndim
-        self.axes = axes or {}
-
-    def check(self, layer, shape):
-        """Raise a ValueError naming `layer`, the expected and received shapes, and the fix."""
-        expected = None
-        if self.ndim is not None and len(shape) != self.ndim:
-            expected = f"expected ndim={self.ndim}, found ndim={len(shape)}"
-        elif self.min_ndim is not None and len(shape) < self.min_ndim:
-            expected = f"expected min_ndim={self.min_ndim}, found ndim={len(shape)}"
-        else:
-            for axis, size in self.axes.items():
-                if len(shape) > abs(axis) - (axis < 0) and shape[axis] not in (size, None):
-                    expected = (
-                        f"expected axis {axis} of the input shape to have value {size}, "
-                        f"but received an input with shape {tuple(shape)}"
-                    )
-                    break
-        if expected:
-            raise ValueError(
-                f'Input 0 of layer "{layer.name}" is incompatible with the layer: {expected}. '
-                f"The layer was built for inputs of shape {layer._build_shape_text()}. Reshape the "
-                f"data to match, or use a new layer built for the new shape."
-            )
-
-
 _LAYER_ARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
 
 
-class Layer(Operation):
+class Layer(SavingHooks, Operation):
     """Base class of every layer.
 
     Subclasses create their weights in `build(input_shape)` with `add_weight`, compute in
@@ -232,9 +197,9 @@ class Layer(Operation):
         elif self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
             inputs = self._convert_inputs(inputs)
         if not self.built:
-            self._maybe_build(_shape_of(inputs))
+            self._maybe_build(shape_of(inputs))
         if self.input_spec is not None:
-            shape = _shape_of(inputs)
+            shape = shape_of(inputs)
             # Checked once per new input shape: the check is pure Python, the shape rarely changes.
             if shape != self.__dict__.get("_checked_shape"):
                 self.input_spec.check(self, shape)
@@ -263,7 +228,7 @@ class Layer(Operation):
         return outputs
 
     def _symbolic_call(self, inputs, *args, **kwargs):
-        shapes = _shape_of(inputs)
+        shapes = shape_of(inputs)
         self._maybe_build(shapes)
         if self.input_spec is not None and not isinstance(shapes, (list, dict)):
             self.input_spec.check(self, shapes)
@@ -274,7 +239,7 @@ class Layer(Operation):
         layer takes one input and defines it, else by running the call once on zeros."""
         if len(args) == 1 and not is_symbolic(kwargs) and \
                 type(self).compute_output_shape is not Layer.compute_output_shape:
-            return _specs(self.compute_output_shape(_shape_of(args[0])), self.dtype)
+            return specs(self.compute_output_shape(shape_of(args[0])), self.dtype)
         return super().compute_output_spec(*args, **kwargs)
 
     def compute_mask(self, inputs, previous_mask):
@@ -398,7 +363,7 @@ class Layer(Operation):
         The default runs `call` once on zeros of that shape (unknown dims set to 1) without
         recording gradients; layers whose shape rule is simple override it.
         """
-        return _shape_of(Operation.compute_output_spec(self, _specs(input_shape, self.dtype)))
+        return shape_of(Operation.compute_output_spec(self, specs(input_shape, self.dtype)))
 
     def get_config(self):
         """The constructor arguments as a JSON-friendly dict (Keras's schema)."""
@@ -415,111 +380,6 @@ class Layer(Operation):
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = config["dtype"]["config"]["name"]
         return cls(**config)
-
-    def get_build_config(self):
-        """What `build_from_config` needs to recreate the layer's state when it is loaded.
-
-        The default is ``{"input_shape": ...}``, the shape the layer was built for (None when
-        it was never built). A layer whose state depends on something else (data seen by
-        ``adapt``, say) overrides both methods.
-
-        Example:
-            >>> import nnet
-            >>> layer = nnet.layers.Dense(2)
-            >>> layer.build((None, 3))
-            >>> layer.get_build_config()
-            {'input_shape': (None, 3)}
-        """
-        if self._build_shape is None:
-            return None
-        return {"input_shape": self._build_shape}
-
-    def build_from_config(self, config):
-        """Create the layer's state from `get_build_config`'s dict, before weights are loaded.
-
-        The default calls ``build(config["input_shape"])`` (or ``build(**config["shapes_dict"])``
-        for Keras's layers built from several inputs).
-
-        Args:
-            config: the build config; JSON lists count as shapes.
-
-        Example:
-            >>> import nnet
-            >>> layer = nnet.layers.Dense(2)
-            >>> layer.build_from_config({"input_shape": [None, 3]})
-            >>> layer.kernel.shape
-            (3, 2)
-        """
-        if not config:
-            return
-        if "input_shape" in config:
-            self.build(_as_shape(config["input_shape"]))
-        elif "shapes_dict" in config:
-            self.build(**{k: _as_shape(v) for k, v in config["shapes_dict"].items()})
-
-    def save_own_variables(self, store):
-        """Write the layer's own state into `store`, a dict-like part of the weights file.
-
-        The default writes its own variables (trainable, then non-trainable, without its
-        sublayers', which get stores of their own) under the keys ``"0"``, ``"1"``, ... as
-        Keras does. Override it, with `load_own_variables`, to save other state.
-
-        Args:
-            store: a mapping from string keys to arrays.
-
-        Example:
-            >>> import nnet
-            >>> layer = nnet.layers.Dense(2)
-            >>> layer.build((None, 3))
-            >>> store = {}
-            >>> layer.save_own_variables(store)
-            >>> {key: value.shape for key, value in store.items()}
-            {'0': (3, 2), '1': (2,)}
-        """
-        for i, variable in enumerate([*self._trainable_variables,
-                                      *self._non_trainable_variables]):
-            store[str(i)] = variable.numpy()
-
-    def load_own_variables(self, store):
-        """Read back what `save_own_variables` wrote; nothing is assigned unless all fits.
-
-        Args:
-            store: a mapping from string keys to arrays.
-
-        Raises:
-            ValueError: when the number of saved values or a shape differs from the layer's.
-
-        Example:
-            >>> import numpy as np, nnet
-            >>> layer = nnet.layers.Dense(2)
-            >>> layer.build((None, 3))
-            >>> layer.load_own_variables({"0": np.ones((3, 2)), "1": np.zeros(2)})
-            >>> float(layer.kernel.numpy().sum())
-            6.0
-        """
-        variables = [*self._trainable_variables, *self._non_trainable_variables]
-        if len(store.keys()) != len(variables):
-            names = [v.name for v in variables]
-            hint = (
-                " The layer was never built: its build() must create all of its state, or it "
-                "needs a build_from_config(config) (and a matching get_build_config()) that "
-                "recreates it when the layer is loaded." if not self.built and not variables
-                else " Build the same layer that was saved."
-            )
-            raise ValueError(
-                f"Layer '{self.name}' expected {len(variables)} variables {names}, but the "
-                f"saved state holds {len(store.keys())}: {list(store.keys())}.{hint}"
-            )
-        values = [store[str(i)] for i in range(len(variables))]
-        for i, (variable, value) in enumerate(zip(variables, values)):
-            if np.shape(value) != tuple(variable.shape):
-                raise ValueError(
-                    f"Layer '{self.name}' variable {i} '{variable.path}' has shape "
-                    f"{tuple(variable.shape)} in the model but {np.shape(value)} in the "
-                    "saved state."
-                )
-        for variable, value in zip(variables, values):
-            variable.assign(value)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -539,17 +399,11 @@ def _marks_built(build):
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
         if self._build_shape is None and args:
-            self._build_shape = _as_shape(args[0])
+            self._build_shape = as_shape(args[0])
         build(self, *args, **kwargs)
         self.built = True
 
     return wrapper
-
-
-def _as_shape(shape):
-    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
-        return [_as_shape(s) for s in shape]
-    return tuple(shape) if isinstance(shape, (list, tuple)) else shape
 
 
 def _unique(items):
@@ -559,24 +413,6 @@ def _unique(items):
             seen.add(id(item))
             out.append(item)
     return out
-
-
-def _shape_of(inputs):
-    if isinstance(inputs, (list, tuple)):
-        return [_shape_of(x) for x in inputs]
-    if isinstance(inputs, dict):
-        return {k: _shape_of(v) for k, v in inputs.items()}
-    return tuple(inputs.shape)
-
-
-def _specs(shapes, dtype):
-    """KerasTensors for a shape, or a list or dict of shapes."""
-    if isinstance(shapes, dict):
-        return {k: _specs(v, dtype) for k, v in shapes.items()}
-    if isinstance(shapes, list) or (isinstance(shapes, tuple) and shapes
-                                    and isinstance(shapes[0], (list, tuple))):
-        return [_specs(s, dtype) for s in shapes]
-    return KerasTensor(shapes, dtype)
 
 
 def _masks_of(inputs):

@@ -1,7 +1,8 @@
 """PReLU: the leaky rectified linear unit whose negative slopes are learned."""
 
 from nnet import constraints, initializers, ops, regularizers
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.input_spec import InputSpec
+from nnet.layers.layer import LAYERS, Layer
 
 
 @LAYERS.register

@@ -3,7 +3,8 @@
 import numbers
 
 from nnet import ops
-from nnet.layers.layer import LAYERS, InputSpec, Layer
+from nnet.layers.input_spec import InputSpec
+from nnet.layers.layer import LAYERS, Layer
 
 
 def _validate_dims(dims):
