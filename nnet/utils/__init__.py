@@ -1,7 +1,7 @@
 """nnet.utils: seeding, label encoding, progress bars and data helpers.
 
-The data helpers and `Progbar` load on first use: layers import `nnet.utils.registry`, which must
-not pull in the data pipeline (a floor above) or the progress bar.
+`Progbar` loads on first use: layers import `nnet.utils.registry`, which need not pull in the
+progress bar.
 """
 
 import random
@@ -11,6 +11,7 @@ import numpy as np
 from nnet import backend
 from nnet._lazy import lazy_exports
 from nnet.backend import clear_session
+from nnet.utils.dataset_utils import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.registry import (
     custom_object_scope,
     deserialize_keras_object,
@@ -78,11 +79,7 @@ def normalize(x, axis=-1, order=2):
     return x / np.where(norm == 0, 1, norm)
 
 
-__getattr__, __dir__ = lazy_exports(__name__, attributes={
-    **dict.fromkeys(["PyDataset", "pack_x_y_sample_weight", "unpack_x_y_sample_weight"],
-                    "nnet.training.data"),
-    "Progbar": "nnet.utils.progbar",
-})
+__getattr__, __dir__ = lazy_exports(__name__, attributes={"Progbar": "nnet.utils.progbar"})
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
