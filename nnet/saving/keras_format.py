@@ -33,7 +33,14 @@ from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
-from nnet.saving.weights import _ask_to_proceed_with_overwrite, _H5Store, _load_h5, _write_h5
+from nnet.saving.weights import (
+    _ask_to_proceed_with_overwrite,
+    _default_hook_variables,
+    _H5Store,
+    _load_layers,
+    _open_h5,
+    _write_h5,
+)
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.registry import (
     _custom_objects,
@@ -49,8 +56,12 @@ CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 _LEGACY_SUFFIXES = (".h5", ".hdf5")
-# A member that declares more than 4 GiB and over 100x its stored size is a ZIP bomb (as Keras).
-_BOMB_FLOOR_BYTES = 1 << 32
+# config.json is read whole into memory and parsed: a real one is kilobytes, rarely megabytes.
+# (Keras bounds it only as a ZIP bomb, over 4 GiB and over 100x its stored size.)
+MAX_CONFIG_BYTES = 64 << 20
+# The weights member may be as large as the model, but a member that declares more than this
+# floor may expand at most 100x its stored size (Keras's ratio; Keras writes members uncompressed).
+_BOMB_FLOOR_BYTES = 64 << 20
 _BOMB_MAX_EXPANSION = 100
 
 
@@ -311,14 +322,23 @@ def _read_members(filepath):
         with zipfile.ZipFile(filepath) as archive:
             names = set(archive.namelist())
             _check_members(filepath, names)
-            return (_read_member(archive, CONFIG_FILENAME).decode(),
-                    _read_member(archive, WEIGHTS_FILENAME))
+            config_info = archive.getinfo(CONFIG_FILENAME)
+            weights_info = archive.getinfo(WEIGHTS_FILENAME)
+            config_limit = _config_limit(filepath, config_info.file_size)
+            weights_limit = _weights_limit(filepath, weights_info)
+            with archive.open(config_info) as f:
+                config_json = _read_bounded(f, config_limit, filepath, CONFIG_FILENAME)
+            with archive.open(weights_info) as f:
+                weights = _read_bounded(f, weights_limit, filepath, WEIGHTS_FILENAME)
+            return config_json.decode(), weights
     if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, CONFIG_FILENAME)):
         _check_members(filepath, set(os.listdir(filepath)))
-        with open(os.path.join(filepath, CONFIG_FILENAME), encoding="utf-8") as f:
-            config_json = f.read()
+        config_path = os.path.join(filepath, CONFIG_FILENAME)
+        limit = _config_limit(filepath, os.path.getsize(config_path))
+        with open(config_path, "rb") as f:
+            config_json = _read_bounded(f, limit, filepath, CONFIG_FILENAME)
         with open(os.path.join(filepath, WEIGHTS_FILENAME), "rb") as f:
-            return config_json, f.read()
+            return config_json.decode("utf-8"), f.read()
     if filepath.endswith(_LEGACY_SUFFIXES):
         raise ValueError(
             "Loading the legacy HDF5 format (`.h5`/`.hdf5`) is not supported yet. Resave the "
@@ -345,15 +365,41 @@ def _check_members(filepath, names):
         raise ValueError(f"Expected a {WEIGHTS_FILENAME} file in {filepath}.{npz}")
 
 
-def _read_member(archive, name):
-    info = archive.getinfo(name)
-    if info.file_size > _BOMB_FLOOR_BYTES and \
-            info.file_size > _BOMB_MAX_EXPANSION * max(info.compress_size, 1):
+def _config_limit(filepath, size):
+    """`MAX_CONFIG_BYTES`, once the declared `size` of config.json is checked against it."""
+    if size > MAX_CONFIG_BYTES:
+        raise ValueError(_too_large(filepath, CONFIG_FILENAME, size, MAX_CONFIG_BYTES))
+    return MAX_CONFIG_BYTES
+
+
+def _weights_limit(filepath, info):
+    """The most bytes the weights member may expand to: its declared size, unless that is a
+    ZIP bomb's."""
+    limit = max(_BOMB_FLOOR_BYTES, _BOMB_MAX_EXPANSION * info.compress_size)
+    if info.file_size > limit:
         raise ValueError(
-            f"Refusing to read the archive member {name!r}: it declares {info.file_size} bytes "
-            f"but stores {info.compress_size}, the mark of a ZIP bomb."
+            f"Refusing to read {filepath}: its member {WEIGHTS_FILENAME!r} declares "
+            f"{info.file_size} bytes but stores {info.compress_size}, over "
+            f"{_BOMB_MAX_EXPANSION}x, the mark of a ZIP bomb. Keras writes this member "
+            "uncompressed: re-save the model with model.save()."
         )
-    return archive.read(name)
+    return info.file_size
+
+
+def _read_bounded(f, limit, filepath, name):
+    """All of `f`, refused once it runs past `limit` bytes whatever its header declared."""
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(_too_large(filepath, name, f"over {limit}", limit))
+    return data
+
+
+def _too_large(filepath, name, size, limit):
+    return (
+        f"Refusing to read {filepath}: its {name!r} holds {size} bytes, over the {limit}-byte "
+        f"limit for it. A genuine {name} is far smaller: re-save the model with model.save(), "
+        "or check that the file is the one you meant."
+    )
 
 
 def compile_from_config(model, config):
@@ -416,16 +462,20 @@ class _NamedBuffer(io.BytesIO):
 
 
 def _load_state(h5py, model, weights):
-    _load_h5(h5py, model, weights, skip_mismatch=False)
-    optimizer = model.optimizer if model.compiled else None
-    if optimizer is None:
-        return
-    with h5py.File(weights, "r") as f:
-        if f.get("optimizer/vars") is None:
+    with _open_h5(h5py, weights) as f:
+        _load_layers(f, model, weights, skip_mismatch=False)
+        optimizer = model.optimizer if model.compiled else None
+        if optimizer is None or f.get("optimizer/vars") is None:
             return
-        store = _H5Store(f, "optimizer")
         # Keras builds the optimizer at compile time; building it only when the file holds
         # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
-        if not optimizer.built and len(store) > len(optimizer.variables):
+        if not optimizer.built and len(_H5Store(f, "optimizer")) > len(optimizer.variables):
             optimizer.build(model.trainable_weights)
-        optimizer.load_own_variables(store)
+        store = _H5Store(f, "optimizer", expected=_default_hook_variables(optimizer))
+        try:
+            optimizer.load_own_variables(store)
+        except ValueError as error:
+            raise ValueError(
+                f"Cannot load {weights}: optimizer {optimizer.name!r} (at '{store.path}'): "
+                f"{error}"
+            ) from error

@@ -16,8 +16,15 @@ walks the model the same way, so files move between Keras and nnet.
 Writes are atomic (a temporary file in the same directory, then `os.replace`), so a failed save
 never leaves a partial file. A load that fails puts every weight back as it was, and loading never
 runs code from the file (``allow_pickle=False``).
+
+An HDF5 file is read only when it is self-contained and its sizes are what the model expects, as
+Keras's H5IOStore checks: a soft or external link, a dataset stored in other files (external
+storage) or mapped from them (a virtual dataset) is refused before anything is read, and a
+dataset's declared shape and type are checked against the variable it fills before its data is
+read, so a small file cannot make the loader allocate more than the model holds.
 """
 
+import math
 import os
 import warnings
 
@@ -29,10 +36,16 @@ from nnet.backend import to_numpy
 from nnet.layers.layer import Layer
 from nnet.models import Functional, Model, Sequential
 from nnet.naming import to_snake_case
+from nnet.optimizers.optimizer import Optimizer
 from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
 
 SUFFIXES = (".weights.h5", ".weights.npz")
+# A dataset that no model variable accounts for (custom hooks' state) may declare more than this
+# many bytes only when the file really stores them, within the expansion that compression gives
+# (Keras allows 1000x above 4 GiB; a tiny file must not cost gigabytes).
+_MAX_UNSTORED_BYTES = 64 << 20
+_MAX_EXPANSION = 1000
 # The walk skips these classes' own attributes, as Keras skips those of a bare Layer.
 _BASE_CLASSES = (Operation, Layer, Model, Sequential, Functional, Trainer)
 
@@ -304,21 +317,26 @@ class _H5Store:
     kernel`` writes a dataset (a Tensor, array or number), ``store["0"]`` reads one back as a
     NumPy array, and ``keys()``, ``len()`` and ``in`` list what is there. When writing, the group
     is made with the ``name`` attribute at once when a name is given (as Keras does for layers),
-    otherwise only when the first value is set.
+    otherwise only when the first value is set. When reading, a dataset's declared shape and
+    type are checked before its data is read: against the variable stored under its key where
+    `expected` gives one, otherwise against the bytes the file really stores.
 
     Args:
         h5file: an open ``h5py.File``.
         path: the object's path in the walk (``""`` for the model itself).
         name: when writing, the object's name, stored as the group's ``name`` attribute.
+        expected: when reading, the variables that the object's default hooks store under
+            ``"0"``, ``"1"``, ... (None when the object has hooks of its own).
     """
 
-    def __init__(self, h5file, path, name=None):
+    def __init__(self, h5file, path, name=None, expected=None):
         self._file = h5file
         self.path = f"{path}/vars" if path else "vars"
         self._group = h5file.get(self.path)
         if self._group is None and isinstance(name, str):
             self._group = h5file.create_group(self.path)
             self._group.attrs["name"] = name
+        self._expected = {str(i): variable for i, variable in enumerate(expected or ())}
 
     def __setitem__(self, key, value):
         if self._group is None:
@@ -333,7 +351,38 @@ class _H5Store:
                 f"No value {key!r} in '{self.path}' of the weights file, which holds "
                 f"{self.keys()}."
             )
-        return np.asarray(self._group[key][()])
+        dataset = self._group[key]
+        if not hasattr(dataset, "shape"):
+            raise ValueError(f"'{self.path}/{key}' is a group, where a dataset should be.")
+        self._check_declared(key, dataset)
+        return np.asarray(dataset[()])
+
+    def _check_declared(self, key, dataset):
+        """Refuse `dataset` from its header alone when reading it would not fit the model."""
+        where = f"'{self.path}/{key}'"
+        shape, dtype = dataset.shape, dataset.dtype
+        variable = self._expected.get(key)
+        if variable is not None:
+            if shape != tuple(variable.shape):
+                raise ValueError(
+                    f"the variable '{_weight_name(variable)}' has shape "
+                    f"{tuple(variable.shape)} in the model but {shape} in the file (declared by "
+                    f"{where})."
+                )
+            if dtype.kind not in "biuf":
+                raise ValueError(
+                    f"{where} holds {dtype} values; the variable '{_weight_name(variable)}' "
+                    "needs numbers."
+                )
+            return
+        declared = math.prod(shape or ()) * dtype.itemsize
+        stored = dataset.id.get_storage_size()
+        if declared > _MAX_UNSTORED_BYTES and declared > _MAX_EXPANSION * stored:
+            raise ValueError(
+                f"{where} declares {declared} bytes (shape {shape}, {dtype}) but the file "
+                f"stores {stored}; refusing the allocation. A genuine weights file stores "
+                "what it declares: re-save it from the model that made it."
+            )
 
     def __contains__(self, key):
         return self._group is not None and key in self._group
@@ -349,6 +398,56 @@ class _H5Store:
         return iter(self.keys())
 
 
+def _default_hook_variables(owner):
+    """What `owner`'s default `load_own_variables` reads under ``"0"``, ``"1"``, ...; None
+    when its class overrides the hook, whose keys then mean what it says."""
+    hook = type(owner).load_own_variables
+    if hook is Layer.load_own_variables:
+        return [*owner._trainable_variables, *owner._non_trainable_variables]
+    if hook is Optimizer.load_own_variables:
+        return owner.variables
+    return None
+
+
+def _open_h5(h5py, filepath):
+    """``h5py.File(filepath, "r")``, once every link in it is checked to stay inside it.
+
+    HDF5 can fill a dataset from other files (external links, external storage, virtual
+    datasets); none of them is ever written by nnet or Keras, so any of them is refused.
+    """
+    h5file = h5py.File(filepath, "r")
+
+    def outside(name, link):
+        if not isinstance(link, h5py.HardLink):
+            target = getattr(link, "path", "")
+            source = getattr(link, "filename", None)
+            return name, (f"is a {type(link).__name__} to '{target}'"
+                          + (f" in {source!r}" if source else ""))
+        obj = h5file[name]
+        if isinstance(obj, h5py.Dataset):
+            if obj.external:
+                files = sorted({entry[0] for entry in obj.external})
+                return name, f"is a dataset stored in the external file(s) {files}"
+            if obj.is_virtual:
+                return name, "is a virtual dataset, mapped from the data of other files"
+        return None
+
+    try:
+        found = h5file.visititems_links(outside)
+    except BaseException:
+        h5file.close()
+        raise
+    if found is not None:
+        h5file.close()
+        name, what = found
+        raise ValueError(
+            f"Cannot load {filepath}: its HDF5 entry '{name}' {what}. Weights files must be "
+            "self-contained (Keras refuses such entries too): re-save the weights from the "
+            "model that made them."
+        )
+    return h5file
+
+
 def _write_h5(h5py, model, path):
     with h5py.File(path, "x") as f:
         for layer_path, layer in _h5_layout(model):
@@ -362,24 +461,29 @@ def _load_h5(h5py, model, filepath, skip_mismatch):
     A layer that cannot load raises (after every weight is put back as it was) or, with
     `skip_mismatch`, is skipped with a warning.
     """
+    with _open_h5(h5py, filepath) as f:
+        _load_layers(f, model, filepath, skip_mismatch)
+
+
+def _load_layers(h5file, model, filepath, skip_mismatch):
+    """`_load_h5` on a file already opened with `_open_h5`."""
     # The hooks assign as they go: this lets a failure leave the model as it found it.
     before = [(w, w.data.copy()) for w in model.weights]
-    with h5py.File(filepath, "r") as f:
-        for layer_path, layer in _h5_layout(model):
-            if not hasattr(layer, "load_own_variables"):
+    for layer_path, layer in _h5_layout(model):
+        if not hasattr(layer, "load_own_variables"):
+            continue
+        store = _H5Store(h5file, layer_path, expected=_default_hook_variables(layer))
+        try:
+            layer.load_own_variables(store)
+        except Exception as error:
+            label = f"layer {getattr(layer, 'name', type(layer).__name__)!r}"
+            if skip_mismatch:
+                warnings.warn(f"Skipping {label} (at '{store.path}') in load_weights: "
+                              f"{error}", stacklevel=3)
                 continue
-            store = _H5Store(f, layer_path)
-            try:
-                layer.load_own_variables(store)
-            except Exception as error:
-                label = f"layer {getattr(layer, 'name', type(layer).__name__)!r}"
-                if skip_mismatch:
-                    warnings.warn(f"Skipping {label} (at '{store.path}') in load_weights: "
-                                  f"{error}", stacklevel=3)
-                    continue
-                for weight, value in before:
-                    weight.assign(value)
-                raise ValueError(
-                    f"Cannot load {filepath}: {label} (at '{store.path}'): {error} Pass "
-                    "skip_mismatch=True to skip the layers that do not match."
-                ) from error
+            for weight, value in before:
+                weight.assign(value)
+            raise ValueError(
+                f"Cannot load {filepath}: {label} (at '{store.path}'): {error} Pass "
+                "skip_mismatch=True to skip the layers that do not match."
+            ) from error
