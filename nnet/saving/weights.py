@@ -27,6 +27,7 @@ read, so a small file cannot make the loader allocate more than the model holds.
 import math
 import os
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -174,15 +175,15 @@ def _write_npz(model, path):
 
 
 def _read_npz(model, filepath, skip_mismatch):
-    with np.load(filepath, allow_pickle=False) as data:
-        try:
-            keys = sorted(data.files, key=lambda key: int(key.split("_", 1)[0]))
-        except ValueError:
-            raise ValueError(
-                f"{filepath} is not an nnet weights file: its arrays are named {data.files[:5]}, "
-                "not '000_<weight path>'. Save it with model.save_weights(...)."
-            ) from None
-        saved = [(key.split("_", 1)[-1], data[key]) for key in keys]
+    headers = _npz_headers(filepath)
+    try:
+        keys = sorted(headers, key=lambda key: int(key.split("_", 1)[0]))
+    except ValueError:
+        raise ValueError(
+            f"{filepath} is not an nnet weights file: its arrays are named {list(headers)[:5]}, "
+            "not '000_<weight path>'. Save it with model.save_weights(...)."
+        ) from None
+    saved = [(key.split("_", 1)[-1], key) for key in keys]
     weights = model.weights
     if len(saved) != len(weights):
         first = len(min(saved, weights, key=len))
@@ -199,20 +200,51 @@ def _read_npz(model, filepath, skip_mismatch):
                 "skip_mismatch=True to load the weights that match in order."
             )
         warnings.warn(f"Skipping weights in load_weights: {message}", stacklevel=3)
-    pairs = []
-    for i, (variable, (name, value)) in enumerate(zip(weights, saved)):
-        if value.shape == tuple(variable.shape):
-            pairs.append((variable, value))
+    matching = []
+    for i, (variable, (name, key)) in enumerate(zip(weights, saved)):
+        shape, dtype = headers[key]
+        if shape == tuple(variable.shape) and dtype.kind in "biuf":
+            matching.append((variable, key))
             continue
         what = f"weight {i} {_weight_name(variable)!r} (saved as {name!r})"
         if not skip_mismatch:
-            raise _shape_error(filepath, what, variable.shape, value.shape)
+            raise _shape_error(filepath, what, variable.shape, shape)
         warnings.warn(
             f"Skipping {what} in load_weights: shape {tuple(variable.shape)} in the model, "
-            f"{value.shape} in {filepath}.",
+            f"{shape} in {filepath}.",
             stacklevel=3,
         )
-    return pairs
+    # Only arrays whose declared shape fits the model are read, so a small file cannot make
+    # nnet allocate what its headers claim.
+    with np.load(filepath, allow_pickle=False) as data:
+        return [(variable, data[key]) for variable, key in matching]
+
+
+def _npz_headers(filepath):
+    """``{array name: (shape, dtype)}`` of a ``.npz`` file, read from the array headers alone."""
+    headers = {}
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            for member in archive.namelist():
+                with archive.open(member) as f:
+                    version = np.lib.format.read_magic(f)
+                    read = {(1, 0): np.lib.format.read_array_header_1_0,
+                            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                    if read is None:
+                        raise ValueError(f"array {member!r} has .npy format version {version}")
+                    shape, _, dtype = read(f)
+                if np.dtype(dtype).hasobject:
+                    raise ValueError(
+                        f"array {member!r} holds Python objects, which only unpickling "
+                        "(allow_pickle) could read, and unpickling can run code: nnet never does"
+                    )
+                headers[member.removesuffix(".npy")] = (tuple(shape), np.dtype(dtype))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ValueError(
+            f"Cannot load {filepath}: it is not a readable .npz weights file ({error}). Save the "
+            "weights again with model.save_weights(...)."
+        ) from None
+    return headers
 
 
 def _weight_name(variable):

@@ -348,3 +348,28 @@ def test_genuine_files_round_trip_with_optimizer_state(tmp_path):
     fresh.load_weights(tmp_path / "m.weights.h5")
     for kept, value in zip(values(fresh), values(model), strict=True):
         np.testing.assert_array_equal(kept, value)
+
+
+def test_an_npz_array_declaring_a_huge_shape_is_refused_before_it_is_read(tmp_path):
+    model = trained_model()
+    path = tmp_path / "m.weights.npz"
+    model.save_weights(str(path))
+    # Rewrite the kernel's .npy header to declare 32 GiB, deflated to a few bytes.
+    header = {"descr": "<f4", "fortran_order": False, "shape": HUGE}
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    kernel = next(name for name in members if name.startswith("000_"))
+    bomb = tmp_path / "bomb.npy"
+    with open(bomb, "wb") as f:
+        np.lib.format.write_array_header_2_0(f, header)
+        f.write(b"\0" * 4096)
+    members[kernel] = bomb.read_bytes()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert path.stat().st_size < 64 * 1024
+    before = values(model)
+    with small_footprint(), pytest.raises(ValueError, match=r"\(131072, 65536\)"):
+        model.load_weights(str(path))
+    for got, want in zip(values(model), before):
+        np.testing.assert_array_equal(got, want)
