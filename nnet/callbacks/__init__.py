@@ -20,6 +20,7 @@ _ATTRIBUTES = {
     "ProgbarLogger": "nnet.callbacks.progbar_logger",
     "ReduceLROnPlateau": "nnet.callbacks.reduce_lr_on_plateau",
     "SwapEMAWeights": "nnet.callbacks.swap_ema_weights",
+    "TensorBoard": "nnet.callbacks.tensorboard",
     "TerminateOnNaN": "nnet.callbacks.terminate_on_nan",
 }
 __getattr__, __dir__ = lazy_exports(__name__, attributes=_ATTRIBUTES)
