@@ -11,6 +11,7 @@ import numpy as _np
 from nnet.autodiff.symbolic import register_ops as _register_ops
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
+from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
@@ -18,6 +19,26 @@ from nnet.ops import nn as _nn
 from nnet.ops import operators as _operators
 from nnet.ops import reduce as _reduce
 from nnet.ops import shape as _shape
+from nnet.ops.creation import (
+    arange,
+    array,
+    bartlett,
+    blackman,
+    empty,
+    eye,
+    full,
+    geomspace,
+    hamming,
+    hanning,
+    identity,
+    kaiser,
+    linspace,
+    logspace,
+    meshgrid,
+    ones,
+    tri,
+    zeros,
+)
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.linalg import matmul
 from nnet.ops.math import (
@@ -114,18 +135,40 @@ from nnet.ops.reduce import (
     var,
 )
 from nnet.ops.shape import (
+    array_split,
     broadcast_to,
     concatenate,
+    diagonal,
+    dsplit,
+    dstack,
     expand_dims,
+    flip,
+    fliplr,
+    flipud,
     getitem,
+    hsplit,
+    hstack,
+    moveaxis,
     one_hot,
+    pad,
+    ravel,
     repeat,
     reshape,
+    roll,
+    rot90,
+    split,
     squeeze,
     stack,
+    swapaxes,
     take,
     tile,
+    trace,
     transpose,
+    tril,
+    triu,
+    unstack,
+    vsplit,
+    vstack,
 )
 
 
@@ -147,6 +190,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_register_ops(fn for module in (_fused, _linalg, _math, _nn, _reduce, _shape)
+_register_ops(fn for module in (_creation, _fused, _linalg, _math, _nn, _reduce, _shape)
              for fn in vars(module).values()
              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

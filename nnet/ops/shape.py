@@ -1,9 +1,12 @@
 """Shape manipulation and indexing: reshape, transpose, concatenate, stack, take, slicing."""
 
+import numpy as np
+
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, floatx
-from nnet.ops.math import _data
+from nnet.ops.math import _data, cast
+from nnet.ops.reduce import sum as _sum
 
 
 @primitive
@@ -136,3 +139,413 @@ def repeat(x, repeats, axis=None):
         return grouped.sum(axis=a + 1), None
 
     return out, vjp
+
+
+def _axes_tuple(axis):
+    return tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+
+
+@primitive
+def _split(x, indices_or_sections, axis=0, even=True):
+    xp = array_module(x)
+    parts = (xp.split if even else xp.array_split)(x, indices_or_sections, axis=axis)
+
+    def vjp(gs):
+        gs = [xp.zeros(p.shape, dtype=p.dtype) if g is None else g for g, p in zip(gs, parts)]
+        return xp.concatenate(gs, axis=axis), None
+
+    return tuple(parts), vjp
+
+
+def split(x, indices_or_sections, axis=0):
+    """Split x along `axis` into equal parts, or at the given indices; a list of tensors.
+
+    Args:
+        x: the tensor to split.
+        indices_or_sections: the number of equal parts (it must divide ``x.shape[axis]``), or
+            the sorted indices at which to split.
+        axis: the axis to split.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.numpy() for t in nnet.ops.split(np.arange(4.0), 2)]
+        [array([0., 1.]), array([2., 3.])]
+    """
+    return list(_split(x, _int_or_tuple(indices_or_sections), axis=axis, even=True))
+
+
+def array_split(x, indices_or_sections, axis=0):
+    """Split x along `axis` into `indices_or_sections` parts whose sizes differ by at most one
+    (the first ones are larger), or at the given indices; a list of tensors.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.shape for t in nnet.ops.array_split(np.zeros(5), 3)]
+        [(2,), (2,), (1,)]
+    """
+    return list(_split(x, _int_or_tuple(indices_or_sections), axis=axis, even=False))
+
+
+def _int_or_tuple(value):
+    return value if isinstance(value, int) else tuple(int(i) for i in value)
+
+
+def hsplit(x, indices_or_sections):
+    """`split` along axis 1 (axis 0 for 1-D tensors).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.shape for t in nnet.ops.hsplit(np.zeros((2, 4)), 2)]
+        [(2, 2), (2, 2)]
+    """
+    return split(x, indices_or_sections, axis=1 if x.ndim > 1 else 0)
+
+
+def vsplit(x, indices_or_sections):
+    """`split` along axis 0.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.shape for t in nnet.ops.vsplit(np.zeros((4, 2)), 2)]
+        [(2, 2), (2, 2)]
+    """
+    return split(x, indices_or_sections, axis=0)
+
+
+def dsplit(x, indices_or_sections):
+    """`split` along axis 2.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.shape for t in nnet.ops.dsplit(np.zeros((1, 2, 4)), [1])]
+        [(1, 2, 1), (1, 2, 3)]
+    """
+    return split(x, indices_or_sections, axis=2)
+
+
+@primitive
+def _unstack(x, axis=0):
+    xp = array_module(x)
+    parts = tuple(xp.moveaxis(x, axis, 0))
+
+    def vjp(gs):
+        zero = xp.zeros(parts[0].shape, dtype=parts[0].dtype)
+        return xp.stack([zero if g is None else g for g in gs], axis=axis), None
+
+    return parts, vjp
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of x along `axis`, as a list of ``x.shape[axis]`` tensors.
+
+    Args:
+        x: the tensor.
+        num: the expected length of `axis` (checked when given).
+        axis: the axis to unpack.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> [t.numpy() for t in nnet.ops.unstack(np.array([[1, 2], [3, 4]]), axis=1)]
+        [array([1, 3]), array([2, 4])]
+    """
+    size = x.shape[axis]
+    if num is not None and size is not None and num != size:
+        raise ValueError(
+            f"Expected num to equal the size of axis {axis} of x, {size}. Received: num={num}"
+        )
+    if size is None:
+        raise ValueError(
+            f"Cannot unstack axis {axis} of a tensor of shape {x.shape}: its size is unknown. "
+            f"Unstack an axis of known size."
+        )
+    return list(_unstack(x, axis=axis))
+
+
+def _at_least(x, ndim):
+    """x with its shape padded as NumPy's atleast_2d/atleast_3d pad it."""
+    if x.ndim >= ndim:
+        return x
+    shape = tuple(-1 if n is None else n for n in x.shape)
+    if ndim == 2:
+        shape = (1,) + shape
+    else:
+        shape = {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[x.ndim]
+    return reshape(x, shape)
+
+
+def hstack(xs):
+    """Join tensors along axis 1 (axis 0 when they are 1-D), as NumPy's hstack.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.hstack([np.ones((2, 1)), np.zeros((2, 2))]).shape
+        (2, 3)
+    """
+    return concatenate(xs, axis=0 if xs[0].ndim == 1 else 1)
+
+
+def vstack(xs):
+    """Join tensors along axis 0, 1-D ones first made rows, as NumPy's vstack.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.vstack([np.ones(3), np.zeros(3)]).shape
+        (2, 3)
+    """
+    return concatenate([_at_least(x, 2) for x in xs], axis=0)
+
+
+def dstack(xs):
+    """Join tensors along axis 2, after making them at least 3-D as NumPy's dstack does.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.dstack([np.ones((2, 3)), np.zeros((2, 3))]).shape
+        (2, 3, 2)
+    """
+    return concatenate([_at_least(x, 3) for x in xs], axis=2)
+
+
+@primitive
+def flip(x, axis=None):
+    """Reverse the order of the elements of x along `axis` (an int, a tuple, or all axes).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.flip(np.array([[1, 2], [3, 4]]), axis=1).numpy()
+        array([[2, 1],
+               [4, 3]])
+    """
+    xp = array_module(x)
+    return xp.flip(x, axis=axis), lambda g: (xp.flip(g, axis=axis), None)
+
+
+def fliplr(x):
+    """`flip` along axis 1 (left/right).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.fliplr(np.array([[1, 2]])).numpy()
+        array([[2, 1]])
+    """
+    return flip(x, axis=1)
+
+
+def flipud(x):
+    """`flip` along axis 0 (up/down).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.flipud(np.array([[1], [2]])).numpy()
+        array([[2],
+               [1]])
+    """
+    return flip(x, axis=0)
+
+
+@primitive
+def roll(x, shift, axis=None):
+    """Shift the elements of x by `shift` places along `axis` (of the flattened x when None);
+    those that fall off one end come back at the other.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.roll(np.arange(4), 1).numpy()
+        array([3, 0, 1, 2])
+    """
+    xp = array_module(x)
+    back = tuple(-s for s in shift) if isinstance(shift, (tuple, list)) else -shift
+    return xp.roll(x, shift, axis=axis), lambda g: (xp.roll(g, back, axis=axis), None, None)
+
+
+@primitive
+def rot90(array, k=1, axes=(0, 1)):
+    """Rotate `array` by 90 degrees `k` times in the plane of `axes`, from the first axis
+    towards the second (counterclockwise for a matrix).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.rot90(np.array([[1, 2], [3, 4]])).numpy()
+        array([[2, 4],
+               [1, 3]])
+    """
+    xp = array_module(array)
+    axes = tuple(axes)
+    return xp.rot90(array, k, axes), lambda g: (xp.rot90(g, -k, axes),)
+
+
+def moveaxis(x, source, destination):
+    """Move the axes `source` of x to the positions `destination`; the others keep their order.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.moveaxis(np.zeros((2, 3, 4)), 0, -1).shape
+        (3, 4, 2)
+    """
+    source = [a % x.ndim for a in _axes_tuple(source)]
+    destination = [a % x.ndim for a in _axes_tuple(destination)]
+    if len(source) != len(destination):
+        raise ValueError(
+            f"Expected source and destination to have the same number of axes. Received: "
+            f"source={source}, destination={destination}"
+        )
+    order = [a for a in range(x.ndim) if a not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return transpose(x, tuple(order))
+
+
+def swapaxes(x, axis1, axis2):
+    """Interchange the axes `axis1` and `axis2` of x.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.swapaxes(np.zeros((2, 3, 4)), 0, 2).shape
+        (4, 3, 2)
+    """
+    order = list(range(x.ndim))
+    order[axis1], order[axis2] = order[axis2], order[axis1]
+    return transpose(x, tuple(order))
+
+
+def ravel(x):
+    """x flattened to one dimension.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.ravel(np.array([[1, 2], [3, 4]])).numpy()
+        array([1, 2, 3, 4])
+    """
+    return reshape(x, (-1,))
+
+
+# np.pad modes that only copy entries of x, so that the gradient is a scatter-add back.
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+@primitive
+def _pad(x, pad_width, mode="constant", constant_values=0):
+    xp = array_module(x)
+    kwargs = {"constant_values": constant_values} if mode == "constant" else {}
+
+    def vjp(g):
+        # Pad the (1-based) positions of x as x was padded: each output entry then names the
+        # entry of x it copies (0 for a constant), and the gradient adds up over those.
+        source = xp.arange(1, x.size + 1).reshape(x.shape)
+        source = xp.pad(source, pad_width, mode=mode).ravel()
+        gx = xp.bincount(source, weights=g.ravel(), minlength=x.size + 1)[1:]
+        return gx.astype(g.dtype).reshape(x.shape), None
+
+    return xp.pad(x, pad_width, mode=mode, **kwargs), vjp
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """x padded along each axis (differentiable).
+
+    Args:
+        x: the tensor.
+        pad_width: ``((before_1, after_1), ..., (before_N, after_N))`` per axis, or
+            ``((before, after),)``, ``(pad,)`` or ``pad`` for every axis.
+        mode: ``"constant"``, ``"edge"``, ``"reflect"``, ``"symmetric"`` or ``"wrap"``
+            (NumPy's meanings).
+        constant_values: the padding value in ``"constant"`` mode (0 by default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.pad(np.array([1, 2]), 1, mode="edge").numpy()
+        array([1, 1, 2, 2])
+    """
+    if mode not in _PAD_MODES:
+        raise ValueError(
+            f"Unsupported padding mode: mode={mode!r}. Expected one of {list(_PAD_MODES)}."
+        )
+    if constant_values is not None and mode != "constant":
+        raise ValueError(
+            f"Argument `constant_values` can only be provided when `mode == 'constant'`. "
+            f"Received: mode={mode}"
+        )
+    if isinstance(pad_width, int):
+        pad_width = ((pad_width, pad_width),)
+    elif isinstance(pad_width[0], int):
+        pad_width = (tuple(pad_width),)
+    pad_width = tuple(tuple(int(n) for n in pair) for pair in pad_width)
+    if len(pad_width) > 1 and len(pad_width) != x.ndim:
+        raise ValueError(
+            f"`pad_width` must have the same length as `x.shape`. Received: "
+            f"pad_width={pad_width} (of length {len(pad_width)}) and x.shape={x.shape} "
+            f"(of length {x.ndim})"
+        )
+    return _pad(x, pad_width, mode=mode,
+                constant_values=0 if constant_values is None else constant_values)
+
+
+@primitive
+def tril(x, k=0):
+    """x with the entries above diagonal `k` of its last two axes set to zero.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.tril(np.ones((2, 2))).numpy()
+        array([[1., 0.],
+               [1., 1.]])
+    """
+    xp = array_module(x)
+    return xp.tril(x, k), lambda g: (xp.tril(g, k), None)
+
+
+@primitive
+def triu(x, k=0):
+    """x with the entries below diagonal `k` of its last two axes set to zero.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.triu(np.ones((2, 2))).numpy()
+        array([[1., 1.],
+               [0., 1.]])
+    """
+    xp = array_module(x)
+    return xp.triu(x, k), lambda g: (xp.triu(g, k), None)
+
+
+@primitive
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The diagonal `offset` of the planes (axis1, axis2) of x, on a new last axis.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.diagonal(np.arange(9).reshape(3, 3), offset=1).numpy()
+        array([1, 5])
+    """
+    xp = array_module(x)
+    out = xp.diagonal(x, offset=offset, axis1=axis1, axis2=axis2).copy()
+
+    def vjp(g):
+        gx = xp.zeros(x.shape, dtype=g.dtype)
+        n = out.shape[-1]
+        rows = xp.arange(n) + max(-offset, 0)
+        cols = xp.arange(n) + max(offset, 0)
+        # A view of gx with the two axes last, written through.
+        xp.moveaxis(gx, (axis1, axis2), (-2, -1))[..., rows, cols] = g
+        return gx
+
+    return out, lambda g: (vjp(g),)
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """The sum of the diagonal `offset` of the planes (axis1, axis2) of x.
+
+    Integer results are at least 32-bit, as in Keras: bool, int8 and int16 give int32; uint8 and
+    uint16 give uint32.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.trace(np.arange(4.0).reshape(2, 2)).numpy()
+        array(3.)
+    """
+    d = diagonal(x, offset=offset, axis1=axis1, axis2=axis2)
+    dtype = np.dtype(d.dtype).name
+    if dtype in ("float16", "float32", "float64"):
+        return _sum(d, axis=-1)
+    dtype = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
+             "uint16": "uint32"}.get(dtype, dtype)
+    return cast(_sum(cast(d, dtype), axis=-1), dtype)
