@@ -98,21 +98,29 @@ class Operation:
         return self._first_node("input").call_args[0]
 
     def compute_output_spec(self, *args, **kwargs):
-        """The output KerasTensor(s) for symbolic `args`: the call run once on zeros of their
-        shapes (unknown dimensions set to 1), without recording gradients."""
-        symbolic = [t for t in tree.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
-        unknown_batch = any(t.shape and t.shape[0] is None for t in symbolic)
-        args, kwargs = tree.map_structure(_zeros_like_spec, (args, kwargs))
+        """The output KerasTensor(s) for symbolic `args`, found by running the call on zeros.
+
+        It runs twice, with every unknown dimension set to 2 and then to 3, without recording
+        gradients; an output dimension that differs between the two runs is unknown (None).
+        """
+        small, large = (self._probe(args, kwargs, size) for size in (2, 3))
+
+        def spec(a, b):
+            shape = tuple(m if m == n else None for m, n in zip(a.shape, b.shape))
+            return KerasTensor(shape, a.dtype)
+
+        return tree.map_structure(spec, small, large)
+
+    def _probe(self, args, kwargs, size):
+        def zeros(value):
+            if isinstance(value, KerasTensor):
+                shape = [size if n is None else n for n in value.shape]
+                return Tensor(np.zeros(shape, value.dtype))
+            return value
+
+        args, kwargs = tree.map_structure(zeros, (args, kwargs))
         with no_grad():
-            out = self(*args, **kwargs)
-
-        def spec(t):
-            shape = tuple(t.shape)
-            if unknown_batch and shape and shape[0] == 1:
-                shape = (None,) + shape[1:]
-            return KerasTensor(shape, t.dtype)
-
-        return tree.map_structure(spec, out)
+            return self(*args, **kwargs)
 
     def symbolic_call(self, *args, **kwargs):
         """Record this operation called on symbolic arguments; returns the output KerasTensors."""
@@ -123,12 +131,6 @@ class Operation:
             tensor._history = (self, index, i)
         self._inbound_nodes.append(Node(self, args, kwargs, outputs))
         return outputs
-
-
-def _zeros_like_spec(value):
-    if isinstance(value, KerasTensor):
-        return Tensor(np.zeros([1 if n is None else n for n in value.shape], value.dtype))
-    return value
 
 
 _OPS = {}

@@ -23,13 +23,13 @@ def transpose(x, axes=None):
     return x.transpose(axes), lambda g: (g.transpose(inverse), None)
 
 
+@primitive
 def expand_dims(x, axis):
     """Insert a size-1 axis at `axis`."""
-    shape = list(x.shape)
-    shape.insert(axis % (len(shape) + 1), 1)
-    return reshape(x, tuple(shape))
+    return array_module(x).expand_dims(x, axis), lambda g: (g.reshape(x.shape), None)
 
 
+@primitive
 def squeeze(x, axis=None):
     """Remove size-1 axes (all of them, or those in `axis`)."""
     axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else (
@@ -40,7 +40,8 @@ def squeeze(x, axis=None):
             raise ValueError(
                 f"Cannot squeeze axis {a} of a tensor of shape {x.shape}: its size is not 1."
             )
-    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    return x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes)), \
+        lambda g: (g.reshape(x.shape), None)
 
 
 @primitive

@@ -271,3 +271,14 @@ def test_to_json_and_model_from_json_rebuild_the_architecture():
     # Keras reads nnet's JSON, and nnet reads Keras's.
     assert keras.models.model_from_json(text).count_params() == ours.count_params()
     assert nnet.models.model_from_json(theirs.to_json()).count_params() == ours.count_params()
+
+
+def test_ops_on_symbolic_tensors_know_which_dimensions_stay_unknown():
+    x = nnet.Input((1, 3))
+    assert nnet.ops.squeeze(x).shape == (None, 3)
+    assert nnet.ops.expand_dims(x, 0).shape == (1, None, 1, 3)
+    assert nnet.ops.ravel(x).shape == (None,)
+    assert nnet.ops.sum(x, axis=0).shape == (1, 3)  # the batch is summed away
+    assert nnet.ops.reshape(x, (-1,)).shape == (None,)
+    model = nnet.Model(x, nnet.ops.squeeze(x))
+    np.testing.assert_array_equal(model.predict(np.ones((4, 1, 3)), verbose=0), np.ones((4, 3)))
