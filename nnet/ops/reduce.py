@@ -105,14 +105,50 @@ def _reduced_shape(shape, axis):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def argmax(x, axis=-1, keepdims=False):
-    """Index of the maximum along `axis` (not differentiable)."""
-    return Tensor(array_module(_data(x)).argmax(_data(x), axis=axis, keepdims=keepdims))
+def argmax(x, axis=None, keepdims=False):
+    """Index of the maximum along `axis`, of the flattened `x` when `axis` is None (as Keras).
+
+    Not differentiable. Ties go to the first occurrence.
+
+    Args:
+        x: the input tensor.
+        axis: the axis to search along; None searches the flattened array.
+        keepdims: keep the searched axes (all of them when `axis` is None) as size-1 dims.
+
+    Returns:
+        An int32 tensor of indices, as Keras returns.
+
+    Example:
+        >>> from nnet import ops
+        >>> x = [[1, 2, 3], [3, 2, 1], [4, 5, 6]]
+        >>> int(ops.argmax(x)), ops.argmax(x, axis=0).numpy().tolist()
+        (8, [2, 2, 2])
+    """
+    data = _data(x)
+    return Tensor(array_module(data).argmax(data, axis=axis, keepdims=keepdims).astype("int32"))
 
 
-def argmin(x, axis=-1, keepdims=False):
-    """Index of the minimum along `axis` (not differentiable)."""
-    return Tensor(array_module(_data(x)).argmin(_data(x), axis=axis, keepdims=keepdims))
+def argmin(x, axis=None, keepdims=False):
+    """Index of the minimum along `axis`, of the flattened `x` when `axis` is None (as Keras).
+
+    Not differentiable. Ties go to the first occurrence.
+
+    Args:
+        x: the input tensor.
+        axis: the axis to search along; None searches the flattened array.
+        keepdims: keep the searched axes (all of them when `axis` is None) as size-1 dims.
+
+    Returns:
+        An int32 tensor of indices, as Keras returns.
+
+    Example:
+        >>> from nnet import ops
+        >>> x = [[1, 2, 3], [3, 2, 1], [4, 5, 6]]
+        >>> int(ops.argmin(x)), ops.argmin(x, axis=1, keepdims=True).numpy().tolist()
+        (0, [[0], [2], [0]])
+    """
+    data = _data(x)
+    return Tensor(array_module(data).argmin(data, axis=axis, keepdims=keepdims).astype("int32"))
 
 
 def moments(x, axes, keepdims=False):
