@@ -1,10 +1,9 @@
 """Reductions: sum, mean, max, min, var, std, logsumexp, argmax, argmin."""
 
 from nnet.autodiff.engine import primitive
-from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
 from nnet.backend import epsilon as default_epsilon
-from nnet.ops.math import _data, divide, maximum, sqrt, square
+from nnet.ops.math import divide, maximum, sqrt, square
 
 
 def _axes(axis, ndim):
@@ -105,6 +104,7 @@ def _reduced_shape(shape, axis):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+@primitive
 def argmax(x, axis=None, keepdims=False):
     """Index of the maximum along `axis`, of the flattened `x` when `axis` is None (as Keras).
 
@@ -124,10 +124,10 @@ def argmax(x, axis=None, keepdims=False):
         >>> int(ops.argmax(x)), ops.argmax(x, axis=0).numpy().tolist()
         (8, [2, 2, 2])
     """
-    data = _data(x)
-    return Tensor(array_module(data).argmax(data, axis=axis, keepdims=keepdims).astype("int32"))
+    return array_module(x).argmax(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
+@primitive
 def argmin(x, axis=None, keepdims=False):
     """Index of the minimum along `axis`, of the flattened `x` when `axis` is None (as Keras).
 
@@ -147,8 +147,7 @@ def argmin(x, axis=None, keepdims=False):
         >>> int(ops.argmin(x)), ops.argmin(x, axis=1, keepdims=True).numpy().tolist()
         (0, [[0], [2], [0]])
     """
-    data = _data(x)
-    return Tensor(array_module(data).argmin(data, axis=axis, keepdims=keepdims).astype("int32"))
+    return array_module(x).argmin(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
 def moments(x, axes, keepdims=False):

@@ -1,7 +1,6 @@
 """Shape manipulation and indexing: reshape, transpose, concatenate, stack, take, slicing."""
 
 from nnet.autodiff.engine import primitive
-from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, floatx
 from nnet.ops.math import _data
 
@@ -93,11 +92,11 @@ def take(x, indices, axis=None):
     return getitem(x, index)
 
 
+@primitive
 def one_hot(x, num_classes, dtype=None):
     """One-hot encode integer labels: shape (..., num_classes)."""
-    x = _data(x)
     xp = array_module(x)
-    return Tensor((xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()))
+    return (xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()), None
 
 
 @primitive
