@@ -93,6 +93,8 @@ def primitive(fn):
 
     ``vjp(g)`` returns one entry per positional input: an array, ``None`` (no gradient), or, for a
     costly term, a function of no arguments that the engine calls only when that input needs it.
+    A vjp of None makes a non-differentiable op (comparisons, argmax): its output never needs a
+    gradient, and it still records itself in a functional model's graph on symbolic inputs.
     When `out` is a tuple of arrays, the op returns a tuple of Tensors and ``vjp`` receives a
     tuple with one gradient per output, None for the outputs that did not reach the loss.
 
@@ -121,7 +123,7 @@ def primitive(fn):
                 # Lists are array data; tuples stay tuples (shapes, axes).
                 arrays.append(np.asarray(a) if type(a) is list else a)
         out, vjp = fn(*arrays, **kwargs)
-        record = parents and _GRAD_MODE.enabled
+        record = parents and vjp is not None and _GRAD_MODE.enabled
         if type(out) is tuple:
             return _several(out, vjp, parents) if record else tuple(Tensor(o) for o in out)
         result = Tensor(out)

@@ -116,7 +116,6 @@ class CategoryEncoding(Layer):
         self.sparse = _refuse_sparse(sparse)
         # Token ids are integers: casting them to float on entry would be wasted work at best.
         self.autocast = False
-        self.built = True
 
     def call(self, inputs, count_weights=None):
         inputs = _as_tensor(inputs)

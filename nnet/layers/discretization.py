@@ -129,7 +129,6 @@ class Discretization(Layer):
         self.bin_boundaries = _validate_boundaries(bin_boundaries)
         self.num_bins = num_bins
         self.epsilon = epsilon
-        self.built = True
         self.reset_state()
 
     def adapt(self, data, batch_size=None, steps=None):

@@ -50,7 +50,7 @@ class Dropout(Layer):
         self.noise_shape = _validate_noise_shape(noise_shape)
         self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:

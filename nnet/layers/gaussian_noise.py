@@ -48,7 +48,7 @@ class GaussianNoise(Layer):
         self.seed = seed
         self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs, training=False):
         if not training or self.stddev == 0:

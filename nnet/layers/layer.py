@@ -183,6 +183,12 @@ class Layer(SavingHooks, Operation):
         """Create the weights for inputs of `input_shape` (batch dim included, maybe None)."""
         self.built = True
 
+    def _build_at_init(self):
+        """Mark a layer without weights built from its __init__, as Keras does, unless a
+        subclass overrides `build`: that build then runs on the first call."""
+        if type(self).build is Layer.build:
+            self.built = True
+
     def call(self, inputs):
         """The layer's computation; subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")

@@ -47,7 +47,6 @@ class Permute(Layer):
         super().__init__(**kwargs)
         self.dims = _validate_dims(dims)
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
-        self.built = True
 
     def call(self, inputs):
         return ops.transpose(inputs, (0, *self.dims))

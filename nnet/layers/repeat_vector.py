@@ -36,7 +36,6 @@ class RepeatVector(Layer):
             )
         self.n = int(n)
         self.input_spec = InputSpec(ndim=2)
-        self.built = True
 
     def call(self, inputs):
         return ops.stack([inputs] * self.n, axis=1)

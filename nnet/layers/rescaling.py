@@ -74,7 +74,6 @@ class Rescaling(Layer):
         self.scale = _validate_factor(scale, "scale")
         self.offset = _validate_factor(offset, "offset")
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         if inputs.dtype != self.dtype:

@@ -46,7 +46,7 @@ class UnitNormalization(Layer):
                 f"Expected an int or a list/tuple of ints for axis. Received: axis={axis!r}"
             )
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def _axes(self, input_shape):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]

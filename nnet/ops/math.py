@@ -112,14 +112,11 @@ def clip(x, x_min, x_max):
 
 
 @primitive
-def _where(condition, x, y):
-    out = array_module(x, y).where(condition, x, y)
-    return out, lambda g: (None, g * condition, g * ~condition)
-
-
 def where(condition, x, y):
     """Pick x where `condition` holds and y elsewhere."""
-    return _where(array_module(_data(condition)).asarray(_data(condition), dtype=bool), x, y)
+    condition = array_module(condition).asarray(condition, dtype=bool)
+    out = array_module(x, y).where(condition, x, y)
+    return out, lambda g: (None, g * condition, g * ~condition)
 
 
 @primitive
@@ -178,19 +175,19 @@ def erf(x):
     return _erf(x), lambda g: (g * (2 / _math.sqrt(_math.pi)) * xp.exp(-x * x),)
 
 
+@primitive
 def stop_gradient(x):
     """x, treated as a constant: no gradient flows back through it."""
-    return Tensor(_data(x))
+    return x, None
 
 
 def _no_grad_op(name):
-    def op(*args, **kwargs):
-        arrays = [_data(a) for a in args]
-        return Tensor(getattr(array_module(*arrays), name)(*arrays, **kwargs))
+    def op(*arrays, **kwargs):
+        return getattr(array_module(*arrays), name)(*arrays, **kwargs), None
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} on Tensors or arrays (not differentiable)."
-    return op
+    return primitive(op)
 
 
 equal = _no_grad_op("equal")

@@ -1,10 +1,9 @@
 """Reductions: sum, mean, max, min, var, std, logsumexp, argmax, argmin."""
 
 from nnet.autodiff.engine import primitive
-from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
 from nnet.backend import epsilon as default_epsilon
-from nnet.ops.math import _data, divide, maximum, sqrt, square
+from nnet.ops.math import divide, maximum, sqrt, square
 
 
 def _axes(axis, ndim):
@@ -105,14 +104,50 @@ def _reduced_shape(shape, axis):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def argmax(x, axis=-1, keepdims=False):
-    """Index of the maximum along `axis` (not differentiable)."""
-    return Tensor(array_module(_data(x)).argmax(_data(x), axis=axis, keepdims=keepdims))
+@primitive
+def argmax(x, axis=None, keepdims=False):
+    """Index of the maximum along `axis`, of the flattened `x` when `axis` is None (as Keras).
+
+    Not differentiable. Ties go to the first occurrence.
+
+    Args:
+        x: the input tensor.
+        axis: the axis to search along; None searches the flattened array.
+        keepdims: keep the searched axes (all of them when `axis` is None) as size-1 dims.
+
+    Returns:
+        An int32 tensor of indices, as Keras returns.
+
+    Example:
+        >>> from nnet import ops
+        >>> x = [[1, 2, 3], [3, 2, 1], [4, 5, 6]]
+        >>> int(ops.argmax(x)), ops.argmax(x, axis=0).numpy().tolist()
+        (8, [2, 2, 2])
+    """
+    return array_module(x).argmax(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
-def argmin(x, axis=-1, keepdims=False):
-    """Index of the minimum along `axis` (not differentiable)."""
-    return Tensor(array_module(_data(x)).argmin(_data(x), axis=axis, keepdims=keepdims))
+@primitive
+def argmin(x, axis=None, keepdims=False):
+    """Index of the minimum along `axis`, of the flattened `x` when `axis` is None (as Keras).
+
+    Not differentiable. Ties go to the first occurrence.
+
+    Args:
+        x: the input tensor.
+        axis: the axis to search along; None searches the flattened array.
+        keepdims: keep the searched axes (all of them when `axis` is None) as size-1 dims.
+
+    Returns:
+        An int32 tensor of indices, as Keras returns.
+
+    Example:
+        >>> from nnet import ops
+        >>> x = [[1, 2, 3], [3, 2, 1], [4, 5, 6]]
+        >>> int(ops.argmin(x)), ops.argmin(x, axis=1, keepdims=True).numpy().tolist()
+        (0, [[0], [2], [0]])
+    """
+    return array_module(x).argmin(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
 def moments(x, axes, keepdims=False):

@@ -3,7 +3,6 @@
 import numpy as np
 
 from nnet.autodiff.engine import primitive
-from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, floatx
 from nnet.ops.math import _data, cast
 from nnet.ops.reduce import sum as _sum
@@ -97,11 +96,11 @@ def take(x, indices, axis=None):
     return getitem(x, index)
 
 
+@primitive
 def one_hot(x, num_classes, dtype=None):
     """One-hot encode integer labels: shape (..., num_classes)."""
-    x = _data(x)
     xp = array_module(x)
-    return Tensor((xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()))
+    return (xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()), None
 
 
 @primitive

@@ -130,6 +130,16 @@ def class_weight_to_sample_weights(y, class_weight):
     return weights
 
 
+def _warn_ran_out():
+    """Keras's warning when the data runs out before the steps asked for, word for word."""
+    warnings.warn(
+        "Your input ran out of data; interrupting training. Make sure that your dataset or "
+        "generator can generate at least `steps_per_epoch * epochs` batches. You may need to "
+        "use the `.repeat()` function when building your dataset.",
+        stacklevel=4,
+    )
+
+
 class ArrayBatches:
     """Batches over in-memory arrays, Keras's way: ceil(N / batch_size) steps, last batch kept.
 
@@ -166,10 +176,19 @@ class ArrayBatches:
         elif self.shuffle:
             self._order = backend.rng().permutation(self.n)
 
+    def reset(self):
+        """Start the next epoch at the first batch (Keras restarts evaluation data each time)."""
+        self._position = self.num_batches
+
     def epoch(self):
-        """Yield ``(step, (x, y, sample_weight))`` for one epoch."""
+        """Yield ``(step, (x, y, sample_weight))`` for one epoch; it ends early, with Keras's
+        warning, when the data runs out before `steps_per_epoch`."""
         for step in range(self.steps):
             if self._position >= self.num_batches:
+                # Data that ran out mid-epoch ends the epoch; the next one starts it over.
+                if step > 0:
+                    _warn_ran_out()
+                    break
                 self._restart()
             yield step, self._batch(self._position)
             self._position += 1
@@ -192,6 +211,10 @@ class IterableBatches:
             return (tree.map_structure(_torch_to_numpy, batch) for batch in self.source)
         return iter(self.source)
 
+    def reset(self):
+        """Start the next epoch on a fresh iterator of the source (a generator just goes on)."""
+        self._iterator = None
+
     def epoch(self):
         """Yield ``(step, batch)`` for one epoch; a bounded epoch continues the iterator."""
         if self._iterator is None or self.steps is None or hasattr(self.source, "__len__"):
@@ -202,6 +225,8 @@ class IterableBatches:
                 item = next(self._iterator)
             except StopIteration:
                 self._iterator = None
+                if self.steps is not None:
+                    _warn_ran_out()
                 break
             x, y, sample_weight = unpack_x_y_sample_weight(item)
             if self.class_weight is not None and y is not None:

@@ -376,6 +376,8 @@ class Trainer:
     def _evaluate_batches(self, batches, callback_list):
         """Run test_step over `batches` with `callback_list`'s test hooks; return the logs."""
         batch_hooks = callback_list.has_batch_hooks("test")
+        # fit validates on the same batches every time, as Keras does, however many steps.
+        batches.reset()
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = {}

@@ -77,6 +77,14 @@ def test_no_grad_records_nothing():
         backward(ops.sum(y))
 
 
+def test_a_primitive_without_vjp_records_nothing():
+    x = Variable(np.array([1.0, -2.0]))
+    for y in (x > 0.0, ops.argmax(x), ops.sign(x), ops.stop_gradient(x)):
+        assert not y.requires_grad and y._vjp is None
+    backward(ops.sum(ops.where(x > 0.0, x, 0.0) + ops.stop_gradient(x)))
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0])
+
+
 def test_non_trainable_variable_gets_no_gradient():
     w = Variable(np.array([1.0]), trainable=False)
     v = Variable(np.array([1.0]))
