@@ -13,6 +13,7 @@ from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
+from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
 from nnet.ops import nn as _nn
@@ -40,6 +41,19 @@ from nnet.ops.creation import (
     zeros,
 )
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
+from nnet.ops.joining import (
+    array_split,
+    concatenate,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    split,
+    stack,
+    unstack,
+    vsplit,
+    vstack,
+)
 from nnet.ops.linalg import matmul
 from nnet.ops.math import (
     abs,
@@ -135,19 +149,13 @@ from nnet.ops.reduce import (
     var,
 )
 from nnet.ops.shape import (
-    array_split,
     broadcast_to,
-    concatenate,
     diagonal,
-    dsplit,
-    dstack,
     expand_dims,
     flip,
     fliplr,
     flipud,
     getitem,
-    hsplit,
-    hstack,
     moveaxis,
     one_hot,
     pad,
@@ -156,9 +164,7 @@ from nnet.ops.shape import (
     reshape,
     roll,
     rot90,
-    split,
     squeeze,
-    stack,
     swapaxes,
     take,
     tile,
@@ -166,9 +172,6 @@ from nnet.ops.shape import (
     transpose,
     tril,
     triu,
-    unstack,
-    vsplit,
-    vstack,
 )
 
 
@@ -190,6 +193,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_register_ops(fn for module in (_creation, _fused, _linalg, _math, _nn, _reduce, _shape)
-             for fn in vars(module).values()
-             if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+_MODULES = (_creation, _fused, _joining, _linalg, _math, _nn, _reduce, _shape)
+_register_ops(fn for module in _MODULES for fn in vars(module).values()
+              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
