@@ -101,7 +101,8 @@ class Model(Trainer, Layer):
                       layer_range=layer_range)
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
-        """Save the model as a ``.keras`` file, atomically (see `nnet.saving.save_model`).
+        """Save the model as a ``.keras`` file (or a legacy ``.h5`` one), atomically (see
+        `nnet.saving.save_model`).
 
         The file holds the architecture, the weights, the compile arguments and the optimizer
         state; `nnet.saving.load_model` (or Keras's ``keras.saving.load_model``) restores them.
@@ -116,11 +117,18 @@ class Model(Trainer, Layer):
 
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights written by `save_weights` (the file's code is never executed)."""
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights written by `save_weights`, or a legacy ``.h5`` file (the file's code is
+        never executed); ``by_name=True`` matches a legacy file's layers by name."""
         from nnet.saving.weights import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        by_name = kwargs.pop("by_name", False)
+        if kwargs:
+            raise ValueError(
+                f"Invalid keyword arguments: {kwargs}. load_weights takes filepath, "
+                "skip_mismatch and, for legacy `.h5` files, by_name."
+            )
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     def get_compile_config(self):
         """compile()'s arguments in Keras's JSON form (empty before compile)."""

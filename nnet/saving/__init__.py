@@ -1,5 +1,5 @@
-"""nnet.saving: the ``.keras`` model format, weights files (``.weights.h5``/``.npz``) and the
-Keras config form of objects.
+"""nnet.saving: the ``.keras`` model format, legacy ``.h5`` files, weights files
+(``.weights.h5``/``.npz``) and the Keras config form of objects.
 
 The file formats load on first use, so registering a custom object loads no model code.
 """

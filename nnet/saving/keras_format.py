@@ -13,6 +13,9 @@ A ``.keras`` file is an uncompressed ZIP archive (``ZIP_STORED``) with three mem
   layout (`nnet.saving.weights`), and the optimizer's variables under ``optimizer/vars/<i>``
   (iterations, learning rate, then the slots in Keras's order).
 
+A path ending in ``.h5``/``.hdf5`` picks the legacy HDF5 format instead (`nnet.saving.legacy_h5`),
+in both directions.
+
 Files move both ways between nnet and Keras 3. Saving is atomic (a temporary file in the same
 directory, then `os.replace`). Loading parses JSON and reads HDF5 datasets only: it never runs
 code from the file (a Lambda saved as bytecode needs ``safe_mode=False``).
@@ -33,6 +36,7 @@ from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
+from nnet.saving import legacy_h5
 from nnet.saving.weights import (
     _ask_to_proceed_with_overwrite,
     _default_hook_variables,
@@ -55,7 +59,6 @@ KERAS_VERSION = "3.15.1"
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
-_LEGACY_SUFFIXES = (".h5", ".hdf5")
 # config.json is read whole into memory and parsed: a real one is kilobytes, rarely megabytes.
 # (Keras bounds it only as a ZIP bomb, over 4 GiB and over 100x its stored size.)
 MAX_CONFIG_BYTES = 64 << 20
@@ -71,12 +74,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     Args:
         model: the model to save.
         filepath: a path ending in ``.keras``; with ``zipped=False``, a directory path without
-            that suffix, which receives the three members as plain files.
+            that suffix, which receives the three members as plain files. A path ending in
+            ``.h5`` or ``.hdf5`` writes the legacy HDF5 format that Keras 3 also loads.
         overwrite: when False and `filepath` exists, ask on the console before replacing it.
         zipped: True (the default, None) writes the ZIP archive; False writes a directory.
-        **kwargs: `include_optimizer` is accepted for Keras compatibility (only the legacy
-            ``.h5`` format honours it; ``.keras`` always holds the optimizer). Anything else
-            raises.
+        **kwargs: `include_optimizer` (default True): whether a legacy ``.h5`` file holds the
+            compile arguments and optimizer state (``.keras`` always holds them). Anything
+            else raises.
 
     Example:
         >>> import os, tempfile, numpy as np, nnet
@@ -90,7 +94,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         >>> bool((restored.predict(x, verbose=0) == model.predict(x, verbose=0)).all())
         True
     """
-    kwargs.pop("include_optimizer", None)
+    include_optimizer = kwargs.pop("include_optimizer", True)
     if kwargs:
         raise ValueError(
             f"The following argument(s) are not supported: {list(kwargs)}. save_model takes "
@@ -107,6 +111,9 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
             stacklevel=2,
         )
     if not overwrite and os.path.exists(filepath) and not _ask_to_proceed_with_overwrite(filepath):
+        return
+    if legacy_h5.is_legacy_h5(filepath):
+        legacy_h5.save_model(h5py, model, filepath, include_optimizer=include_optimizer)
         return
     # Everything is serialized before the disk is touched: a model that cannot be saved
     # leaves no file behind.
@@ -135,8 +142,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with the saved arguments and its optimizer state restored, so training resumes where it
     stopped.
 
+    A legacy ``.h5``/``.hdf5`` file (Keras 2, tf.keras, or Keras 3's ``model.save("x.h5")``)
+    is read by `nnet.saving.legacy_h5`, with the same checks.
+
     Args:
-        filepath: a ``.keras`` file, or a directory saved with ``zipped=False``.
+        filepath: a ``.keras`` file, a directory saved with ``zipped=False``, or a legacy
+            ``.h5``/``.hdf5`` file.
         custom_objects: ``{name: class or function}`` for user-defined layers, models, losses,
             metrics or functions that are not registered with `register_keras_serializable`.
         compile: compile the loaded model with the saved compile arguments.
@@ -153,10 +164,26 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         ('tiny', 5)
     """
     filepath = os.fspath(filepath)
+    if legacy_h5.is_legacy_h5(filepath):
+        return _load_legacy_h5(filepath, custom_objects, compile, safe_mode)
     config_json, weights = _read_members(filepath)
     h5py = _import_h5py(filepath)
     model = _model_from_config(json.loads(config_json), custom_objects, compile, safe_mode)
     _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
+    return model
+
+
+def _load_legacy_h5(filepath, custom_objects, compile, safe_mode):
+    if not os.path.isfile(filepath):
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible "
+            "`.h5` file."
+        )
+    h5py = _import_h5py(filepath)
+    with _open_h5(h5py, filepath) as f:
+        config = legacy_h5.read_config(f, filepath)
+        model = _model_from_config(config, custom_objects, compile, safe_mode)
+        legacy_h5.restore_model(h5py, model, f, filepath)
     return model
 
 
@@ -210,12 +237,8 @@ def serialize_model(model):
 
 
 def _check_save_path(filepath, zipped):
-    if filepath.endswith(_LEGACY_SUFFIXES):
-        raise ValueError(
-            "Saving to the legacy HDF5 format (`.h5`/`.hdf5`) is not supported yet. Use the "
-            "native Keras format instead: model.save('model.keras'). "
-            f"Received: filepath={filepath}"
-        )
+    if legacy_h5.is_legacy_h5(filepath):
+        return
     if zipped and not filepath.endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving. Please add a `.keras` extension for the "
@@ -234,7 +257,8 @@ def _import_h5py(filepath):
         import h5py
     except ImportError:
         raise ImportError(
-            f"Saving or loading {filepath} (the `.keras` format, whose weights are HDF5) needs "
+            f"Saving or loading {filepath} (the `.keras` format, whose weights are HDF5, or the "
+            "legacy `.h5` format) needs "
             "h5py: `pip install h5py`. Without it, model.save_weights('model.weights.npz') "
             "saves the weights with NumPy alone."
         ) from None
@@ -339,11 +363,6 @@ def _read_members(filepath):
             config_json = _read_bounded(f, limit, filepath, CONFIG_FILENAME)
         with open(os.path.join(filepath, WEIGHTS_FILENAME), "rb") as f:
             return config_json.decode("utf-8"), f.read()
-    if filepath.endswith(_LEGACY_SUFFIXES):
-        raise ValueError(
-            "Loading the legacy HDF5 format (`.h5`/`.hdf5`) is not supported yet. Resave the "
-            f"model in the native Keras format (`.keras`). Received: filepath={filepath}"
-        )
     if filepath.endswith(".keras"):
         raise ValueError(
             f"File not found: filepath={filepath}. Please ensure the file is an accessible "

@@ -13,6 +13,9 @@ walks the model the same way, so files move between Keras and nnet.
 ``.weights.npz`` is nnet's own format, readable with NumPy alone: one array per entry of
 ``model.weights``, in order, under keys ``000_dense/kernel``, ``001_dense/bias``, ...
 
+Legacy ``.h5``/``.hdf5`` weights and model files (Keras 2, tf.keras) load too, by layer order or
+by layer name (`nnet.saving.legacy_h5`).
+
 Writes are atomic (a temporary file in the same directory, then `os.replace`), so a failed save
 never leaves a partial file. A load that fails puts every weight back as it was, and loading never
 runs code from the file (``allow_pickle=False``).
@@ -38,6 +41,7 @@ from nnet.layers.layer import Layer
 from nnet.models import Functional, Model, Sequential
 from nnet.naming import to_snake_case
 from nnet.optimizers.optimizer import Optimizer
+from nnet.saving import legacy_h5
 from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
 
@@ -85,14 +89,16 @@ def save_weights(model, filepath, overwrite=True):
             _write_npz(model, temporary)
 
 
-def load_weights(model, filepath, skip_mismatch=False):
+def load_weights(model, filepath, skip_mismatch=False, by_name=False):
     """Load weights written by `save_weights` (or by Keras's ``save_weights``) into `model`.
 
     Args:
         model: the model to fill; its weights must already exist (the model is built).
-        filepath: a ``.weights.h5`` or ``.weights.npz`` file.
-        skip_mismatch: skip, with a warning, the layers (h5) or weights (npz) whose count or
-            shapes differ, instead of raising.
+        filepath: a ``.weights.h5`` or ``.weights.npz`` file, or a legacy ``.h5``/``.hdf5``
+            weights or model file (Keras 2, tf.keras, Keras 3's ``model.save("x.h5")``).
+        skip_mismatch: skip, with a warning, the layers (h5) or weights (npz, legacy h5) whose
+            count or shapes differ, instead of raising.
+        by_name: legacy ``.h5`` files only: match layers by name instead of by position.
 
     Example:
         >>> import os, tempfile
@@ -109,13 +115,24 @@ def load_weights(model, filepath, skip_mismatch=False):
         ValueError: Cannot load ...: weight 0 'bias' (saved as 'bias') has shape (3,) in the ...
     """
     filepath = os.fspath(filepath)
-    h5 = _format_of(filepath) == "h5"
+    legacy = legacy_h5.is_legacy_h5(filepath)
+    if by_name and not legacy:
+        raise ValueError(
+            "by_name=True only applies to legacy `.h5`/`.hdf5` files: other formats match "
+            f"weights by the model's structure. Received: filepath={filepath}"
+        )
+    h5 = legacy or _format_of(filepath) == "h5"
     h5py = _import_h5py(filepath) if h5 else None
     if not os.path.isfile(filepath):
         raise FileNotFoundError(
             f"No weights file at filepath={filepath!r}. Check the path, or save the weights "
             "first with model.save_weights(filepath)."
         )
+    if legacy:
+        with _open_h5(h5py, filepath) as f:
+            legacy_h5.load_weights(h5py, model, f, filepath, by_name=by_name,
+                                   skip_mismatch=skip_mismatch)
+        return
     if h5:
         _load_h5(h5py, model, filepath, skip_mismatch)
         return
@@ -447,7 +464,15 @@ def _open_h5(h5py, filepath):
     HDF5 can fill a dataset from other files (external links, external storage, virtual
     datasets); none of them is ever written by nnet or Keras, so any of them is refused.
     """
-    h5file = h5py.File(filepath, "r")
+    try:
+        h5file = h5py.File(filepath, "r")
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except OSError as error:
+        raise ValueError(
+            f"Cannot load {filepath}: it is not a readable HDF5 file ({error}). Check that the "
+            "file is complete and was written by Keras or nnet."
+        ) from None
 
     def outside(name, link):
         if not isinstance(link, h5py.HardLink):

@@ -425,9 +425,6 @@ def test_unzipped_directory(tmp_path):
 
 def test_bad_paths(tmp_path):
     model, _, _ = sequential(nnet)
-    for suffix in (".h5", ".hdf5"):
-        with pytest.raises(ValueError, match=r"legacy HDF5 .*not supported yet.*\.keras"):
-            model.save(tmp_path / f"model{suffix}")
     with pytest.raises(ValueError, match=r"Invalid filepath extension.*`\.keras`.*model\.pkl"):
         model.save(tmp_path / "model.pkl")
     with pytest.raises(ValueError, match="zipped=False.*should not end in `.keras`"):
@@ -437,8 +434,8 @@ def test_bad_paths(tmp_path):
     assert os.listdir(tmp_path) == []
     with pytest.raises(ValueError, match="File not found: filepath=.*missing.keras"):
         load_model(tmp_path / "missing.keras")
-    with pytest.raises(ValueError, match="legacy HDF5"):
-        load_model(tmp_path / "model.h5")
+    with pytest.raises(ValueError, match="File not found: filepath=.*missing.h5"):
+        load_model(tmp_path / "missing.h5")
     with pytest.raises(ValueError, match="File format not supported"):
         load_model(tmp_path / "model.txt")
     with zipfile.ZipFile(tmp_path / "empty.keras", "w") as archive:
