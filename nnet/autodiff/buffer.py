@@ -6,6 +6,8 @@ weights end to end, an elementwise optimizer updates them all in one call, and d
 training reduces one gradient array instead of one per variable.
 """
 
+import operator
+
 from nnet.autodiff.tensor import Variable
 from nnet.backend import array_module
 
@@ -52,8 +54,9 @@ class ParameterBuffer:
         self._views = self.views(self.data)
         trainable = any(v.trainable for v in variables)
         self.grad = xp.zeros_like(self.data) if trainable else None
-        grad_views = self.views(self.grad) if trainable else [None] * len(variables)
-        for v, view, grad_view in zip(variables, self._views, grad_views):
+        # Each variable's view of `grad` (what backward writes its gradient into).
+        self.grad_views = self.views(self.grad) if trainable else [None] * len(variables)
+        for v, view, grad_view in zip(variables, self._views, self.grad_views):
             view[...] = v.data
             v.data = view
             v._buffer = self
@@ -101,7 +104,7 @@ class ParameterBuffer:
     def intact(self):
         """Whether every variable's ``data`` is still its view into `data` (a new buffer over one
         of them, or ``variable.data = array``, breaks the layout; `Variable.assign` keeps it)."""
-        return all(v.data is view for v, view in zip(self.variables, self._views))
+        return all(map(operator.is_, map(_data, self.variables), self._views))
 
     def holds(self, variables):
         """Whether `variables` are exactly this buffer's variables, in order, and it is `intact`.
@@ -115,7 +118,7 @@ class ParameterBuffer:
             (True, False, False)
         """
         mine = self.variables
-        return (len(variables) == len(mine) and all(v is u for v, u in zip(variables, mine))
+        return (len(variables) == len(mine) and all(map(operator.is_, variables, mine))
                 and self.intact())
 
     def zero_grad(self):
@@ -165,3 +168,6 @@ def _check(variables):
             "Each variable can appear only once in a ParameterBuffer. Received a variable "
             "several times: pass each once."
         )
+
+
+_data = operator.attrgetter("data")

@@ -37,9 +37,11 @@ def set_symbolic_call(handler):
     _SYMBOLIC_CALL[0] = handler
 
 
-@contextlib.contextmanager
-def no_grad():
+class no_grad(contextlib.ContextDecorator):
     """Context manager (and decorator) under which no graph is recorded (in this thread).
+
+    A class rather than a generator: it runs on every evaluation and metric update, where the
+    cost of entering it counts.
 
     Example:
         >>> import nnet
@@ -49,12 +51,19 @@ def no_grad():
         >>> y.requires_grad
         False
     """
-    previous = _GRAD_MODE.enabled
-    _GRAD_MODE.enabled = False
-    try:
-        yield
-    finally:
-        _GRAD_MODE.enabled = previous
+
+    def __enter__(self):
+        self._previous = _GRAD_MODE.enabled
+        _GRAD_MODE.enabled = False
+        return self
+
+    def __exit__(self, *exc_info):
+        _GRAD_MODE.enabled = self._previous
+
+    def _recreate_cm(self):
+        # Each decorated call gets its own context, so that calls in several threads or nested
+        # calls restore their own previous mode.
+        return type(self)()
 
 
 def is_grad_enabled():
@@ -84,8 +93,8 @@ def _freed(g):
 
 
 def _route(g):
-    """The vjp of one output of a multi-output primitive: sends its gradient to the node."""
-    return (g,)
+    """The vjp mark of one output of a multi-output primitive (`backward` routes its gradient
+    to the node's slot for it)."""
 
 
 def primitive(fn):
@@ -206,25 +215,27 @@ def backward(root, grad=None, retain_graph=False):
         if vjp is None:
             _accumulate(node, g)
             continue
-        input_grads = vjp(tuple(g)) if type(node) is _Outputs else vjp(g)
-        for i, parent, version in node._parents:
-            gi = input_grads[0] if vjp is _route else input_grads[i]
-            if gi is None:
-                continue
-            if parent._version != version:
-                _modified_in_place(parent)
-            if callable(gi):
-                gi = gi()
-            key = id(parent)
-            if type(parent) is _Outputs:
-                slots = grads.setdefault(key, [None] * parent.count)
-                slots[i] = gi if slots[i] is None else slots[i] + gi
-                continue
-            shape = parent.data.shape
-            if gi.shape != shape:
-                gi = unbroadcast(gi, shape)
-            previous = grads.get(key)
-            grads[key] = gi if previous is None else previous + gi
+        if vjp is _route:
+            # One output of a multi-output primitive: its gradient waits in the node's slots.
+            k, outputs, _ = node._parents[0]
+            slots = grads.setdefault(id(outputs), [None] * outputs.count)
+            slots[k] = g if slots[k] is None else slots[k] + g
+        else:
+            input_grads = vjp(tuple(g)) if type(node) is _Outputs else vjp(g)
+            for i, parent, version in node._parents:
+                gi = input_grads[i]
+                if gi is None:
+                    continue
+                if parent._version != version:
+                    _modified_in_place(parent)
+                if callable(gi):
+                    gi = gi()
+                shape = parent.data.shape
+                if gi.shape != shape:
+                    gi = unbroadcast(gi, shape)
+                key = id(parent)
+                previous = grads.get(key)
+                grads[key] = gi if previous is None else previous + gi
         if not retain_graph:
             node._vjp = _freed
             node._parents = ()

@@ -195,7 +195,7 @@ class Layer(SavingHooks, Operation):
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if type(inputs) is not Tensor:
-            if is_symbolic(inputs, args, kwargs):
+            if type(inputs) is not np.ndarray and is_symbolic(inputs, args, kwargs):
                 if training is not None:
                     kwargs["training"] = training
                 return self._symbolic_call(inputs, *args, **kwargs)

@@ -12,6 +12,8 @@ runs once per variable, on the same slots. Loss scaling, gradient accumulation, 
 weight decay and the moving average run over the same targets: the buffer, or the variables.
 """
 
+import operator
+
 import numpy as np
 
 from nnet.autodiff.buffer import ParameterBuffer, end_to_end_views
@@ -91,11 +93,11 @@ class OptimizerStep:
         if not self._flat or len(variables) != len(mine):
             return grads, variables
         # The slots follow this optimizer's order: the buffer must hold the same one.
-        buffer = variables[0].buffer
-        same = all(v is u for v, u in zip(variables, mine))
+        buffer = variables[0]._buffer
+        same = all(map(operator.is_, variables, mine))
         if not same or buffer is None or not buffer.holds(variables):
             return grads, variables
-        if all(g is v._grad_view for g, v in zip(grads, variables)):
+        if all(map(operator.is_, grads, buffer.grad_views)):
             return [buffer.grad], [buffer]
         work = self._gradient_work()
         for g, view in zip(grads, work.views):

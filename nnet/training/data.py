@@ -12,7 +12,19 @@ from nnet.utils.dataset_utils import PyDataset, pack_x_y_sample_weight, unpack_x
 
 
 def _map_arrays(fn, structure):
-    # None marks an absent input or target: it stays None.
+    # None marks an absent input or target: it stays None. Batches of one array each, the common
+    # case, skip the general walk: this runs for every batch.
+    if type(structure) is tuple:
+        out = []
+        for v in structure:
+            if v is None:
+                out.append(None)
+            elif type(v) is np.ndarray:
+                out.append(fn(v))
+            else:
+                break
+        else:
+            return tuple(out)
     return tree.map_structure(lambda v: None if v is None else fn(v), structure)
 
 
@@ -389,7 +401,7 @@ def _concatenate(*arrays):
 
 def batch_size_of(x):
     """The number of samples in a batch (of arrays, lists or dicts of arrays)."""
-    return len(_arrays(x)[0])
+    return len(x) if type(x) is np.ndarray else len(_arrays(x)[0])
 
 
 def capped_steps(steps):
