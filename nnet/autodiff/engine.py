@@ -213,7 +213,13 @@ def backward(root, grad=None, retain_graph=False):
         if vjp is _freed:
             _freed(g)
         if vjp is None:
-            _accumulate(node, g)
+            view = getattr(node, "_grad_view", None)
+            if node.grad is None and view is not None and view.shape == g.shape:
+                # A weight's first gradient of a step goes into its view of its buffer's array.
+                view[...] = g
+                node.grad = view
+            else:
+                _accumulate(node, g)
             continue
         if vjp is _route:
             # One output of a multi-output primitive: its gradient waits in the node's slots.
@@ -243,15 +249,10 @@ def backward(root, grad=None, retain_graph=False):
 
 def _accumulate(leaf, g):
     # A vjp may hand the same array (or a read-only broadcast view) to several inputs, so a
-    # leaf's first gradient is copied, into its view of its ParameterBuffer's gradient array when
-    # it has one, else into an array of its own; later ones add into it.
+    # leaf's first gradient is copied into an array of its own (backward copies it into the
+    # leaf's view of its ParameterBuffer's gradient array when it has one); later ones add in.
     if leaf.grad is not None:
         leaf.grad += g
-        return
-    view = getattr(leaf, "_grad_view", None)
-    if view is not None and view.shape == g.shape:
-        view[...] = g
-        leaf.grad = view
     else:
         leaf.grad = array_module(g).array(g, dtype=leaf.data.dtype, copy=True)
 

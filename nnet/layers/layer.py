@@ -205,7 +205,7 @@ class Layer(SavingHooks, Operation):
         if not self.built:
             self._maybe_build(shape_of(inputs))
         if self.input_spec is not None:
-            shape = shape_of(inputs)
+            shape = inputs.data.shape if type(inputs) is Tensor else shape_of(inputs)
             # Checked once per new input shape: the check is pure Python, the shape rarely changes.
             if shape != self.__dict__.get("_checked_shape"):
                 self.input_spec.check(self, shape)
@@ -217,7 +217,8 @@ class Layer(SavingHooks, Operation):
             kwargs["training"] = training
         previous_mask = kwargs.get("mask") if self._call_has_mask else None
         if previous_mask is None:
-            previous_mask = _masks_of(inputs)
+            previous_mask = (inputs._keras_mask if type(inputs) is Tensor
+                             else _masks_of(inputs))
             if previous_mask is not None and self._call_has_mask:
                 kwargs["mask"] = previous_mask
         if self._losses:
@@ -423,8 +424,6 @@ def _unique(items):
 
 def _masks_of(inputs):
     """The masks carried by `inputs` (same structure), or None when none carries one."""
-    if type(inputs) is Tensor:
-        return inputs._keras_mask
     masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
     return masks if any(m is not None for m in tree.flatten(masks)) else None
 

@@ -96,6 +96,12 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         """Add the (weighted) values of one batch and their weight."""
+        if type(values) is float and type(sample_weight) in (int, float, type(None)):
+            # One number, as fit's loss tracker adds every step: no arrays needed.
+            weight = 1 if sample_weight is None else sample_weight
+            self.total[()] += values * weight
+            self.count[()] += weight
+            return
         values, sample_weight = _samplewise(values, sample_weight, np.mean)
         self.total[()] += values.sum()
         self.count[()] += values.size if sample_weight is None else sample_weight.sum()

@@ -127,3 +127,15 @@ def test_results_before_the_first_batch_are_zero():
     for metric in (metrics.Mean(), metrics.R2Score(), metrics.F1Score(), metrics.MeanIoU(3),
                    metrics.TruePositives(), metrics.PrecisionAtRecall(0.5)):
         assert metric.result() == 0.0
+
+
+def test_mean_of_python_numbers_equals_the_mean_of_arrays():
+    from nnet.metrics import Mean
+
+    scalars, arrays = Mean(dtype="float64"), Mean(dtype="float64")
+    for value, weight in [(0.5, 32), (1.25, 32), (2.0, 7), (3.5, None), (0.1, 2.5)]:
+        scalars.update_state(value, sample_weight=weight)
+        arrays.update_state(np.array([value]),
+                            sample_weight=None if weight is None else np.array([weight]))
+    assert scalars.result() == pytest.approx(arrays.result(), rel=1e-12)
+    assert float(scalars.count) == float(arrays.count)
