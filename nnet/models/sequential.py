@@ -140,10 +140,14 @@ class Sequential(Model):
             else:
                 self.build(self._input_layer.batch_shape)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._layers:
-            x = layer(x, training=training)
+            # As in Keras, a mask given to the model goes to the first layer that takes one;
+            # after it, each layer reads the mask its input carries.
+            kwargs = {"mask": mask} if mask is not None and layer._call_has_mask else {}
+            x = layer(x, training=training, **kwargs)
+            mask = None
         return x
 
     def compute_output_shape(self, input_shape):

@@ -120,3 +120,16 @@ def test_sequential_has_inputs_and_outputs():
     model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(2)])
     assert [t.shape for t in model.inputs] == [(None, 4)]
     assert [t.shape for t in model.outputs] == [(None, 2)]
+
+
+def test_a_sequential_nested_in_a_graph_takes_the_mask_keyword_keras_records():
+    inner = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2)])
+    x = nnet.Input((3,))
+    model = nnet.Model(x, inner(x, mask=None))
+    data = np.ones((4, 3), "float32")
+    np.testing.assert_allclose(model.predict(data, verbose=0), inner.predict(data, verbose=0))
+    seen = _SeesMask()
+    outer = nnet.Sequential([nnet.Input((2,)), seen])
+    mask = np.array([True, False])
+    outer(np.ones((2, 2), "float32"), mask=mask)
+    np.testing.assert_array_equal(seen.seen, mask)
