@@ -92,9 +92,9 @@ def _freed(g):
     )
 
 
-def _route(g):
-    """The vjp mark of one output of a multi-output primitive (`backward` routes its gradient
-    to the node's slot for it)."""
+# The `_vjp` of each output of a multi-output primitive: never called; `backward` sees it and
+# puts the output's gradient into the node's slot for that output.
+_ROUTE = object()
 
 
 def primitive(fn):
@@ -151,7 +151,7 @@ def _several(outs, vjp, parents):
     for k, out in enumerate(outs):
         result = Tensor(out, requires_grad=True)
         result._parents = ((k, node, 0),)
-        result._vjp = _route
+        result._vjp = _ROUTE
         results.append(result)
     return tuple(results)
 
@@ -221,7 +221,7 @@ def backward(root, grad=None, retain_graph=False):
             else:
                 _accumulate(node, g)
             continue
-        if vjp is _route:
+        if vjp is _ROUTE:
             # One output of a multi-output primitive: its gradient waits in the node's slots.
             k, outputs, _ = node._parents[0]
             slots = grads.setdefault(id(outputs), [None] * outputs.count)
