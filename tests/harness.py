@@ -147,7 +147,8 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
         deterministic: False for layers whose training-mode output is random (Dropout).
         training_gradient: False when the layer stops gradients on purpose in training mode, so
             that its gradient is not the derivative of its output (batch renormalization).
-        input_data: a float array to use instead of random normal inputs.
+        input_data: an array to use instead of random normal inputs; integer arrays (token
+            ids) stay integers and only the weights' gradients are checked.
         expected_output_shape: the output shape to expect.
         expected_num_trainable_weights, expected_num_non_trainable_weights: counts to expect.
         seed: the seed of the inputs, the weight offsets and the gradient directions.
@@ -155,9 +156,13 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     rng = np.random.default_rng(seed)
-    x64 = np.asarray(input_data if input_data is not None else rng.standard_normal(input_shape),
-                     dtype="float64")
-    x = x64.astype("float32")
+    if input_data is not None and np.asarray(input_data).dtype.kind in "iu":
+        # Integer inputs (token ids) stay integers, and only the weights' gradients are checked.
+        x64 = x = np.asarray(input_data)
+    else:
+        x64 = np.asarray(input_data if input_data is not None
+                         else rng.standard_normal(input_shape), dtype="float64")
+        x = x64.astype("float32")
     input_shape = tuple(x.shape)
 
     layer = layer_factory(**init_kwargs)
@@ -278,7 +283,11 @@ def _check_gradients(layer, x, training, call_kwargs, seed):
                 object.__setattr__(owner, name, value)
 
     try:
-        check_grad(fn, x, *[w.numpy() for w in layer.trainable_weights], seed=seed)
+        weights = [w.numpy() for w in layer.trainable_weights]
+        if x.dtype.kind in "iu":
+            check_grad(lambda *w: fn(x, *w), *weights, seed=seed)
+        else:
+            check_grad(fn, x, *weights, seed=seed)
     except AssertionError as error:
         names = ["inputs"] + [w.path for w in layer.trainable_weights]
         raise AssertionError(f"{layer.name} (training={training}), inputs are {names}: "

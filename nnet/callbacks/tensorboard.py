@@ -179,8 +179,8 @@ class TensorBoard(Callback):
         update_freq: ``"epoch"`` (only epoch logs), ``"batch"`` (every batch) or an integer N
             (every N batches).
         profile_batch: 0. Profiling is not available (as on Keras's torch backend).
-        embeddings_freq: 0. The embedding projector is not available: nnet has no `Embedding`
-            layer yet.
+        embeddings_freq: 0. nnet's TensorBoard does not write the embedding projector's files
+            yet.
         embeddings_metadata: None, a file name or ``{layer name: file name}``; unused while
             `embeddings_freq` is 0.
 
@@ -223,7 +223,7 @@ class TensorBoard(Callback):
         self.embeddings_freq = _check_count(embeddings_freq, "embeddings_freq")
         if self.embeddings_freq:
             raise ValueError(
-                "The embedding projector is not available: nnet has no Embedding layer yet. "
+                "nnet's TensorBoard does not write the embedding projector's files yet. "
                 f"Received: embeddings_freq={embeddings_freq!r} (must be 0)"
             )
         if embeddings_metadata is not None and not isinstance(embeddings_metadata, (str, dict)):

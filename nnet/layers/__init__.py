@@ -13,6 +13,7 @@ from nnet.layers.discretization import Discretization
 from nnet.layers.dot import Dot, dot
 from nnet.layers.dropout import Dropout
 from nnet.layers.elu import ELU
+from nnet.layers.embedding import Embedding
 from nnet.layers.flatten import Flatten
 from nnet.layers.gaussian_dropout import GaussianDropout
 from nnet.layers.gaussian_noise import GaussianNoise
@@ -23,6 +24,7 @@ from nnet.layers.lambda_layer import Lambda
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import LayerNormalization
 from nnet.layers.leaky_re_lu import LeakyReLU
+from nnet.layers.masking import Masking
 from nnet.layers.maximum import Maximum, maximum
 from nnet.layers.minimum import Minimum, minimum
 from nnet.layers.multiply import Multiply, multiply
