@@ -9,6 +9,7 @@ from nnet._lazy import lazy_exports
 _ATTRIBUTES = {
     **dict.fromkeys(["save_model", "load_model", "model_from_json"], "nnet.saving.keras_format"),
     **dict.fromkeys(["save_weights", "load_weights"], "nnet.saving.weights"),
+    "LoadError": "nnet.saving.load_error",
     **dict.fromkeys(["register_keras_serializable", "custom_object_scope", "get_registered_name",
                      "serialize_keras_object", "deserialize_keras_object"],
                     "nnet.utils.registry"),

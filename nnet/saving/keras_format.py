@@ -37,13 +37,13 @@ from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
 from nnet.saving import legacy_h5
+from nnet.saving.h5_store import H5Store, open_h5
+from nnet.saving.load_error import LoadError, loading
 from nnet.saving.weights import (
     _ask_to_proceed_with_overwrite,
     _default_hook_variables,
-    _H5Store,
-    _load_layers,
-    _open_h5,
-    _write_h5,
+    load_layers,
+    write_h5,
 )
 from nnet.utils.file_utils import atomic_target
 from nnet.utils.registry import (
@@ -166,21 +166,42 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = os.fspath(filepath)
     if legacy_h5.is_legacy_h5(filepath):
         return _load_legacy_h5(filepath, custom_objects, compile, safe_mode)
-    config_json, weights = _read_members(filepath)
     h5py = _import_h5py(filepath)
-    model = _model_from_config(json.loads(config_json), custom_objects, compile, safe_mode)
-    _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
+    with loading(filepath):
+        config_json, weights = _read_members(filepath)
+        config = _parse_config(config_json, filepath)
+        model = _model_from_config(config, custom_objects, compile, safe_mode)
+        _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
     return model
+
+
+def _parse_config(data, filepath):
+    """config.json's bytes as a model config (a JSON object), or a `LoadError` saying why not."""
+    try:
+        config = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LoadError(f"Cannot load {filepath}: its {CONFIG_FILENAME} is not UTF-8 text. "
+                        "The file is damaged or not a .keras file.") from None
+    except json.JSONDecodeError as error:
+        raise LoadError(f"Cannot load {filepath}: its {CONFIG_FILENAME} is not valid JSON "
+                        f"({error}). The file is damaged or not a .keras file.") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise LoadError(
+            f"Cannot load {filepath}: its {CONFIG_FILENAME} holds a {type(config).__name__}, "
+            "not a model config (a JSON object with a class_name). The file is damaged or not "
+            "a .keras file."
+        )
+    return config
 
 
 def _load_legacy_h5(filepath, custom_objects, compile, safe_mode):
     if not os.path.isfile(filepath):
-        raise ValueError(
+        raise LoadError(
             f"File not found: filepath={filepath}. Please ensure the file is an accessible "
             "`.h5` file."
         )
     h5py = _import_h5py(filepath)
-    with _open_h5(h5py, filepath) as f:
+    with loading(filepath), open_h5(h5py, filepath) as f:
         config = legacy_h5.read_config(f, filepath)
         model = _model_from_config(config, custom_objects, compile, safe_mode)
         legacy_h5.restore_model(h5py, model, f, filepath)
@@ -286,10 +307,7 @@ def _json_default(value):
 def _weights_h5(h5py, model):
     """The bytes of ``model.weights.h5``: the layers' variables, then the optimizer's."""
     buffer = io.BytesIO()
-    _write_h5(h5py, model, buffer)
-    if model.compiled and model.optimizer is not None:
-        with h5py.File(buffer, "r+") as f:
-            model.optimizer.save_own_variables(_H5Store(f, "optimizer", model.optimizer.name))
+    write_h5(h5py, model, buffer, model.optimizer if model.compiled else None)
     return buffer.getvalue()
 
 
@@ -354,7 +372,7 @@ def _read_members(filepath):
                 config_json = _read_bounded(f, config_limit, filepath, CONFIG_FILENAME)
             with archive.open(weights_info) as f:
                 weights = _read_bounded(f, weights_limit, filepath, WEIGHTS_FILENAME)
-            return config_json.decode(), weights
+            return config_json, weights
     if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, CONFIG_FILENAME)):
         _check_members(filepath, set(os.listdir(filepath)))
         config_path = os.path.join(filepath, CONFIG_FILENAME)
@@ -362,9 +380,14 @@ def _read_members(filepath):
         with open(config_path, "rb") as f:
             config_json = _read_bounded(f, limit, filepath, CONFIG_FILENAME)
         with open(os.path.join(filepath, WEIGHTS_FILENAME), "rb") as f:
-            return config_json.decode("utf-8"), f.read()
+            return config_json, f.read()
+    if filepath.endswith(".keras") and os.path.isfile(filepath):
+        raise LoadError(
+            f"Cannot load {filepath}: it is not a readable zip archive, so it is truncated, "
+            "damaged or not a .keras file."
+        )
     if filepath.endswith(".keras"):
-        raise ValueError(
+        raise LoadError(
             f"File not found: filepath={filepath}. Please ensure the file is an accessible "
             "`.keras` zip file."
         )
@@ -481,16 +504,16 @@ class _NamedBuffer(io.BytesIO):
 
 
 def _load_state(h5py, model, weights):
-    with _open_h5(h5py, weights) as f:
-        _load_layers(f, model, weights, skip_mismatch=False)
+    with open_h5(h5py, weights) as f:
+        load_layers(f, model, weights, skip_mismatch=False)
         optimizer = model.optimizer if model.compiled else None
         if optimizer is None or f.get("optimizer/vars") is None:
             return
         # Keras builds the optimizer at compile time; building it only when the file holds
         # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
-        if not optimizer.built and len(_H5Store(f, "optimizer")) > len(optimizer.variables):
+        if not optimizer.built and len(H5Store(f, "optimizer")) > len(optimizer.variables):
             optimizer.build(model.trainable_weights)
-        store = _H5Store(f, "optimizer", expected=_default_hook_variables(optimizer))
+        store = H5Store(f, "optimizer", expected=_default_hook_variables(optimizer))
         try:
             optimizer.load_own_variables(store)
         except ValueError as error:

@@ -27,7 +27,6 @@ dataset's declared shape and type are checked against the variable it fills befo
 read, so a small file cannot make the loader allocate more than the model holds.
 """
 
-import math
 import os
 import warnings
 import zipfile
@@ -35,22 +34,18 @@ import zipfile
 import numpy as np
 
 from nnet.autodiff.symbolic import Operation
-from nnet.autodiff.tensor import Tensor
 from nnet.backend import to_numpy
 from nnet.layers.layer import Layer
 from nnet.models import Functional, Model, Sequential
 from nnet.naming import to_snake_case
 from nnet.optimizers.optimizer import Optimizer
 from nnet.saving import legacy_h5
+from nnet.saving.h5_store import H5Store, create_h5, open_h5, weight_name
+from nnet.saving.load_error import loading
 from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
 
 SUFFIXES = (".weights.h5", ".weights.npz")
-# A dataset that no model variable accounts for (custom hooks' state) may declare more than this
-# many bytes only when the file really stores them, within the expansion that compression gives
-# (Keras allows 1000x above 4 GiB; a tiny file must not cost gigabytes).
-_MAX_UNSTORED_BYTES = 64 << 20
-_MAX_EXPANSION = 1000
 # The walk skips these classes' own attributes, as Keras skips those of a bare Layer.
 _BASE_CLASSES = (Operation, Layer, Model, Sequential, Functional, Trainer)
 
@@ -84,7 +79,7 @@ def save_weights(model, filepath, overwrite=True):
         return
     with atomic_target(filepath) as temporary:
         if h5:
-            _write_h5(h5py, model, temporary)
+            write_h5(h5py, model, temporary)
         else:
             _write_npz(model, temporary)
 
@@ -112,7 +107,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         >>> load_weights(Bigger(), path)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: Cannot load ...: weight 0 'bias' (saved as 'bias') has shape (3,) in the ...
+        nnet.saving.load_error.LoadError: Cannot load ...: weight 0 'bias' (saved as 'bias') has ...
     """
     filepath = os.fspath(filepath)
     legacy = legacy_h5.is_legacy_h5(filepath)
@@ -128,16 +123,17 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
             f"No weights file at filepath={filepath!r}. Check the path, or save the weights "
             "first with model.save_weights(filepath)."
         )
-    if legacy:
-        with _open_h5(h5py, filepath) as f:
-            legacy_h5.load_weights(h5py, model, f, filepath, by_name=by_name,
-                                   skip_mismatch=skip_mismatch)
-        return
-    if h5:
-        _load_h5(h5py, model, filepath, skip_mismatch)
-        return
-    for variable, value in _read_npz(model, filepath, skip_mismatch):
-        variable.assign(value)
+    with loading(filepath, model):
+        if legacy:
+            with open_h5(h5py, filepath) as f:
+                legacy_h5.load_weights(h5py, model, f, filepath, by_name=by_name,
+                                       skip_mismatch=skip_mismatch)
+        elif h5:
+            with open_h5(h5py, filepath) as f:
+                load_layers(f, model, filepath, skip_mismatch)
+        else:
+            for variable, value in _read_npz(model, filepath, skip_mismatch):
+                variable.assign(value)
 
 
 def _format_of(filepath):
@@ -205,7 +201,7 @@ def _read_npz(model, filepath, skip_mismatch):
     if len(saved) != len(weights):
         first = len(min(saved, weights, key=len))
         missing = (
-            f"the model's weight {first} {_weight_name(weights[first])!r} has no value in it"
+            f"the model's weight {first} {weight_name(weights[first])!r} has no value in it"
             if len(weights) > len(saved) else f"its array {first} {saved[first][0]!r} is extra"
         )
         message = (
@@ -223,7 +219,7 @@ def _read_npz(model, filepath, skip_mismatch):
         if shape == tuple(variable.shape) and dtype.kind in "biuf":
             matching.append((variable, key))
             continue
-        what = f"weight {i} {_weight_name(variable)!r} (saved as {name!r})"
+        what = f"weight {i} {weight_name(variable)!r} (saved as {name!r})"
         if not skip_mismatch:
             raise _shape_error(filepath, what, variable.shape, shape)
         warnings.warn(
@@ -262,10 +258,6 @@ def _npz_headers(filepath):
             "weights again with model.save_weights(...)."
         ) from None
     return headers
-
-
-def _weight_name(variable):
-    return getattr(variable, "path", None) or variable.name
 
 
 def _is_layer(obj):
@@ -359,94 +351,6 @@ def _h5_layout(model):
     return out
 
 
-class _H5Store:
-    """The ``<path>/vars`` group of one object in a weights file (Keras's H5IOStore entry).
-
-    `save_own_variables` and `load_own_variables` use it as a dict of arrays: ``store["0"] =
-    kernel`` writes a dataset (a Tensor, array or number), ``store["0"]`` reads one back as a
-    NumPy array, and ``keys()``, ``len()`` and ``in`` list what is there. When writing, the group
-    is made with the ``name`` attribute at once when a name is given (as Keras does for layers),
-    otherwise only when the first value is set. When reading, a dataset's declared shape and
-    type are checked before its data is read: against the variable stored under its key where
-    `expected` gives one, otherwise against the bytes the file really stores.
-
-    Args:
-        h5file: an open ``h5py.File``.
-        path: the object's path in the walk (``""`` for the model itself).
-        name: when writing, the object's name, stored as the group's ``name`` attribute.
-        expected: when reading, the variables that the object's default hooks store under
-            ``"0"``, ``"1"``, ... (None when the object has hooks of its own).
-    """
-
-    def __init__(self, h5file, path, name=None, expected=None):
-        self._file = h5file
-        self.path = f"{path}/vars" if path else "vars"
-        self._group = h5file.get(self.path)
-        if self._group is None and isinstance(name, str):
-            self._group = h5file.create_group(self.path)
-            self._group.attrs["name"] = name
-        self._expected = {str(i): variable for i, variable in enumerate(expected or ())}
-
-    def __setitem__(self, key, value):
-        if self._group is None:
-            self._group = self._file.create_group(self.path)
-        if isinstance(value, Tensor):
-            value = value.data
-        self._group.create_dataset(key, data=to_numpy(value))
-
-    def __getitem__(self, key):
-        if key not in self:
-            raise KeyError(
-                f"No value {key!r} in '{self.path}' of the weights file, which holds "
-                f"{self.keys()}."
-            )
-        dataset = self._group[key]
-        if not hasattr(dataset, "shape"):
-            raise ValueError(f"'{self.path}/{key}' is a group, where a dataset should be.")
-        self._check_declared(key, dataset)
-        return np.asarray(dataset[()])
-
-    def _check_declared(self, key, dataset):
-        """Refuse `dataset` from its header alone when reading it would not fit the model."""
-        where = f"'{self.path}/{key}'"
-        shape, dtype = dataset.shape, dataset.dtype
-        variable = self._expected.get(key)
-        if variable is not None:
-            if shape != tuple(variable.shape):
-                raise ValueError(
-                    f"the variable '{_weight_name(variable)}' has shape "
-                    f"{tuple(variable.shape)} in the model but {shape} in the file (declared by "
-                    f"{where})."
-                )
-            if dtype.kind not in "biuf":
-                raise ValueError(
-                    f"{where} holds {dtype} values; the variable '{_weight_name(variable)}' "
-                    "needs numbers."
-                )
-            return
-        declared = math.prod(shape or ()) * dtype.itemsize
-        stored = dataset.id.get_storage_size()
-        if declared > _MAX_UNSTORED_BYTES and declared > _MAX_EXPANSION * stored:
-            raise ValueError(
-                f"{where} declares {declared} bytes (shape {shape}, {dtype}) but the file "
-                f"stores {stored}; refusing the allocation. A genuine weights file stores "
-                "what it declares: re-save it from the model that made it."
-            )
-
-    def __contains__(self, key):
-        return self._group is not None and key in self._group
-
-    def keys(self):
-        """The saved keys (``"0"``, ``"1"``, ... for Layer's default hooks)."""
-        return [] if self._group is None else list(self._group.keys())
-
-    def __len__(self):
-        return len(self.keys())
-
-    def __iter__(self):
-        return iter(self.keys())
-
-
 def _default_hook_variables(owner):
     """What `owner`'s default `load_own_variables` reads under ``"0"``, ``"1"``, ...; None
     when its class overrides the hook, whose keys then mean what it says."""
@@ -458,78 +362,25 @@ def _default_hook_variables(owner):
     return None
 
 
-def _open_h5(h5py, filepath):
-    """``h5py.File(filepath, "r")``, once every link in it is checked to stay inside it.
-
-    HDF5 can fill a dataset from other files (external links, external storage, virtual
-    datasets); none of them is ever written by nnet or Keras, so any of them is refused.
-    """
-    try:
-        h5file = h5py.File(filepath, "r")
-    except (FileNotFoundError, PermissionError, IsADirectoryError):
-        raise
-    except OSError as error:
-        raise ValueError(
-            f"Cannot load {filepath}: it is not a readable HDF5 file ({error}). Check that the "
-            "file is complete and was written by Keras or nnet."
-        ) from None
-
-    def outside(name, link):
-        if not isinstance(link, h5py.HardLink):
-            target = getattr(link, "path", "")
-            source = getattr(link, "filename", None)
-            return name, (f"is a {type(link).__name__} to '{target}'"
-                          + (f" in {source!r}" if source else ""))
-        obj = h5file[name]
-        if isinstance(obj, h5py.Dataset):
-            if obj.external:
-                files = sorted({entry[0] for entry in obj.external})
-                return name, f"is a dataset stored in the external file(s) {files}"
-            if obj.is_virtual:
-                return name, "is a virtual dataset, mapped from the data of other files"
-        return None
-
-    try:
-        found = h5file.visititems_links(outside)
-    except BaseException:
-        h5file.close()
-        raise
-    if found is not None:
-        h5file.close()
-        name, what = found
-        raise ValueError(
-            f"Cannot load {filepath}: its HDF5 entry '{name}' {what}. Weights files must be "
-            "self-contained (Keras refuses such entries too): re-save the weights from the "
-            "model that made them."
-        )
-    return h5file
-
-
-def _write_h5(h5py, model, path):
-    with h5py.File(path, "x") as f:
+def write_h5(h5py, model, target, optimizer=None):
+    """Write each layer's variables (then `optimizer`'s, when given) to a new HDF5 file."""
+    with create_h5(h5py, target) as f:
         for layer_path, layer in _h5_layout(model):
             if hasattr(layer, "save_own_variables"):
-                layer.save_own_variables(_H5Store(f, layer_path, getattr(layer, "name", None)))
+                layer.save_own_variables(H5Store(f, layer_path, getattr(layer, "name", None)))
+        if optimizer is not None:
+            optimizer.save_own_variables(H5Store(f, "optimizer", optimizer.name))
 
 
-def _load_h5(h5py, model, filepath, skip_mismatch):
-    """Give each layer its part of the file through `load_own_variables`.
+def load_layers(h5file, model, filepath, skip_mismatch):
+    """Give each layer its part of an open weights file through `load_own_variables`.
 
-    A layer that cannot load raises (after every weight is put back as it was) or, with
-    `skip_mismatch`, is skipped with a warning.
+    A layer that cannot load raises or, with `skip_mismatch`, is skipped with a warning.
     """
-    with _open_h5(h5py, filepath) as f:
-        _load_layers(f, model, filepath, skip_mismatch)
-
-
-def _load_layers(h5file, model, filepath, skip_mismatch):
-    """`_load_h5` on a file already opened with `_open_h5`."""
-    # The hooks assign as they go: this lets a failure leave the model as it found it.
-    before = [(w, w.data.copy()) for w in model.weights]
     for layer_path, layer in _h5_layout(model):
         if not hasattr(layer, "load_own_variables"):
             continue
-        store = _H5Store(h5file, layer_path, expected=_default_hook_variables(layer))
+        store = H5Store(h5file, layer_path, expected=_default_hook_variables(layer))
         try:
             layer.load_own_variables(store)
         except Exception as error:
@@ -538,8 +389,6 @@ def _load_layers(h5file, model, filepath, skip_mismatch):
                 warnings.warn(f"Skipping {label} (at '{store.path}') in load_weights: "
                               f"{error}", stacklevel=3)
                 continue
-            for weight, value in before:
-                weight.assign(value)
             raise ValueError(
                 f"Cannot load {filepath}: {label} (at '{store.path}'): {error} Pass "
                 "skip_mismatch=True to skip the layers that do not match."
