@@ -432,8 +432,17 @@ def _dtype_name(dtype):
     if dtype is None:
         return backend.floatx()
     if isinstance(dtype, dict):
-        return dtype["config"]["name"]
-    return np.dtype(dtype).name
+        dtype = dtype["config"]["name"]
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.kind not in "fiubUS":
+        raise ValueError(
+            "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') for dtype. "
+            f"Received: dtype={dtype!r}"
+        )
+    return resolved.name
 
 
 def _dtype_policy(dtype):

@@ -72,6 +72,26 @@ def _is_sparse_categorical(loss):
     )
 
 
+def _is_binary_crossentropy(loss):
+    return isinstance(loss, (losses_module.BinaryCrossentropy,
+                             losses_module.BinaryFocalCrossentropy)) or (
+        getattr(loss, "fn", None) in (losses_module.binary_crossentropy,
+                                      losses_module.binary_focal_crossentropy)
+    )
+
+
+def _check_binary_labels(y, output_name):
+    labels = np.asarray(y)
+    low, high = labels.min(), labels.max()
+    if low < 0 or high > 1:
+        raise ValueError(
+            f"Binary crossentropy on output '{output_name}' expects labels in [0, 1] (the "
+            f"probability of the positive class), but y holds {low if low < 0 else high:g}. Map "
+            "the labels to 0 and 1 (e.g. (y + 1) / 2 for -1/1 labels), or use hinge for -1/1 "
+            "labels."
+        )
+
+
 class CompileLoss:
     """The compiled loss: the weighted sum of one loss per output.
 
@@ -120,10 +140,15 @@ class CompileLoss:
         return total
 
     def check_targets(self, y_true, num_classes):
-        """Raise before training when a sparse categorical target is not a valid class index."""
+        """Raise before any work when a sparse categorical target is not a valid class index,
+        or a binary crossentropy target is outside [0, 1]."""
         for i, loss, _ in self.entries:
-            if _is_sparse_categorical(loss) and y_true[i] is not None:
+            if y_true[i] is None or not np.asarray(y_true[i]).size:
+                continue
+            if _is_sparse_categorical(loss):
                 _check_sparse_labels(y_true[i], num_classes[i], self.output_names[i])
+            elif _is_binary_crossentropy(loss):
+                _check_binary_labels(y_true[i], self.output_names[i])
 
 
 class CompileMetrics:

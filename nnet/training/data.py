@@ -28,6 +28,33 @@ def _map_arrays(fn, structure):
     return tree.map_structure(lambda v: None if v is None else fn(v), structure)
 
 
+def check_positive_int(value, argument, allow_zero=False):
+    """`value` if it is a positive (or, with `allow_zero`, non-negative) integer, else a
+    ValueError naming `argument`."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (
+        0 if allow_zero else 1
+    ):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(
+            f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}"
+        )
+    return value
+
+
+def _check_given(x, argument):
+    """Refuse missing or empty data up front, instead of a raw error deep in the pipeline."""
+    if x is None:
+        raise ValueError(
+            f"No data was given: {argument}=None. Pass arrays (or lists or dicts of arrays), a "
+            "PyDataset, a DataLoader or a generator of batches."
+        )
+    if isinstance(x, (dict, list, tuple)) and not tree.flatten(x):
+        raise ValueError(
+            f"{argument} is empty: {argument}={x!r}. Pass one array per model input (or a dict "
+            "keyed by input name)."
+        )
+
+
 def _arrays(structure):
     return [leaf for leaf in tree.flatten(structure) if leaf is not None]
 
@@ -66,6 +93,19 @@ def _check_finite(array, argument):
         )
 
 
+def _check_float_range(array, argument):
+    """Values beyond the float range of `floatx()` would turn into inf inside the model."""
+    limit = np.finfo(backend.floatx()).max
+    if array.dtype.kind == "f" and array.dtype.itemsize > np.dtype(backend.floatx()).itemsize \
+            and array.size and max(-array.min(), array.max()) > limit:
+        largest = max(-array.min(), array.max())
+        raise ValueError(
+            f"{argument} holds values up to {largest:g} in magnitude, beyond the {limit:g} that "
+            f"{backend.floatx()} (the model's dtype) can hold: they would become inf. Rescale "
+            f"{argument} (e.g. standardize it) before training."
+        )
+
+
 def prepare_arrays(x, y=None, sample_weight=None, check_finite=True):
     """Convert x, y and sample_weight to arrays and check that they agree, before any work."""
     x, y = _nested_lists_as_array(x), _nested_lists_as_array(y)
@@ -77,9 +117,14 @@ def prepare_arrays(x, y=None, sample_weight=None, check_finite=True):
         for name, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
             for leaf in _arrays(value):
                 _check_finite(leaf, name)
+                _check_float_range(leaf, name)
     lengths = {name: {len(a) for a in _arrays(v)} for name, v in
                (("x", x), ("y", y), ("sample_weight", sample_weight)) if v is not None}
     sizes = set().union(*lengths.values()) if lengths else set()
+    if sizes == {0}:
+        raise ValueError(
+            "The data has no samples (x has 0 rows). Pass at least one sample."
+        )
     if len(sizes) > 1:
         detail = ", ".join(f"{name}: {sorted(n)}" for name, n in lengths.items())
         raise ValueError(
@@ -92,7 +137,15 @@ def prepare_arrays(x, y=None, sample_weight=None, check_finite=True):
 def _nested_lists_as_array(value):
     # A list of numbers or of lists is one array; a list of arrays is several inputs.
     if isinstance(value, list) and not any(isinstance(v, (np.ndarray, Tensor)) for v in value):
-        return np.asarray(value)
+        try:
+            return np.asarray(value)
+        except ValueError:
+            lengths = sorted({len(v) for v in value if hasattr(v, "__len__")})
+            raise ValueError(
+                f"The data is a ragged list: its rows have different lengths ({lengths}). nnet "
+                "takes rectangular arrays: pad the rows to one length (e.g. with "
+                "nnet.utils.pad_sequences) or pass a NumPy array."
+            ) from None
     return value
 
 
@@ -210,11 +263,13 @@ class IterableBatches:
     """Batches from a `PyDataset`, a PyTorch `DataLoader`, a generator or any iterable of
     ``(x, y[, sample_weight])``. A DataLoader's torch tensors arrive as NumPy arrays."""
 
-    def __init__(self, source, steps_per_epoch=None, class_weight=None):
+    def __init__(self, source, steps_per_epoch=None, class_weight=None, argument="x"):
         self.source = source
         self.steps = steps_per_epoch or (len(source) if hasattr(source, "__len__") else None)
         self.class_weight = class_weight
+        self.argument = argument
         self._iterator = None
+        self._yielded = False
 
     def _items(self):
         if isinstance(self.source, PyDataset):
@@ -237,9 +292,10 @@ class IterableBatches:
                 item = next(self._iterator)
             except StopIteration:
                 self._iterator = None
-                if self.steps is not None:
+                if self.steps is not None and self._yielded:
                     _warn_ran_out()
                 break
+            self._yielded = True
             x, y, sample_weight = unpack_x_y_sample_weight(item)
             if self.class_weight is not None and y is not None:
                 if sample_weight is not None:
@@ -250,6 +306,11 @@ class IterableBatches:
                 sample_weight = class_weight_to_sample_weights(np.asarray(y), self.class_weight)
             yield step, pack_x_y_sample_weight(x, y, sample_weight)
             step += 1
+        if not self._yielded:
+            raise ValueError(
+                f"{self.argument} yielded no batches: it is empty (a PyDataset of length 0, or "
+                "a generator with nothing left). Pass data with at least one batch."
+            )
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()
 
@@ -278,7 +339,8 @@ def _torch_to_numpy(value):
 
 
 def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
-                class_weight=None, argument="x", batch_argument="batch_size"):
+                class_weight=None, argument="x", batch_argument="batch_size",
+                steps_argument="steps"):
     """The batches of one loop over `x`: arrays (with `y`, `sample_weight`) or a dataset.
 
     A dataset, generator or DataLoader makes its own batches, so `batch_size` is then ignored
@@ -290,14 +352,18 @@ def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, s
         shuffle: True, False or "batch", for array data.
         steps: batches per epoch (all of them by default), under `config.max_steps_per_epoch`.
         class_weight: ``{class index: weight}``, turned into per-sample weights.
-        argument, batch_argument: the names of `x` and `batch_size` in the caller's messages.
+        argument, batch_argument, steps_argument: the names of `x`, `batch_size` and `steps`
+            in the caller's messages.
 
     Example:
         >>> import numpy as np
         >>> batches_for(np.zeros((70, 2)), np.zeros(70), batch_size=32).steps
         3
     """
-    steps = capped_steps(steps)
+    _check_given(x, argument)
+    if batch_size is not None:
+        check_positive_int(batch_size, batch_argument)
+    steps = capped_steps(steps if steps is None else check_positive_int(steps, steps_argument))
     if is_array_data(x):
         return ArrayBatches(*prepare_arrays(x, y, sample_weight), batch_size, shuffle, steps,
                             class_weight)
@@ -314,7 +380,7 @@ def batches_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, s
             UserWarning,
             stacklevel=3,
         )
-    return IterableBatches(x, steps, class_weight)
+    return IterableBatches(x, steps, class_weight, argument)
 
 
 def fit_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=True, steps_per_epoch=None,
@@ -336,6 +402,9 @@ def fit_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=True, st
             "You cannot pass both class_weight and sample_weight: combine them into one "
             "sample_weight array (class weight of each sample times its own weight)."
         )
+    _check_given(x, "x")
+    if steps_per_epoch is not None:
+        check_positive_int(steps_per_epoch, "steps_per_epoch")
     if is_array_data(x):
         arrays = prepare_arrays(x, y, sample_weight)
         if validation_split and validation_data is None:
@@ -349,7 +418,7 @@ def fit_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=True, st
         )
     else:
         batches = batches_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                              class_weight)
+                              class_weight, steps_argument="steps_per_epoch")
     if validation_data is None:
         return batches, None
     val_x, val_y, val_sample_weight = unpack_x_y_sample_weight(validation_data) \
@@ -359,7 +428,8 @@ def fit_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=True, st
         validation_batch_size = validation_batch_size or batch_size
     validation = batches_for(val_x, val_y, val_sample_weight, validation_batch_size, False,
                              validation_steps, argument="validation_data",
-                             batch_argument="validation_batch_size")
+                             batch_argument="validation_batch_size",
+                             steps_argument="validation_steps")
     return batches, validation
 
 

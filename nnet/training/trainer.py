@@ -26,6 +26,7 @@ from nnet.training.compile_utils import (
     flatten_targets,
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.training.data import check_positive_int as _check_positive_int
 
 
 def _verbosity(verbose):
@@ -180,6 +181,11 @@ class Trainer:
                 flatten_outputs(sample_weight, names, "sample_weight"),
             ))
         terms.extend(self.losses)
+        if not terms and self.compiled_loss is not None:
+            raise ValueError(
+                "The model was compiled with a loss, which needs targets, but no y was given. "
+                "Pass y to fit/evaluate (or a dataset that yields (x, y) pairs)."
+            )
         if not terms:
             raise ValueError(
                 "No loss to compute. Pass `loss=` to compile(), or add losses with add_loss()."
@@ -239,10 +245,10 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    def _check_before_training(self, batches):
-        """Run the loss once on the first batch (without training), so that shape and label
-        errors surface before any work; a lazily built model is built for that batch shape,
-        as Keras builds it."""
+    def _check_batches(self, batches):
+        """Run the loss once on the first batch of array data (without training), and check
+        every label, so that shape and label errors surface before any work; a lazily built
+        model is built for that batch shape, as Keras builds it."""
         if not isinstance(batches, data.ArrayBatches):
             return
         x, y, _ = batches.data
@@ -306,7 +312,13 @@ class Trainer:
             x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight,
             validation_split, validation_data, validation_batch_size, validation_steps,
         )
-        self._check_before_training(batches)
+        _check_validation_freq(validation_freq)
+        self._check_batches(batches)
+        if validation is not None:
+            try:
+                self._check_batches(validation)
+            except ValueError as error:
+                raise ValueError(f"Invalid validation data: {error}") from error
         callbacks = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps,
@@ -366,6 +378,7 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
         batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
+        self._check_batches(batches)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         logs = self._evaluate_batches(batches, callback_list)
@@ -466,20 +479,21 @@ def _capped_epochs(epochs):
     return epochs
 
 
+def _check_validation_freq(validation_freq):
+    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
+        _check_positive_int(validation_freq, "validation_freq")
+    elif not (isinstance(validation_freq, (list, tuple, set, range)) and all(
+            isinstance(e, (int, np.integer)) and e > 0 for e in validation_freq)):
+        raise ValueError(
+            "Expected a positive integer (validate every N epochs) or a list of epoch numbers "
+            f"(1-based) for validation_freq. Received: validation_freq={validation_freq!r}"
+        )
+
+
 def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
-
-
-def _check_positive_int(value, argument, allow_zero=False):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (
-        0 if allow_zero else 1
-    ):
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(
-            f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}"
-        )
 
 
 def _warn_if_trainable_changed(model):
