@@ -4,6 +4,10 @@ Everything else asks this module for the array module of an array (`array_module
 `asarray`/`to_numpy`, and reads the global settings `floatx()` and `epsilon()`.
 """
 
+import contextlib
+import itertools
+import threading
+
 import numpy as np
 
 from nnet.naming import reset_names
@@ -12,6 +16,18 @@ _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _RNG = np.random.default_rng()
+_SEED = None
+# Bumped by each seed_rng, so that every RandomStream re-derives its generator from the new seed.
+_SEEDINGS = 0
+# Numbers the RandomStreams made since the last seed_rng.
+_STREAM_KEYS = itertools.count()
+
+
+class _StreamScope(threading.local):
+    generator = None
+
+
+_SCOPE = _StreamScope()
 
 
 def floatx():
@@ -87,14 +103,58 @@ def to_numpy(x):
 
 
 def rng():
-    """The global random generator that initializers, dropout and shuffling draw from."""
-    return _RNG
+    """The random generator that initializers, dropout and shuffling draw from: the global one,
+    or, while a model trains, evaluates or predicts (`use_stream`), that model's own."""
+    scoped = _SCOPE.generator
+    return _RNG if scoped is None else scoped
 
 
 def seed_rng(seed):
-    """Re-seed the global random generator returned by `rng`."""
-    global _RNG
+    """Re-seed the global random generator returned by `rng` (and every `RandomStream`)."""
+    global _RNG, _SEED, _SEEDINGS, _STREAM_KEYS
     _RNG = np.random.default_rng(seed)
+    _SEED = seed
+    _SEEDINGS += 1
+    _STREAM_KEYS = itertools.count()
+
+
+class RandomStream:
+    """A random generator of one's own, for a model: after ``seed_rng(s)`` it is seeded from
+    ``(s, key)``, where `key` counts the streams made since the last `seed_rng`, so that models
+    trained in several threads at once draw what they would draw one after another, and a
+    model made right after ``seed_rng(s)`` draws the same numbers in every run. Unseeded, it
+    starts from fresh entropy.
+
+    Example:
+        >>> seed_rng(0); a, b = RandomStream(), RandomStream()
+        >>> seed_rng(0); c = RandomStream()
+        >>> x, y, z = (s.generator().random() for s in (a, b, c))
+        >>> x == z, x == y
+        (True, False)
+    """
+
+    def __init__(self):
+        self.key = next(_STREAM_KEYS)
+        self._seeding = None
+        self._generator = None
+
+    def generator(self):
+        """The stream's generator, derived again whenever `seed_rng` has been called since."""
+        if self._seeding != _SEEDINGS:
+            self._seeding = _SEEDINGS
+            self._generator = np.random.default_rng(None if _SEED is None else [_SEED, self.key])
+        return self._generator
+
+
+@contextlib.contextmanager
+def use_stream(stream):
+    """Within this block, in this thread, `rng` returns `stream`'s generator."""
+    previous = _SCOPE.generator
+    _SCOPE.generator = stream.generator()
+    try:
+        yield
+    finally:
+        _SCOPE.generator = previous
 
 
 def backend():

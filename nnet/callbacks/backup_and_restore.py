@@ -26,8 +26,9 @@ class BackupAndRestore(Callback):
 
     - every model weight (``model.weights``, non-trainable ones included);
     - the optimizer's state (``optimizer.variables``: iterations, learning rate, slots, EMA);
-    - the state of the global generator `nnet.backend.rng()` (shuffling, unseeded dropout and
-      noise) and of every layer's own `nnet.random.SeedGenerator` (``Dropout(seed=...)``);
+    - the state of the model's own random stream, which `nnet.backend.rng()` returns while it
+      trains (shuffling, unseeded dropout and noise), and of every layer's own
+      `nnet.random.SeedGenerator` (``Dropout(seed=...)``);
     - the epoch to resume at (epochs completed) and the last batch index seen.
 
     When `fit` starts and a backup exists, all of it is restored and training resumes at the saved
@@ -139,8 +140,8 @@ class BackupAndRestore(Callback):
             shutil.rmtree(self.backup_dir)
 
     def _generators(self):
-        """The random generators training draws from: the global one, then those of the
-        SeedGenerators that layers hold as attributes."""
+        """The random generators training draws from: the model's stream (`backend.rng()` in
+        fit), then those of the SeedGenerators that layers hold as attributes."""
         generators = [backend.rng()]
         seen = set()
         for layer in self.model._flatten_layers():

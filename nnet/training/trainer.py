@@ -5,11 +5,12 @@
 bar.
 """
 
+import functools
 import warnings
 
 import numpy as np
 
-from nnet import config, tree
+from nnet import backend, config, tree
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
@@ -27,6 +28,17 @@ from nnet.training.compile_utils import (
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.training.data import check_positive_int as _check_positive_int
+
+
+def _own_random_stream(method):
+    """Run a trainer method with `backend.rng()` drawing from the model's own stream."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with backend.use_stream(self._random_stream):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 def _verbosity(verbose):
@@ -53,6 +65,9 @@ class Trainer:
         self._loss_tracker = None
         self._train_variables = None
         self._parameter_buffer = None
+        # Shuffles, dropout and lazily built weights draw from the model's own stream in fit,
+        # evaluate and predict, so that models in different threads never share one.
+        self._random_stream = backend.RandomStream()
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -265,6 +280,7 @@ class Trainer:
                 [p.shape[-1] for p in flatten_predictions(y_pred, names)],
             )
 
+    @_own_random_stream
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -368,6 +384,7 @@ class Trainer:
         logs = self._evaluate_batches(validation, callbacks)
         return {"val_" + k: v for k, v in sorted(logs.items())}
 
+    @_own_random_stream
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
@@ -414,6 +431,7 @@ class Trainer:
         results += [logs[key] for key in sorted(logs) if key not in names]
         return results[0] if len(results) == 1 else results
 
+    @_own_random_stream
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
 
@@ -443,6 +461,7 @@ class Trainer:
         callback_list.on_predict_end()
         return data.concatenate_batches(outputs)
 
+    @_own_random_stream
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("train_on_batch")
@@ -453,6 +472,7 @@ class Trainer:
         logs = self.train_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
+    @_own_random_stream
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("test_on_batch")
@@ -462,6 +482,7 @@ class Trainer:
             logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
+    @_own_random_stream
     def predict_on_batch(self, x):
         """The model's output for exactly this batch, as NumPy."""
         x = data.prepare_arrays(x)[0]

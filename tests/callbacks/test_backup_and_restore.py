@@ -145,7 +145,8 @@ def test_backup_file_holds_weights_optimizer_state_and_epoch(tmp_path):
     for i, variable in enumerate(variables):
         np.testing.assert_array_equal(arrays[f"optimizer/{i}"], variable.numpy())
     assert int(arrays["optimizer/0"]) == 2 * 5  # iterations: 2 epochs of 5 batches
-    assert json.loads(str(arrays["rng/0"])) == nnet.backend.rng().bit_generator.state
+    stream = model._random_stream.generator()
+    assert json.loads(str(arrays["rng/0"])) == stream.bit_generator.state
     assert os.listdir(backup_dir) == [BACKUP]
 
 

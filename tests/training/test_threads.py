@@ -60,3 +60,48 @@ def test_concurrent_fit_evaluate_predict_match_sequential_runs():
         for got, want in zip(weights, sequential[seed][3]):
             np.testing.assert_array_equal(got, want)
     assert nnet.autodiff.is_grad_enabled()
+
+
+def _dropout_model():
+    model = nnet.Sequential([
+        nnet.Input((64,)),
+        nnet.layers.Dense(32, activation="relu"),
+        nnet.layers.Dropout(0.3),  # unseeded: draws from the model's stream
+        nnet.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_seeded_models_in_threads_draw_their_own_shuffles_and_dropout_masks():
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32")
+
+    def run(models, parallel):
+        results = {}
+
+        def work(i):
+            history = models[i].fit(x, y, epochs=2, batch_size=64, shuffle=True, verbose=0)
+            results[i] = (history.history["loss"], [w.numpy() for w in models[i].weights])
+
+        if parallel:
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(len(models))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        else:
+            for i in range(len(models)):
+                work(i)
+        return results
+
+    nnet.utils.set_random_seed(7)
+    sequential = run([_dropout_model() for _ in range(3)], parallel=False)
+    nnet.utils.set_random_seed(7)
+    concurrent = run([_dropout_model() for _ in range(3)], parallel=True)
+    for i in range(3):
+        assert concurrent[i][0] == sequential[i][0]
+        for got, want in zip(concurrent[i][1], sequential[i][1]):
+            np.testing.assert_array_equal(got, want)
+    # Each model has a stream of its own: the three runs differ from one another.
+    assert len({tuple(sequential[i][0]) for i in range(3)}) == 3
