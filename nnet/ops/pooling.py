@@ -324,7 +324,7 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
         >>> import numpy as np, nnet
         >>> x = np.arange(5.0).reshape(1, 5, 1)
         >>> nnet.ops.adaptive_average_pool(x, 2).numpy().ravel()
-        array([1. , 3. ])
+        array([1., 3.])
     """
     return _adaptive_op(inputs, output_size, data_format, "average")
 
