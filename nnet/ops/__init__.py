@@ -13,6 +13,7 @@ from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
+from nnet.ops import image
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
@@ -195,6 +196,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_creation, _fused, _joining, _linalg, _math, _nn, _pooling, _reduce, _shape)
+_MODULES = (_creation, _fused, image, _joining, _linalg, _math, _nn, _pooling, _reduce, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

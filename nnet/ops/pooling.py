@@ -259,8 +259,23 @@ def _adaptive_bins(length, size):
     return (i * length) // size, -((-(i + 1) * length) // size)
 
 
-def _along(xp, x, matrix, axis):
-    """Contract `axis` of x with `matrix`: y[..., o, ...] = sum_l matrix[o, l] x[..., l, ...]."""
+def along_axis(x, matrix, axis):
+    """Apply `matrix` to `axis` of x: ``y[..., o, ...] = sum_l matrix[o, l] x[..., l, ...]``.
+
+    The linear maps along one axis (bin averages, interpolation weights) share this one product.
+
+    Args:
+        x: an array (NumPy or CuPy).
+        matrix: ``(outputs, x.shape[axis])``, in x's array module.
+        axis: the axis of x to map.
+
+    Example:
+        >>> import numpy as np
+        >>> along_axis(np.ones((2, 3)), np.full((1, 3), 0.5), 1)
+        array([[1.5],
+               [1.5]])
+    """
+    xp = array_module(x)
     return xp.moveaxis(xp.tensordot(x, matrix, axes=([axis], [1])), -1, axis)
 
 
@@ -276,8 +291,8 @@ def _adaptive_pool_axis(x, axis, output_size, mode):
         for o, (a, b) in enumerate(zip(start, end)):
             weights[o, a:b] = 1.0 / (b - a)
         weights = xp.asarray(weights)
-        return _along(xp, x, weights, axis), lambda g: (_along(xp, g, weights.T, axis),
-                                                        None, None, None)
+        return along_axis(x, weights, axis), lambda g: (along_axis(g, weights.T, axis),
+                                                       None, None, None)
     size = int((end - start).max())
     # Short bins repeat their last cell, which changes neither the max nor its first position.
     index = np.minimum(start[:, None] + np.arange(size), end[:, None] - 1)
@@ -292,7 +307,7 @@ def _adaptive_pool_axis(x, axis, output_size, mode):
             x.shape[:axis] + (output_size * size,) + x.shape[axis + 1:])
         select = np.zeros((output_size * size, length), dtype=x.dtype)
         select[np.arange(output_size * size), index.ravel()] = 1
-        return _along(xp, spread, xp.asarray(select.T), axis), None, None, None
+        return along_axis(spread, xp.asarray(select.T), axis), None, None, None
 
     return y, vjp
 
