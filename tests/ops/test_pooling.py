@@ -194,3 +194,17 @@ def test_bad_arguments_are_refused():
         ops.max_pool(x, 5)
     with pytest.raises(ValueError, match="rank 3, 4 or 5"):
         ops.adaptive_max_pool(np.zeros((2, 3)), 1)
+
+
+def test_pooling_ops_in_a_functional_model_save_and_load(tmp_path):
+    import nnet
+
+    inputs = nnet.Input((6, 6, 2))
+    pooled = ops.adaptive_average_pool(ops.max_pool(inputs, 2), 2)
+    model = nnet.Model(inputs, [pooled, ops.adaptive_max_pool(ops.average_pool(inputs, 3, 1), 3)])
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 2, 2, 2), (None, 3, 3, 2)]
+    model.save(tmp_path / "model.keras")
+    loaded = nnet.saving.load_model(tmp_path / "model.keras")
+    x = np.random.default_rng(7).standard_normal((2, 6, 6, 2)).astype("float32")
+    for expected, actual in zip(model.predict(x, verbose=0), loaded.predict(x, verbose=0)):
+        np.testing.assert_array_equal(actual, expected)
