@@ -6,10 +6,11 @@ from nnet.layers.layer import Layer
 
 
 class BaseGlobalPooling(Layer):
-    """Reduces every spatial axis of its input; subclasses choose the reduction.
+    """Reduces every spatial axis of its input with `reduce` (`nnet.ops.max` or `nnet.ops.mean`).
+
+    Subclasses set ``pool_dimensions`` (1, 2 or 3, the number of spatial axes) and ``reduce``.
 
     Args:
-        pool_dimensions: 1, 2 or 3, the number of spatial axes.
         data_format: ``"channels_last"`` or ``"channels_first"``; None reads
             `nnet.config.image_data_format()`.
         keepdims: keep the spatial axes with length 1.
@@ -21,13 +22,19 @@ class BaseGlobalPooling(Layer):
         True
     """
 
-    def __init__(self, pool_dimensions, data_format=None, keepdims=False, **kwargs):
+    pool_dimensions = None
+    reduce = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
         self.keepdims = keepdims
-        self.input_spec = InputSpec(ndim=pool_dimensions + 2)
+        self.input_spec = InputSpec(ndim=self.pool_dimensions + 2)
         first = 1 if self.data_format == "channels_last" else 2
-        self._axes = tuple(range(first, first + pool_dimensions))
+        self._axes = tuple(range(first, first + self.pool_dimensions))
+
+    def call(self, inputs):
+        return self.reduce(inputs, axis=self._axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
         spatial = len(input_shape) - 2

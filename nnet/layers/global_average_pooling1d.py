@@ -31,14 +31,17 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
         array([[2.]], dtype=float32)
     """
 
+    pool_dimensions = 1
+    reduce = staticmethod(ops.mean)
+
     def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(pool_dimensions=1, data_format=data_format, keepdims=keepdims, **kwargs)
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
         steps = self._axes[0]
         if mask is None:
-            return ops.mean(inputs, axis=steps, keepdims=self.keepdims)
+            return super().call(inputs)
         mask = ops.cast(ops.expand_dims(mask, 2 if steps == 1 else 1), "bool")
         # where, not a product: a NaN or inf at a masked step stays out of the sum.
         total = ops.sum(ops.where(mask, inputs, 0), axis=steps, keepdims=self.keepdims)

@@ -24,12 +24,8 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
         (2, 3)
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(pool_dimensions=3, data_format=data_format, keepdims=keepdims,
-                         **kwargs)
-
-    def call(self, inputs):
-        return ops.mean(inputs, axis=self._axes, keepdims=self.keepdims)
+    pool_dimensions = 3
+    reduce = staticmethod(ops.mean)
 
 
 GlobalAvgPool3D = GlobalAveragePooling3D

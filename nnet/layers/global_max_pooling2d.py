@@ -24,12 +24,8 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
         (2, 3)
     """
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(pool_dimensions=2, data_format=data_format, keepdims=keepdims,
-                         **kwargs)
-
-    def call(self, inputs):
-        return ops.max(inputs, axis=self._axes, keepdims=self.keepdims)
+    pool_dimensions = 2
+    reduce = staticmethod(ops.max)
 
 
 GlobalMaxPool2D = GlobalMaxPooling2D
