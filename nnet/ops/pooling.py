@@ -141,43 +141,46 @@ def _pool(x, pool_size, strides, padding, data_format, mode):
         count = (_same_counts(xp, geometry, pool_size, strides, lengths, axes, x.ndim, y.dtype)
                  if padded else math.prod(pool_size))
         y /= count
-    tiled = tuple(strides) == tuple(pool_size)
-    covered = all(out * k == source.shape[a]
-                  for a, k, (out, _, _) in zip(axes, pool_size, geometry))
+    # Windows that tile the input (strides == pool_size, no cell left over) are blocks of a
+    # reshape: the gradient is one broadcast over (..., out, k, ...) instead of a loop.
+    blocks = tuple(strides) == tuple(pool_size) and all(
+        out * k == source.shape[a] for a, k, (out, _, _) in zip(axes, pool_size, geometry))
+
+    def split(array, window):
+        """`array` with each spatial axis split into (windows, `window` cells of each)."""
+        shape = array.shape[:axes[0]] + sum(
+            ((out, window or k) for k, (out, _, _) in zip(pool_size, geometry)), ()) + \
+            array.shape[axes[-1] + 1:]
+        return array.reshape(shape)
 
     def vjp(g):
-        # Windows that tile the input each own their cells: the gradient is written, not added.
-        make = xp.empty if tiled and covered else xp.zeros
-        gx = make(source.shape, dtype=x.dtype)
+        gx = (xp.empty if blocks else xp.zeros)(source.shape, dtype=x.dtype)
         if mode == "average":
             g = g / count
-            for view in views(gx):
-                if tiled:
-                    view[...] = g
-                else:
+            if blocks:
+                split(gx, None)[...] = split(g, 1)
+            else:
+                for view in views(gx):
                     view += g
-        elif not (tiled and _max_vjp_tiled(xp, g, y, views(source), views(gx))):
-            if tiled:
-                gx[...] = 0
+        elif not (blocks and _max_vjp_blocks(xp, split(source, None), split(y, 1),
+                                             split(g, 1), split(gx, None))):
+            gx[...] = 0
             _max_vjp_first(xp, g, y, views(source), views(gx))
         return (gx[center] if padded else gx), None, None, None, None, None
 
     return y, vjp
 
 
-def _max_vjp_tiled(xp, g, y, x_views, gx_views):
-    """Write each window's gradient to its maxima; False when a window has a tie or a NaN.
+def _max_vjp_blocks(xp, x, y, g, gx):
+    """Write each block's gradient to its maximum; False when a block has a tie or a NaN.
 
-    With no ties each window holds exactly one cell equal to its max, so the total number of
-    hits is the number of windows; anything else needs the first-maximum rule.
+    x and gx are split into blocks, y and g have size 1 along the within-block axes. With no
+    ties each block holds exactly one cell equal to its max, so the number of hits is the number
+    of blocks; anything else needs the first-maximum rule.
     """
-    hit = xp.empty(y.shape, dtype=bool)
-    hits = 0
-    for view, gview in zip(x_views, gx_views):
-        xp.equal(view, y, out=hit)
-        xp.multiply(g, hit, out=gview)
-        hits += int(xp.count_nonzero(hit))
-    return hits == y.size and not bool(xp.isnan(y).any())
+    hit = x == y
+    xp.multiply(hit, g, out=gx)
+    return int(xp.count_nonzero(hit)) == y.size and not bool(xp.isnan(y).any())
 
 
 def _max_vjp_first(xp, g, y, x_views, gx_views):
