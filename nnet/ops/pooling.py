@@ -130,13 +130,14 @@ def _pool(x, pool_size, strides, padding, data_format, mode):
                 index[axis] = slice(o, o + s * (out - 1) + 1, s)
             yield array[tuple(index)]
 
+    combine = xp.maximum if mode == "max" else xp.add
     windows = views(source)
-    y = next(windows).copy()
+    first = next(windows)
+    second = next(windows, None)
+    # The first combination allocates the output: cheaper than copying a strided view.
+    y = xp.array(first) if second is None else combine(first, second)
     for view in windows:
-        if mode == "max":
-            xp.maximum(y, view, out=y)
-        else:
-            y += view
+        combine(y, view, out=y)
     if mode == "average":
         count = (_same_counts(xp, geometry, pool_size, strides, lengths, axes, x.ndim, y.dtype)
                  if padded else math.prod(pool_size))

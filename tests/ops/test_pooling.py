@@ -56,7 +56,7 @@ def _compare_with_torch(x, torch_fn, nnet_fn, data_format, seed=0):
 
 
 # (pool_size, strides) per spatial dimension count; padding 0 is "valid".
-GRID = [(2, None), (3, 1), (3, 2), (2, 3), ((2, 3, 1), (1, 2, 3))]
+GRID = [(2, None), (3, 1), (3, 2), (2, 3), (1, 2), ((2, 3, 1), (1, 2, 3))]
 
 
 @pytest.mark.parametrize("rank", [1, 2, 3])
