@@ -123,7 +123,7 @@ def _pool(x, pool_size, strides, padding, data_format, mode):
         source = x
 
     def views(array):
-        """(offset index, strided view) for every offset of the window, in row-major order."""
+        """The strided view of `array` at each offset of the window, in row-major order."""
         for offsets in itertools.product(*(range(k) for k in pool_size)):
             index = [slice(None)] * array.ndim
             for axis, o, s, (out, _, _) in zip(axes, offsets, strides, geometry):
