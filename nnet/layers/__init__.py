@@ -2,12 +2,24 @@
 
 from nnet.layers.activation import Activation
 from nnet.layers.activity_regularization import ActivityRegularization
+from nnet.layers.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from nnet.layers.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from nnet.layers.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from nnet.layers.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from nnet.layers.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from nnet.layers.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from nnet.layers.add import Add, add
 from nnet.layers.alpha_dropout import AlphaDropout
 from nnet.layers.average import Average, average
+from nnet.layers.average_pooling1d import AveragePooling1D, AvgPool1D
+from nnet.layers.average_pooling2d import AveragePooling2D, AvgPool2D
+from nnet.layers.average_pooling3d import AveragePooling3D, AvgPool3D
 from nnet.layers.batch_normalization import BatchNormalization
 from nnet.layers.category_encoding import CategoryEncoding
 from nnet.layers.concatenate import Concatenate, concatenate
+from nnet.layers.cropping1d import Cropping1D
+from nnet.layers.cropping2d import Cropping2D
+from nnet.layers.cropping3d import Cropping3D
 from nnet.layers.dense import Dense
 from nnet.layers.discretization import Discretization
 from nnet.layers.dot import Dot, dot
@@ -17,6 +29,12 @@ from nnet.layers.embedding import Embedding
 from nnet.layers.flatten import Flatten
 from nnet.layers.gaussian_dropout import GaussianDropout
 from nnet.layers.gaussian_noise import GaussianNoise
+from nnet.layers.global_average_pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D
+from nnet.layers.global_average_pooling2d import GlobalAveragePooling2D, GlobalAvgPool2D
+from nnet.layers.global_average_pooling3d import GlobalAveragePooling3D, GlobalAvgPool3D
+from nnet.layers.global_max_pooling1d import GlobalMaxPool1D, GlobalMaxPooling1D
+from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
+from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
 from nnet.layers.identity import Identity
 from nnet.layers.input_layer import Input, InputLayer
 from nnet.layers.input_spec import InputSpec
@@ -25,6 +43,9 @@ from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import LayerNormalization
 from nnet.layers.leaky_re_lu import LeakyReLU
 from nnet.layers.masking import Masking
+from nnet.layers.max_pooling1d import MaxPool1D, MaxPooling1D
+from nnet.layers.max_pooling2d import MaxPool2D, MaxPooling2D
+from nnet.layers.max_pooling3d import MaxPool3D, MaxPooling3D
 from nnet.layers.maximum import Maximum, maximum
 from nnet.layers.minimum import Minimum, minimum
 from nnet.layers.multiply import Multiply, multiply
@@ -38,6 +59,12 @@ from nnet.layers.reshape import Reshape
 from nnet.layers.softmax import Softmax
 from nnet.layers.subtract import Subtract, subtract
 from nnet.layers.unit_normalization import UnitNormalization
+from nnet.layers.up_sampling1d import UpSampling1D
+from nnet.layers.up_sampling2d import UpSampling2D
+from nnet.layers.up_sampling3d import UpSampling3D
+from nnet.layers.zero_padding1d import ZeroPadding1D
+from nnet.layers.zero_padding2d import ZeroPadding2D
+from nnet.layers.zero_padding3d import ZeroPadding3D
 from nnet.utils.registry import serialize_object
 
 

@@ -13,11 +13,13 @@ from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
+from nnet.ops import image
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
 from nnet.ops import nn as _nn
 from nnet.ops import operators as _operators
+from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
 from nnet.ops import shape as _shape
 from nnet.ops.creation import (
@@ -133,6 +135,7 @@ from nnet.ops.nn import (
     tanh_shrink,
     threshold,
 )
+from nnet.ops.pooling import adaptive_average_pool, adaptive_max_pool, average_pool, max_pool
 from nnet.ops.reduce import (
     argmax,
     argmin,
@@ -193,6 +196,6 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_creation, _fused, _joining, _linalg, _math, _nn, _reduce, _shape)
+_MODULES = (_creation, _fused, image, _joining, _linalg, _math, _nn, _pooling, _reduce, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

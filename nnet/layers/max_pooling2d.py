@@ -1,0 +1,36 @@
+"""MaxPooling2D (alias MaxPool2D): max pooling over 2 spatial dimensions."""
+
+from nnet.layers.base_pooling import BasePooling
+from nnet.layers.layer import LAYERS
+
+
+@LAYERS.register(aliases=("MaxPool2D",))
+class MaxPooling2D(BasePooling):
+    """The maximum of each `pool_size` window, moved by `strides` (rows, cols).
+
+    Args:
+        pool_size: an integer or a tuple of 2 integers: the window. Default (2, 2).
+        strides: same form; None (default) means `pool_size`.
+        padding: ``"valid"`` (default) or ``"same"`` (output length ``ceil(length / stride)``,
+            TensorFlow's padding; padded cells never win).
+        data_format: ``"channels_last"`` or ``"channels_first"``; None reads
+            `nnet.config.image_data_format()`.
+        **kwargs: base Layer arguments (``name``, ``dtype``, ...).
+
+    Shapes: ``(batch, rows, cols, channels)`` (channels second for channels_first) -> the
+    same with each spatial length ``(length - pool) // stride + 1`` ("valid") or
+    ``ceil(length / stride)`` ("same").
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.layers.MaxPooling2D()(np.zeros((2, 6, 6, 3))).shape
+        (2, 3, 3, 3)
+    """
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        super().__init__(pool_size, strides, pool_dimensions=2, pool_mode="max",
+                         padding=padding, data_format=data_format, name=name, **kwargs)
+
+
+MaxPool2D = MaxPooling2D
