@@ -119,30 +119,33 @@ def seed_rng(seed):
 
 
 class RandomStream:
-    """A random generator of one's own, for a model: after ``seed_rng(s)`` it is seeded from
-    ``(s, key)``, where `key` counts the streams made since the last `seed_rng`, so that models
-    trained in several threads at once draw what they would draw one after another, and a
-    model made right after ``seed_rng(s)`` draws the same numbers in every run. Unseeded, it
-    starts from fresh entropy.
+    """A random generator of one's own, for a model. After ``seed_rng(s)`` it is seeded from
+    ``(s, k)``, where `k` numbers the streams seeded since that call: a stream takes its number
+    when it is made and again at its first use after a later `seed_rng`. So models made after
+    a seed and trained in several threads at once draw what they draw one after another, and
+    re-seeding before each run gives each run the same numbers. Unseeded, it starts from fresh
+    entropy.
 
     Example:
         >>> seed_rng(0); a, b = RandomStream(), RandomStream()
-        >>> seed_rng(0); c = RandomStream()
-        >>> x, y, z = (s.generator().random() for s in (a, b, c))
+        >>> x, y = a.generator().random(), b.generator().random()
+        >>> seed_rng(0); z = b.generator().random()  # b is the first stream used since
         >>> x == z, x == y
         (True, False)
     """
 
     def __init__(self):
-        self.key = next(_STREAM_KEYS)
-        self._seeding = None
-        self._generator = None
+        self._derive()
+
+    def _derive(self):
+        self._seeding = _SEEDINGS
+        key = next(_STREAM_KEYS)
+        self._generator = np.random.default_rng(None if _SEED is None else [_SEED, key])
 
     def generator(self):
-        """The stream's generator, derived again whenever `seed_rng` has been called since."""
+        """The stream's generator, derived again at its first use after a `seed_rng`."""
         if self._seeding != _SEEDINGS:
-            self._seeding = _SEEDINGS
-            self._generator = np.random.default_rng(None if _SEED is None else [_SEED, self.key])
+            self._derive()
         return self._generator
 
 
