@@ -51,6 +51,9 @@ class Layer(SavingHooks, Operation):
         (2, 3)
     """
 
+    # Whether call() takes text (string arrays) although the layer's dtype is numeric.
+    _reads_text = False
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
         object.__setattr__(self, "_tracking", False)
@@ -285,6 +288,13 @@ class Layer(SavingHooks, Operation):
         array = backend.asarray(x)
         if self.autocast and (array.dtype.kind in "fiub") and array.dtype != self.dtype:
             array = array.astype(self.dtype)
+        elif array.dtype.kind in "OUS" and not self._reads_text and self.dtype != "string":
+            raise ValueError(
+                f"Expected numeric data for layer '{self.name}' ({type(self).__name__}), but it "
+                f"received text of dtype {array.dtype} (first values: "
+                f"{array.ravel()[:3].tolist()}). Turn text into numbers first, e.g. with a "
+                f"TextVectorization, StringLookup or Hashing layer in front of it."
+            )
         return Tensor(array)
 
     def _maybe_build(self, input_shape):
@@ -434,15 +444,15 @@ def _dtype_name(dtype):
     if isinstance(dtype, dict):
         dtype = dtype["config"]["name"]
     try:
-        resolved = np.dtype(dtype)
+        name = backend.standardize_dtype(dtype)
     except TypeError:
-        resolved = None
-    if resolved is None or resolved.kind not in "fiubUS":
+        name = None
+    if name is None or (name != "string" and np.dtype(name).kind not in "fiub"):
         raise ValueError(
-            "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') for dtype. "
-            f"Received: dtype={dtype!r}"
+            "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') or 'string' for "
+            f"dtype. Received: dtype={dtype!r}"
         )
-    return resolved.name
+    return name
 
 
 def _dtype_policy(dtype):
