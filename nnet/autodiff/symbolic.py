@@ -9,9 +9,9 @@ KerasTensors records a `Node`: which operation ran, on which arguments, giving w
 import numpy as np
 
 from nnet import tree
-from nnet.backend import standardize_dtype
 from nnet.autodiff.engine import no_grad, set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
+from nnet.backend import standardize_dtype
 from nnet.naming import uniquify
 
 
