@@ -61,7 +61,8 @@ def batches_of(data, steps=None):
         yield array.reshape(-1, 1) if array.ndim == 1 else array
         return
     if isinstance(data, PyDataset):
-        data = (data[i] for i in range(len(data)))
+        dataset = data
+        data = (dataset[i] for i in range(len(dataset)))
     elif not hasattr(data, "__iter__"):
         raise TypeError(
             "Expected an array, a list, a dataset or an iterable of batches for data. Received: "

@@ -203,7 +203,7 @@ class Layer(SavingHooks, Operation):
                     kwargs["training"] = training
                 return self._symbolic_call(inputs, *args, **kwargs)
             inputs = self._convert_inputs(inputs)
-        elif self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
+        elif self.autocast and inputs.dtype.kind in "fiub" and inputs.dtype != self.dtype:
             inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(shape_of(inputs))
@@ -282,7 +282,7 @@ class Layer(SavingHooks, Operation):
 
     def _convert_input(self, x):
         if isinstance(x, Tensor):
-            if self.autocast and x.dtype.kind == "f" and x.dtype != self.dtype:
+            if self.autocast and x.dtype.kind in "fiub" and x.dtype != self.dtype:
                 return ops.cast(x, self.dtype)
             return x
         array = backend.asarray(x)

@@ -185,7 +185,8 @@ class TextVectorization(Layer):
         """
         self.reset_state()
         if batch_size is not None and isinstance(data, (list, tuple, np.ndarray)):
-            data = [data[i:i + batch_size] for i in range(0, len(data), batch_size)]
+            array = data
+            data = (array[i:i + batch_size] for i in range(0, len(array), batch_size))
         for batch in batches_of(data, steps):
             self.update_state(batch)
         self.finalize_state()
