@@ -2,7 +2,8 @@
 
 Keras's StringLookup, IntegerLookup, TextVectorization, Hashing, HashedCrossing and
 timeseries_dataset_from_array run on TensorFlow, which nnet's test environment does not have, so
-their outputs on the inputs below are recorded once and compared by test_text_layers.py. To
+their outputs on the inputs below are recorded once and compared by test_text_layers.py, with
+a model that Keras saved (keras_text_model.keras) holding an adapted TextVectorization. To
 regenerate (TensorFlow CPU and Keras 3.15 in a separate environment):
 
     python -m venv /tmp/tfenv && /tmp/tfenv/bin/pip install tensorflow-cpu keras==3.15.1
@@ -139,9 +140,18 @@ def main():
         batches = [tuple(_plain(part) for part in batch) if isinstance(batch, tuple)
                    else (_plain(batch),) for batch in dataset]
         timeseries.append({"kwargs": case, "batches": batches})
+    # A model saved by Keras: its adapted vocabulary and IDF weights travel as assets.
+    vectorize = keras.layers.TextVectorization(output_mode="tf_idf", max_tokens=20)
+    vectorize.adapt(CORPUS)
+    inputs = keras.Input((1,), dtype="string")
+    model = keras.Model(inputs, keras.layers.Dense(2)(vectorize(inputs)))
+    here = os.path.dirname(os.path.abspath(__file__))
+    model.save(os.path.join(here, "keras_text_model.keras"))
+    saved = {"inputs": [[q] for q in QUERIES],
+             "output": np.asarray(model(tf.constant([[q] for q in QUERIES]))).tolist()}
     golden = {"keras": keras.__version__, "tensorflow": tf.__version__, "layers": layers,
-              "crossings": crossings, "timeseries": timeseries}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_text_golden.json")
+              "crossings": crossings, "timeseries": timeseries, "saved_model": saved}
+    path = os.path.join(here, "keras_text_golden.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(golden, f, ensure_ascii=False)
         f.write("\n")

@@ -181,3 +181,12 @@ def test_model_with_text_vectorization_trains_on_strings(functional, tmp_path):
 def test_numeric_layer_refuses_text():
     with pytest.raises(ValueError, match="Expected numeric data for layer 'dense.*TextVector"):
         layers.Dense(2, name="dense")(np.array([["a"]]))
+
+
+def test_loads_a_model_that_keras_saved_with_an_adapted_text_vectorization():
+    pytest.importorskip("h5py")
+    path = os.path.join(os.path.dirname(__file__), "keras_text_model.keras")
+    model = nnet.saving.load_model(path)
+    saved = GOLDEN["saved_model"]
+    np.testing.assert_allclose(model.predict(np.array(saved["inputs"]), verbose=0),
+                               saved["output"], rtol=1e-5, atol=1e-6)
