@@ -69,9 +69,6 @@ class HashedCrossing(Layer):
             )
         return super().__call__(list(inputs), *args, **kwargs)
 
-    def _convert_input(self, x):
-        return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-
     def call(self, inputs):
         arrays = [x.data for x in inputs]
         shape = arrays[0].shape

@@ -11,7 +11,7 @@ from nnet.layers.category_encoding import (
     _refuse_sparse,
     _validate_output_mode,
 )
-from nnet.layers.index_lookup import as_text
+from nnet.layers.index_lookup import TextInputs, as_text
 from nnet.layers.layer import LAYERS, Layer
 from nnet.utils.hash_utils import hash_bucket
 
@@ -46,7 +46,7 @@ def _validate_salt(salt):
 
 
 @LAYERS.register
-class Hashing(Layer):
+class Hashing(TextInputs, Layer):
     """Hashes values into ``num_bins`` bins: ``bin = Fingerprint64(str(x)) % num_bins`` (FarmHash,
     unsalted) or a SipHash-2-4 keyed by `salt`, exactly as Keras (TensorFlow) assigns them.
 
@@ -71,8 +71,6 @@ class Hashing(Layer):
         array([1, 0, 2])
     """
 
-    _reads_text = True
-
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):
         if kwargs.get("dtype") is None:
@@ -95,14 +93,6 @@ class Hashing(Layer):
         self.mask_value = mask_value
         self.salt = _validate_salt(salt)
         self.strong_hash = self.salt is not None
-
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, (list, tuple)):
-            inputs = np.asarray(inputs)
-        return super().__call__(inputs, *args, **kwargs)
-
-    def _convert_input(self, x):
-        return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
     def call(self, inputs):
         values = inputs.data

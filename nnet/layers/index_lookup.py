@@ -80,7 +80,19 @@ def _merge_counts(keys, counts, new_keys, new_counts):
                              minlength=len(keys)).astype(np.int64)
 
 
-class IndexLookup(Layer):
+class TextInputs:
+    """Mixin of layers whose call reads text (or integer tokens): a (nested) list is one array
+    of values, not a list of inputs, and text passes the numeric-input check."""
+
+    _reads_text = True
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (list, tuple, str)):
+            inputs = np.asarray(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+
+class IndexLookup(TextInputs, Layer):
     """Maps tokens to integer indices through a vocabulary (the base of `StringLookup` and
     `IntegerLookup`; Keras's ``IndexLookup``).
 
@@ -88,8 +100,6 @@ class IndexLookup(Layer):
     indices, then the vocabulary. Arguments are those of `StringLookup`; `vocabulary_dtype`
     is ``"string"`` or ``"int64"``.
     """
-
-    _reads_text = True
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
@@ -487,14 +497,6 @@ class IndexLookup(Layer):
         if keys.ndim == 0 and self.output_mode == "int":
             return Tensor(self.lookup(keys.reshape(1))[0])
         return self.encode(self.lookup(keys.reshape(1) if keys.ndim == 0 else keys))
-
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, (list, tuple)):
-            inputs = np.asarray(inputs)
-        return super().__call__(inputs, *args, **kwargs)
-
-    def _convert_input(self, x):
-        return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":

@@ -8,7 +8,7 @@ from nnet import backend
 from nnet.autodiff.symbolic import KerasTensor
 from nnet.autodiff.tensor import Tensor
 from nnet.layers.category_encoding import _refuse_sparse, _validate_output_mode
-from nnet.layers.index_lookup import OUTPUT_MODES, as_text, batches_of
+from nnet.layers.index_lookup import OUTPUT_MODES, TextInputs, as_text, batches_of
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.string_lookup import StringLookup
 from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
@@ -39,7 +39,7 @@ def _ngram_rows(rows, widths):
 
 
 @LAYERS.register
-class TextVectorization(Layer):
+class TextVectorization(TextInputs, Layer):
     """Turns raw strings into token indices (``"int"``) or per-document vectors of token
     presence, counts or TF-IDF, with a vocabulary given or learned by `adapt`.
 
@@ -78,8 +78,6 @@ class TextVectorization(Layer):
         array([[2, 7, 1, 0],
                [1, 6, 3, 4]])
     """
-
-    _reads_text = True
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int", output_sequence_length=None,
@@ -226,14 +224,6 @@ class TextVectorization(Layer):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
     # --- call -----------------------------------------------------------------------------
-    def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, (list, tuple, str)):
-            inputs = np.asarray(inputs)
-        return super().__call__(inputs, *args, **kwargs)
-
-    def _convert_input(self, x):
-        return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-
     def call(self, inputs):
         tokens = self._preprocess(inputs)
         lookup = self._lookup_layer

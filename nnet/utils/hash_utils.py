@@ -67,22 +67,21 @@ def _len0to16(s, n):
     return np.full(len(s), _u(_K2))
 
 
-def _len17to32(s, n):
+def _head_tail(s, n, k):
+    # The four words that HashLen17to32 and HashLen33to64 both start from.
     mul = _u(_K2 + n * 2)
-    a = _fetch64(s, 0) * _u(_K1)
-    b = _fetch64(s, 8)
-    c = _fetch64(s, n - 8) * mul
-    d = _fetch64(s, n - 16) * _u(_K2)
+    return (mul, _fetch64(s, 0) * _u(k), _fetch64(s, 8), _fetch64(s, n - 8) * mul,
+            _fetch64(s, n - 16) * _u(_K2))
+
+
+def _len17to32(s, n):
+    mul, a, b, c, d = _head_tail(s, n, _K1)
     return _hash_len16(_rotate(a + b, 43) + _rotate(c, 30) + d,
                        a + _rotate(b + _u(_K2), 18) + c, mul)
 
 
 def _len33to64(s, n):
-    mul = _u(_K2 + n * 2)
-    a = _fetch64(s, 0) * _u(_K2)
-    b = _fetch64(s, 8)
-    c = _fetch64(s, n - 8) * mul
-    d = _fetch64(s, n - 16) * _u(_K2)
+    mul, a, b, c, d = _head_tail(s, n, _K2)
     y = _rotate(a + b, 43) + _rotate(c, 30) + d
     z = _hash_len16(y, a + _rotate(b + _u(_K2), 18) + c, mul)
     e = _fetch64(s, 16) * mul

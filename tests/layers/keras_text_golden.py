@@ -105,6 +105,7 @@ def main():
     import keras
     import tensorflow as tf
 
+    keras.utils.set_random_seed(0)
     layers = []
     for name, kwargs, adapt, inputs in LAYER_CASES:
         layer = getattr(keras.layers, name)(**kwargs)
@@ -149,8 +150,16 @@ def main():
     model.save(os.path.join(here, "keras_text_model.keras"))
     saved = {"inputs": [[q] for q in QUERIES],
              "output": np.asarray(model(tf.constant([[q] for q in QUERIES]))).tolist()}
+    # The hashes themselves, over every path of FarmHash (0-16, 17-32, 33-64 and longer
+    # strings, several 64-byte blocks) and SipHash (full and partial 8-byte blocks).
+    strings = [("abcdé0123 xyz" * 50)[:n] for n in list(range(0, 140)) + [300, 513]]
+    big = 2 ** 62
+    hashes = {"strings": strings, "num_buckets": big,
+              "fast": tf.strings.to_hash_bucket_fast(strings, big).numpy().tolist(),
+              "strong": tf.strings.to_hash_bucket_strong(strings, big, [123, 456]).numpy().tolist()}
     golden = {"keras": keras.__version__, "tensorflow": tf.__version__, "layers": layers,
-              "crossings": crossings, "timeseries": timeseries, "saved_model": saved}
+              "crossings": crossings, "timeseries": timeseries, "saved_model": saved,
+              "hashes": hashes}
     path = os.path.join(here, "keras_text_golden.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(golden, f, ensure_ascii=False)

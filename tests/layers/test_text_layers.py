@@ -14,6 +14,7 @@ import pytest
 
 import nnet
 from nnet import layers
+from nnet.utils.hash_utils import fingerprint64, siphash64
 
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "keras_text_golden.json"),
                         encoding="utf-8"))
@@ -61,6 +62,14 @@ def test_layer_matches_keras(case):
             expected_config.pop("vocabulary_size"), rebuilt.pop("vocabulary_size")
         rebuilt.pop("name")
         assert rebuilt == expected_config
+
+
+def test_fingerprint64_and_siphash_match_tensorflow():
+    hashes = GOLDEN["hashes"]
+    big = np.uint64(hashes["num_buckets"])
+    fast = fingerprint64(hashes["strings"]) % big
+    strong = siphash64(hashes["strings"], key=(123, 456)) % big
+    assert fast.tolist() == hashes["fast"] and strong.tolist() == hashes["strong"]
 
 
 @pytest.mark.parametrize("case", GOLDEN["crossings"], ids=lambda c: str(c["kwargs"]))
