@@ -19,7 +19,18 @@ from nnet.utils.hash_utils import hash_bucket
 def hash_values(values, num_bins, mask_value=None, salt=None):
     """The bin of each value, as Keras's Hashing computes it: floats are truncated to
     integers, integers hashed as their decimal text, text with FarmHash ``Fingerprint64`` (or
-    SipHash keyed by `salt`) modulo the bins; with a `mask_value`, bin 0 holds it alone."""
+    SipHash keyed by `salt`) modulo the bins; with a `mask_value`, bin 0 holds it alone.
+
+    Args:
+        values: an array (or Tensor) of text or numbers.
+        num_bins: the number of bins.
+        mask_value: the value sent to bin 0, or None.
+        salt: two integers keying SipHash, or None for FarmHash.
+
+    Example:
+        >>> hash_values(np.array(["A", "B", "C", "D", "E"]), 3)
+        array([1, 0, 1, 1, 2])
+    """
     array = values.data if isinstance(values, Tensor) else np.asarray(values)
     bins, mask = num_bins, None
     if mask_value is not None and num_bins > 1:

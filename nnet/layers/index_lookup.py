@@ -24,7 +24,15 @@ OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 def as_text(values):
     """`values` (str, bytes, lists or arrays of them, a Tensor) as a NumPy unicode array; bytes
-    are decoded as UTF-8."""
+    are decoded as UTF-8.
+
+    Args:
+        values: the text.
+
+    Example:
+        >>> as_text(np.array(["café".encode(), "tea"], dtype=object)).tolist()
+        ['café', 'tea']
+    """
     if isinstance(values, Tensor):
         values = values.data
     array = np.asarray(values)
@@ -48,14 +56,21 @@ def as_text(values):
     return array
 
 
-def text_tensor(array):
-    """A Tensor holding text as an object array of Python str (how nnet carries strings)."""
-    return Tensor(np.asarray(array, dtype=object))
-
-
 def batches_of(data, steps=None):
-    """The batches `adapt` reads: an array, list or Tensor is one batch; a `PyDataset`,
-    generator or other iterable yields its batches (of ``(x, y)`` pairs only ``x`` is read)."""
+    """The batches `adapt` reads: an array, list or Tensor is one batch (a 1-D one becomes a
+    column: one token per sample); a `PyDataset`, generator or other iterable yields its
+    batches (of ``(x, y)`` pairs only ``x`` is read).
+
+    Args:
+        data: what `adapt` received.
+        steps: read at most this many batches of an iterable.
+
+    Example:
+        >>> [b.shape for b in batches_of(["a", "b"])]
+        [(2, 1)]
+        >>> list(batches_of(iter([(["a"], [0]), (["b"], [1])]), steps=1))
+        [['a']]
+    """
     if isinstance(data, (list, tuple, np.ndarray, Tensor, str, bytes)):
         array = data.data if isinstance(data, Tensor) else np.asarray(data)
         yield array.reshape(-1, 1) if array.ndim == 1 else array
@@ -97,8 +112,18 @@ class IndexLookup(TextInputs, Layer):
     `IntegerLookup`; Keras's ``IndexLookup``).
 
     Index layout: the mask token (``output_mode="int"`` only) at 0, then `num_oov_indices` OOV
-    indices, then the vocabulary. Arguments are those of `StringLookup`; `vocabulary_dtype`
-    is ``"string"`` or ``"int64"``.
+    indices, then the vocabulary.
+
+    Args:
+        max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, idf_weights, invert,
+            output_mode, sparse, pad_to_max_tokens, oov_method, name, salt: as in
+            `StringLookup` and `IntegerLookup`.
+        vocabulary_dtype: ``"string"`` or ``"int64"``.
+
+    Example:
+        >>> layer = IndexLookup(None, 1, None, -1, "int64", vocabulary=[7, 9])
+        >>> layer(np.array([9, 8, 7])).numpy()
+        array([2, 0, 1])
     """
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,

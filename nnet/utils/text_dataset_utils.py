@@ -16,9 +16,25 @@ class TextFileDataset(PyDataset):
     The files are read when their batch is asked for. Texts are NumPy arrays of ``str``
     (decoded from UTF-8). With `shuffle`, the order is drawn again at the end of every epoch.
 
+    Args:
+        file_paths: the files, in the order of the first epoch.
+        labels: one class index per file, or None.
+        label_mode, batch_size, max_length, shuffle, seed: as in
+            `text_dataset_from_directory`.
+        num_classes: the number of classes (for ``"categorical"`` labels).
+        class_names: the class names (None without labels).
+
     Attributes:
         file_paths: the files, in the order of the first epoch.
         class_names: the class names (None without labels).
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write("hello")
+        >>> TextFileDataset([path], [1], "int", 2, 32, None, False, 0, ["a", "b"])[0]
+        (array(['hello'], dtype=object), array([1], dtype=int32))
     """
 
     def __init__(self, file_paths, labels, label_mode, num_classes, batch_size, max_length,

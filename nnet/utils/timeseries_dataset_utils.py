@@ -13,8 +13,19 @@ class TimeseriesDataset(PyDataset):
     with ``start = start_index`` and ``p_i`` the ``i``-th start position; its target is
     ``targets[start + p_i]``. Batches are gathered with one fancy index each.
 
+    Args:
+        data, targets: the series (from `start_index` on) and its targets, or None.
+        start_positions: the window starts, in dataset order.
+        sequence_length, sampling_rate, batch_size: as in `timeseries_dataset_from_array`.
+
     Attributes:
         start_positions: the window starts (relative to `start_index`), in dataset order.
+
+    Example:
+        >>> ds = TimeseriesDataset(np.arange(6), None, np.array([0, 2]), 3, 1, batch_size=2)
+        >>> ds[0]
+        array([[0, 1, 2],
+               [2, 3, 4]])
     """
 
     def __init__(self, data, targets, start_positions, sequence_length, sampling_rate,
