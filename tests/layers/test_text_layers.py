@@ -72,6 +72,25 @@ def test_fingerprint64_and_siphash_match_tensorflow():
     assert fast.tolist() == hashes["fast"] and strong.tolist() == hashes["strong"]
 
 
+_WIRE = [["omar"], ["stringer"], ["marlo"], ["wire"], ["skywalker"]]
+_ABCDE = [["A"], ["B"], ["C"], ["D"], ["E"]]
+
+
+@pytest.mark.parametrize("kwargs,inputs,expected", [
+    # Literal expectations from Keras's own keras/src/layers/preprocessing/hashing_test.py.
+    ({"num_bins": 3}, _ABCDE, [1, 0, 1, 1, 2]),
+    ({"num_bins": 3, "mask_value": ""}, [["A"], ["B"], [""], ["C"], ["D"]], [1, 1, 0, 2, 2]),
+    ({"num_bins": 3, "salt": [133, 137]}, _ABCDE, [1, 2, 1, 0, 2]),
+    ({"num_bins": 3, "salt": 133}, _ABCDE, [0, 0, 2, 1, 0]),
+    ({"num_bins": 3}, [[0], [1], [2], [3], [4]], [1, 0, 1, 0, 2]),
+    ({"num_bins": 2, "salt": [133, 137]}, _WIRE, [0, 1, 0, 1, 0]),
+    ({"num_bins": 2, "salt": [211, 137]}, _WIRE, [1, 0, 1, 0, 1]),
+    ({"num_bins": 3, "salt": [133, 137]}, [[0], [1], [2], [3], [4]], [1, 1, 2, 0, 1]),
+])
+def test_hashing_matches_keras_test_literals(kwargs, inputs, expected):
+    assert layers.Hashing(**kwargs)(inputs).numpy().ravel().tolist() == expected
+
+
 @pytest.mark.parametrize("case", GOLDEN["crossings"], ids=lambda c: str(c["kwargs"]))
 def test_hashed_crossing_matches_keras(case):
     layer = layers.HashedCrossing(**case["kwargs"])
