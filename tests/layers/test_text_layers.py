@@ -238,3 +238,19 @@ def test_loads_a_model_that_keras_saved_with_an_adapted_text_vectorization():
     saved = GOLDEN["saved_model"]
     np.testing.assert_allclose(model.predict(np.array(saved["inputs"]), verbose=0),
                                saved["output"], rtol=1e-5, atol=1e-6)
+
+
+def test_token_ids_feed_an_embedding():
+    texts, labels = _texts()
+    vectorize = layers.TextVectorization(output_sequence_length=3)
+    vectorize.adapt(texts)
+    nnet.utils.set_random_seed(0)
+    inputs = nnet.Input(shape=(1,), dtype="string")
+    ids = vectorize(inputs)
+    assert ids.shape == (None, 3) and ids.dtype == "int64"
+    embedded = layers.Embedding(vectorize.vocabulary_size(), 4)(ids)
+    model = nnet.Model(inputs, layers.Dense(1, activation="sigmoid")(layers.Flatten()(embedded)))
+    model.compile(optimizer=nnet.optimizers.Adam(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(texts[:, None], labels, epochs=10, batch_size=16, verbose=0)
+    assert history.history["accuracy"][-1] == 1.0
