@@ -444,9 +444,10 @@ def _dtype_name(dtype):
     if isinstance(dtype, dict):
         dtype = dtype["config"]["name"]
     try:
-        name = backend.standardize_dtype(dtype)
+        # Text is "string" (or a NumPy str/bytes dtype); an object dtype says nothing of it.
+        name = None if np.dtype(dtype).kind == "O" else backend.standardize_dtype(dtype)
     except TypeError:
-        name = None
+        name = "string" if dtype == "string" else None
     if name is None or (name != "string" and np.dtype(name).kind not in "fiub"):
         raise ValueError(
             "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') or 'string' for "
