@@ -90,6 +90,22 @@ def array_module(*arrays):
     return np
 
 
+def standardize_dtype(dtype):
+    """The name of `dtype`: NumPy's (``"float32"``, ``"int64"``), or ``"string"`` for text.
+
+    nnet carries text as NumPy object arrays of Python ``str`` (unicode and bytes arrays are
+    accepted as input); Keras calls that dtype ``"string"``.
+
+    Example:
+        >>> standardize_dtype("float32"), standardize_dtype(str), standardize_dtype("<U3")
+        ('float32', 'string', 'string')
+    """
+    if dtype in ("string", str, bytes):
+        return "string"
+    dtype = np.dtype(dtype)
+    return "string" if dtype.kind in "OUS" else dtype.name
+
+
 def asarray(x, dtype=None):
     """Convert `x` to an array of the default backend, in `dtype` when given."""
     return np.asarray(x, dtype=dtype)

@@ -11,6 +11,7 @@ import numpy as np
 from nnet import tree
 from nnet.autodiff.engine import no_grad, set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
+from nnet.backend import standardize_dtype
 from nnet.naming import uniquify
 
 
@@ -28,7 +29,7 @@ class KerasTensor(SymbolicTensor):
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = standardize_dtype(dtype)
         self.name = name
         # (operation, node_index, tensor_index): where in the graph this tensor comes from.
         self._history = history
@@ -115,6 +116,8 @@ class Operation:
         def zeros(value):
             if isinstance(value, KerasTensor):
                 shape = [size if n is None else n for n in value.shape]
+                if value.dtype == "string":
+                    return Tensor(np.full(shape, "", dtype=object))
                 return Tensor(np.zeros(shape, value.dtype))
             return value
 

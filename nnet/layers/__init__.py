@@ -35,9 +35,12 @@ from nnet.layers.global_average_pooling3d import GlobalAveragePooling3D, GlobalA
 from nnet.layers.global_max_pooling1d import GlobalMaxPool1D, GlobalMaxPooling1D
 from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
 from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
+from nnet.layers.hashed_crossing import HashedCrossing
+from nnet.layers.hashing import Hashing
 from nnet.layers.identity import Identity
 from nnet.layers.input_layer import Input, InputLayer
 from nnet.layers.input_spec import InputSpec
+from nnet.layers.integer_lookup import IntegerLookup
 from nnet.layers.lambda_layer import Lambda
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import LayerNormalization
@@ -57,7 +60,9 @@ from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
 from nnet.layers.softmax import Softmax
+from nnet.layers.string_lookup import StringLookup
 from nnet.layers.subtract import Subtract, subtract
+from nnet.layers.text_vectorization import TextVectorization
 from nnet.layers.unit_normalization import UnitNormalization
 from nnet.layers.up_sampling1d import UpSampling1D
 from nnet.layers.up_sampling2d import UpSampling2D

@@ -51,6 +51,9 @@ class Layer(SavingHooks, Operation):
         (2, 3)
     """
 
+    # Whether call() takes text (string arrays) although the layer's dtype is numeric.
+    _reads_text = False
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
         object.__setattr__(self, "_tracking", False)
@@ -200,7 +203,7 @@ class Layer(SavingHooks, Operation):
                     kwargs["training"] = training
                 return self._symbolic_call(inputs, *args, **kwargs)
             inputs = self._convert_inputs(inputs)
-        elif self.autocast and inputs.dtype.kind == "f" and inputs.dtype != self.dtype:
+        elif self.autocast and inputs.dtype.kind in "fiub" and inputs.dtype != self.dtype:
             inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(shape_of(inputs))
@@ -279,12 +282,19 @@ class Layer(SavingHooks, Operation):
 
     def _convert_input(self, x):
         if isinstance(x, Tensor):
-            if self.autocast and x.dtype.kind == "f" and x.dtype != self.dtype:
+            if self.autocast and x.dtype.kind in "fiub" and x.dtype != self.dtype:
                 return ops.cast(x, self.dtype)
             return x
         array = backend.asarray(x)
         if self.autocast and (array.dtype.kind in "fiub") and array.dtype != self.dtype:
             array = array.astype(self.dtype)
+        elif array.dtype.kind in "OUS" and not self._reads_text and self.dtype != "string":
+            raise ValueError(
+                f"Expected numeric data for layer '{self.name}' ({type(self).__name__}), but it "
+                f"received text of dtype {array.dtype} (first values: "
+                f"{array.ravel()[:3].tolist()}). Turn text into numbers first, e.g. with a "
+                f"TextVectorization, StringLookup or Hashing layer in front of it."
+            )
         return Tensor(array)
 
     def _maybe_build(self, input_shape):
@@ -434,15 +444,16 @@ def _dtype_name(dtype):
     if isinstance(dtype, dict):
         dtype = dtype["config"]["name"]
     try:
-        resolved = np.dtype(dtype)
+        # Text is "string" (or a NumPy str/bytes dtype); an object dtype says nothing of it.
+        name = None if np.dtype(dtype).kind == "O" else backend.standardize_dtype(dtype)
     except TypeError:
-        resolved = None
-    if resolved is None or resolved.kind not in "fiubUS":
+        name = "string" if dtype == "string" else None
+    if name is None or (name != "string" and np.dtype(name).kind not in "fiub"):
         raise ValueError(
-            "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') for dtype. "
-            f"Received: dtype={dtype!r}"
+            "Expected a numeric dtype (e.g. 'float32', 'float64', 'int32') or 'string' for "
+            f"dtype. Received: dtype={dtype!r}"
         )
-    return resolved.name
+    return name
 
 
 def _dtype_policy(dtype):

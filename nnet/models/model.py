@@ -1,5 +1,8 @@
 """Model: a Layer with the training API. Subclass it, or build a graph from `Input`s."""
 
+import numpy as np
+
+from nnet.autodiff.tensor import Tensor
 from nnet.layers.layer import Layer
 from nnet.naming import to_snake_case, uniquify
 from nnet.training import Trainer
@@ -52,6 +55,14 @@ class Model(Trainer, Layer):
         Layer.__init__(self, trainable=trainable, name=name or uniquify(base), dtype=dtype,
                        **kwargs)
         self._init_trainer()
+
+    def _convert_input(self, x):
+        # Text goes on to the model's layers as it is: each of them says whether it reads text.
+        if not isinstance(x, Tensor):
+            array = np.asarray(x)
+            if array.dtype.kind in "OUS":
+                return array
+        return Layer._convert_input(self, x)
 
     def build(self, input_shape=None):
         """Create the weights by running `call` once on zeros of `input_shape`."""

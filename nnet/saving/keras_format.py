@@ -37,6 +37,7 @@ from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
 from nnet.saving import legacy_h5
+from nnet.saving.assets import MAX_ASSET_BYTES, asset_members, is_asset, load_assets
 from nnet.saving.h5_store import H5Store, open_h5
 from nnet.saving.load_error import LoadError, loading
 from nnet.saving.weights import (
@@ -121,6 +122,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         METADATA_FILENAME: _metadata_json().encode(),
         CONFIG_FILENAME: json.dumps(serialize_model(model), default=_json_default).encode(),
         WEIGHTS_FILENAME: _weights_h5(h5py, model),
+        **asset_members(model),
     }
     with atomic_target(filepath) as temporary:
         if zipped:
@@ -130,6 +132,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         else:
             os.mkdir(temporary)
             for name, data in members.items():
+                os.makedirs(os.path.dirname(os.path.join(temporary, name)), exist_ok=True)
                 with open(os.path.join(temporary, name), "xb") as f:
                     f.write(data)
 
@@ -168,10 +171,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         return _load_legacy_h5(filepath, custom_objects, compile, safe_mode)
     h5py = _import_h5py(filepath)
     with loading(filepath):
-        config_json, weights = _read_members(filepath)
+        config_json, weights, assets = _read_members(filepath)
         config = _parse_config(config_json, filepath)
         model = _model_from_config(config, custom_objects, compile, safe_mode)
         _load_state(h5py, model, _NamedBuffer(weights, f"{filepath}/{WEIGHTS_FILENAME}"))
+        load_assets(model, assets)
     return model
 
 
@@ -372,15 +376,26 @@ def _read_members(filepath):
                 config_json = _read_bounded(f, config_limit, filepath, CONFIG_FILENAME)
             with archive.open(weights_info) as f:
                 weights = _read_bounded(f, weights_limit, filepath, WEIGHTS_FILENAME)
-            return config_json, weights
+            assets = {}
+            for name in filter(is_asset, sorted(names)):
+                with archive.open(name) as f:
+                    assets[name] = _read_bounded(f, MAX_ASSET_BYTES, filepath, name)
+            return config_json, weights, assets
     if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, CONFIG_FILENAME)):
         _check_members(filepath, set(os.listdir(filepath)))
         config_path = os.path.join(filepath, CONFIG_FILENAME)
         limit = _config_limit(filepath, os.path.getsize(config_path))
         with open(config_path, "rb") as f:
             config_json = _read_bounded(f, limit, filepath, CONFIG_FILENAME)
+        assets = {}
+        for directory, _, files in os.walk(os.path.join(filepath, "assets")):
+            for file in files:
+                path = os.path.join(directory, file)
+                name = os.path.relpath(path, filepath).replace(os.sep, "/")
+                with open(path, "rb") as f:
+                    assets[name] = _read_bounded(f, MAX_ASSET_BYTES, filepath, name)
         with open(os.path.join(filepath, WEIGHTS_FILENAME), "rb") as f:
-            return config_json, f.read()
+            return config_json, f.read(), assets
     if filepath.endswith(".keras") and os.path.isfile(filepath):
         raise LoadError(
             f"Cannot load {filepath}: it is not a readable zip archive, so it is truncated, "

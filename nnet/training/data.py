@@ -59,8 +59,9 @@ def _arrays(structure):
     return [leaf for leaf in tree.flatten(structure) if leaf is not None]
 
 
-def to_array(value, argument):
-    """`value` as a numeric NumPy array, or a ValueError naming `argument`."""
+def to_array(value, argument, allow_strings=False):
+    """`value` as a numeric NumPy array (or, with `allow_strings`, an array of text), or a
+    ValueError naming `argument`."""
     if isinstance(value, Tensor):
         value = value.data
     try:
@@ -70,7 +71,9 @@ def to_array(value, argument):
             f"Could not convert {argument} to a numeric array: {error}. Pass a NumPy array of "
             f"numbers with one row per sample."
         ) from None
-    if array.dtype.kind not in "biuf":
+    if allow_strings and _is_text(array):
+        pass
+    elif array.dtype.kind not in "biuf":
         raise ValueError(
             f"Expected numeric data for {argument}, but it has dtype {array.dtype} (first values: "
             f"{array.ravel()[:3].tolist()}). Convert it to numbers first, e.g. encode categories "
@@ -82,6 +85,13 @@ def to_array(value, argument):
             f"{argument}={array!r}."
         )
     return array
+
+
+def _is_text(array):
+    # Text reaches the model as it is given (string layers such as TextVectorization read it).
+    if array.dtype.kind in "US":
+        return True
+    return array.dtype.kind == "O" and all(isinstance(v, (str, bytes)) for v in array.flat)
 
 
 def _check_finite(array, argument):
@@ -109,7 +119,7 @@ def _check_float_range(array, argument):
 def prepare_arrays(x, y=None, sample_weight=None, check_finite=True):
     """Convert x, y and sample_weight to arrays and check that they agree, before any work."""
     x, y = _nested_lists_as_array(x), _nested_lists_as_array(y)
-    x = _map_arrays(lambda v: to_array(v, "x"), x)
+    x = _map_arrays(lambda v: to_array(v, "x", allow_strings=True), x)
     y = _map_arrays(lambda v: to_array(v, "y"), y)
     if sample_weight is not None:
         sample_weight = to_array(sample_weight, "sample_weight")
@@ -445,7 +455,7 @@ def is_array_data(x):
     if not tree.is_nested(x):
         return _is_array(x)
     leaves = tree.flatten(x)
-    return bool(leaves) and all(_is_array(leaf) or isinstance(leaf, (int, float))
+    return bool(leaves) and all(_is_array(leaf) or isinstance(leaf, (int, float, str, bytes))
                                 for leaf in leaves)
 
 

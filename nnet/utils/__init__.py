@@ -79,11 +79,17 @@ def normalize(x, axis=-1, order=2):
     return x / np.where(norm == 0, 1, norm)
 
 
-__getattr__, __dir__ = lazy_exports(__name__, attributes={"Progbar": "nnet.utils.progbar"})
+__getattr__, __dir__ = lazy_exports(__name__, attributes={
+    "Progbar": "nnet.utils.progbar",
+    "pad_sequences": "nnet.utils.sequence_utils",
+    "timeseries_dataset_from_array": "nnet.utils.timeseries_dataset_utils",
+    "text_dataset_from_directory": "nnet.utils.text_dataset_utils",
+})
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
     "register_keras_serializable", "get_registered_name", "pack_x_y_sample_weight",
     "unpack_x_y_sample_weight", "custom_object_scope", "serialize_keras_object",
     "deserialize_keras_object",
+    "pad_sequences", "timeseries_dataset_from_array", "text_dataset_from_directory",
 ]

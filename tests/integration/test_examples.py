@@ -12,11 +12,11 @@ pytest.importorskip("sklearn")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _run(script, cwd):
+def _run(script, cwd, *args):
     # The examples import the nnet of this checkout, installed or not.
     path = os.pathsep.join(filter(None, [str(EXAMPLES.parent), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
-    done = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=cwd, env=env,
+    done = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
@@ -37,3 +37,19 @@ def test_multi_output_example(tmp_path):
     assert "Connected to" in out
     digit_accuracy = float(re.search(r"'digit_accuracy': (\d\.\d+)", out).group(1))
     assert digit_accuracy >= 0.95
+
+
+def test_text_classification_example(tmp_path):
+    out = _run("text_classification.py", tmp_path, "--quick")
+    accuracy = float(re.search(r"test accuracy: (\d\.\d+)", out).group(1))
+    majority = float(re.search(r"largest family: (\d\.\d+)", out).group(1))
+    assert accuracy >= 0.75 and majority < 0.3
+    assert "'Return the square root of x.': numbers" in out
+
+
+def test_timeseries_forecasting_example(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = _run("timeseries_forecasting.py", tmp_path, "--quick")
+    mae = dict(re.findall(r"test MAE of the daily log range, (.+): (\d\.\d+)", out))
+    assert float(mae["model"]) < min(float(mae["tomorrow = today"]),
+                                     float(mae["tomorrow = 30-day mean"]))

@@ -80,7 +80,8 @@ def test_non_numeric_data():
     model = _model()
     model.compile(loss="mse")
     x = np.array([["a", "b", "c", "d"]] * 4)
-    with pytest.raises(ValueError, match=r"Expected numeric data for x.*dtype <U1"):
+    with pytest.raises(ValueError,
+                       match=r"Expected numeric data for layer 'dense.*dtype <U1.*TextVectoriz"):
         model.fit(x, np.zeros((4, 1)), verbose=0)
 
 
