@@ -10,8 +10,8 @@ from nnet.layers.category_encoding import (
     _refuse_sparse,
     _validate_output_mode,
 )
-from nnet.layers.index_lookup import as_text
 from nnet.layers.layer import LAYERS, Layer
+from nnet.layers.text_inputs import as_text
 from nnet.utils.hash_utils import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
 
 

@@ -11,8 +11,8 @@ from nnet.layers.category_encoding import (
     _refuse_sparse,
     _validate_output_mode,
 )
-from nnet.layers.index_lookup import TextInputs, as_text
 from nnet.layers.layer import LAYERS, Layer
+from nnet.layers.text_inputs import TextInputs, as_text
 from nnet.utils.hash_utils import hash_bucket
 
 

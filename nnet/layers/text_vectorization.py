@@ -8,9 +8,10 @@ from nnet import backend
 from nnet.autodiff.symbolic import KerasTensor
 from nnet.autodiff.tensor import Tensor
 from nnet.layers.category_encoding import _refuse_sparse, _validate_output_mode
-from nnet.layers.index_lookup import OUTPUT_MODES, TextInputs, as_text, batches_of
+from nnet.layers.index_lookup import OUTPUT_MODES
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.string_lookup import StringLookup
+from nnet.layers.text_inputs import TextInputs, as_text, batches_of
 from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 # Keras's punctuation class (TensorFlow's RE2 and Python's re read it alike).
