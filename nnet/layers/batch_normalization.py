@@ -18,31 +18,8 @@ def _upcast(x):
     return ops.cast(x, "float32") if x.dtype.itemsize < 4 else x
 
 
-def _normalize(x, mean, variance, gamma, beta, epsilon):
-    """``(x - mean) / sqrt(variance + epsilon) * gamma + beta``, all arguments broadcastable.
-
-    Written as ``x * inv + (beta - mean * inv)`` with ``inv = gamma / sqrt(variance + epsilon)``,
-    so that only two operations touch arrays of the input's size when the statistics are small.
-    """
-    inv = ops.power(variance + epsilon, -0.5)
-    if gamma is not None:
-        inv = inv * gamma
-    offset = -mean * inv
-    if beta is not None:
-        offset = offset + beta
-    return x * inv + offset
-
-
-def _broadcastable(value, shape):
-    """`value` (statistics or weights, Tensor or array) reshaped to `shape`, the input's rank with
-    size 1 on the non-normalized axes, unless NumPy broadcasting already lines it up."""
-    if value is None or tuple(value.shape) == tuple(shape[len(shape) - len(value.shape):]):
-        return value
-    return ops.reshape(value, shape)
-
-
 def _fold_renorm(r, d, gamma, beta):
-    """``(x_hat * r + d) * gamma + beta`` as one scale and one offset for `_normalize`."""
+    """``(x_hat * r + d) * gamma + beta`` as one scale and one offset."""
     scale = r if gamma is None else gamma * r
     offset = d if gamma is None else gamma * d
     return scale, (offset if beta is None else offset + beta)
@@ -198,38 +175,46 @@ class BatchNormalization(Layer):
             )
         x = _upcast(inputs)
         feature_axis = self.axis % x.ndim
-        stats_shape = tuple(n if i == feature_axis else 1 for i, n in enumerate(x.shape))
         gamma, beta = self.gamma, self.beta
         if training and self.trainable:
+            if mask is None and not self.renorm:
+                # The hot path: statistics, output and one analytic backward in one primitive.
+                outputs, mean, variance = ops.fused_batch_normalization(
+                    x, gamma, beta, axis=feature_axis, epsilon=self.epsilon)
+                _update_moving(self.moving_mean, mean.data, self.momentum)
+                _update_moving(self.moving_variance, variance.data, self.momentum)
+                return self._cast_back(outputs)
             mean, variance = self._moments(x, feature_axis, mask)
-            batch_mean, batch_variance = mean.data.reshape(-1), variance.data.reshape(-1)
             if self.renorm:
-                r, d = self._renorm_correction(batch_mean, batch_variance)
+                r, d = self._renorm_correction(mean.data, variance.data)
                 gamma, beta = _fold_renorm(r, d, gamma, beta)
-                self._update_renorm_statistics(batch_mean, batch_variance)
+                self._update_renorm_statistics(mean.data, variance.data)
             else:
-                _update_moving(self.moving_mean, batch_mean, self.momentum)
-                _update_moving(self.moving_variance, batch_variance, self.momentum)
+                _update_moving(self.moving_mean, mean.data, self.momentum)
+                _update_moving(self.moving_variance, variance.data, self.momentum)
         else:
             mean, variance = self.moving_mean, self.moving_variance
-        outputs = _normalize(
-            x, _broadcastable(mean, stats_shape), _broadcastable(variance, stats_shape),
-            _broadcastable(gamma, stats_shape), _broadcastable(beta, stats_shape), self.epsilon,
-        )
+        return self._cast_back(ops.batch_normalization(
+            x, mean, variance, axis=feature_axis, offset=beta, scale=gamma,
+            epsilon=self.epsilon))
+
+    def _cast_back(self, outputs):
         return outputs if outputs.dtype == self.dtype else ops.cast(outputs, self.dtype)
 
     @staticmethod
     def _moments(x, feature_axis, mask):
-        """Batch mean and biased variance over every axis but the feature axis (keepdims)."""
+        """Batch mean and biased variance over every axis but the feature axis, (channels,)."""
         axes = tuple(i for i in range(x.ndim) if i != feature_axis)
         if mask is None:
-            return ops.mean(x, axis=axes, keepdims=True), ops.var(x, axis=axes, keepdims=True)
+            return ops.moments(x, axes)
         data = mask.data if isinstance(mask, Tensor) else backend.asarray(mask)
         xp = backend.array_module(x.data)
         weights = xp.broadcast_to(data[..., None], x.shape).astype(x.dtype)
-        count = weights.sum(axis=axes, keepdims=True) + backend.epsilon()
-        mean = ops.sum(x * weights, axis=axes, keepdims=True) / count
-        variance = ops.sum(ops.square(x - mean) * weights, axis=axes, keepdims=True) / count
+        count = weights.sum(axis=axes) + backend.epsilon()
+        mean = ops.sum(x * weights, axis=axes) / count
+        stats_shape = tuple(n if i == feature_axis else 1 for i, n in enumerate(x.shape))
+        centered = x - ops.reshape(mean, stats_shape)
+        variance = ops.sum(ops.square(centered) * weights, axis=axes) / count
         return mean, variance
 
     def _renorm_correction(self, mean, variance):

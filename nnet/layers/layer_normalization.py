@@ -4,8 +4,9 @@ import numbers
 import warnings
 
 from nnet import constraints, initializers, ops, regularizers
-from nnet.layers.batch_normalization import _broadcastable, _normalize, _upcast
+from nnet.layers.batch_normalization import _upcast
 from nnet.layers.layer import LAYERS, Layer
+from nnet.ops.normalization import variance_scaled
 
 
 @LAYERS.register
@@ -88,18 +89,12 @@ class LayerNormalization(Layer):
             )
 
     def call(self, inputs):
-        x = _upcast(inputs)
-        axes = tuple(sorted(a % x.ndim for a in self.axis))
-        stats_shape = tuple(n if i in axes else 1 for i, n in enumerate(x.shape))
-        gamma = _broadcastable(self.gamma, stats_shape)
-        variance = ops.var(x, axis=axes, keepdims=True)
         if self.rms_scaling:
-            outputs = x * ops.power(variance + self.epsilon, -0.5)
-            outputs = outputs if gamma is None else outputs * gamma
+            x = _upcast(inputs)
+            outputs = variance_scaled(x, self.gamma, self.axis, self.epsilon)
         else:
-            mean = ops.mean(x, axis=axes, keepdims=True)
-            outputs = _normalize(x, mean, variance, gamma, _broadcastable(self.beta, stats_shape),
-                                 self.epsilon)
+            outputs = ops.layer_normalization(inputs, self.gamma, self.beta, self.axis,
+                                              self.epsilon)
         return outputs if outputs.dtype == self.dtype else ops.cast(outputs, self.dtype)
 
     def _check_axis(self, input_shape):

@@ -18,6 +18,7 @@ from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
 from nnet.ops import nn as _nn
+from nnet.ops import normalization as _normalization
 from nnet.ops import operators as _operators
 from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
@@ -135,6 +136,12 @@ from nnet.ops.nn import (
     tanh_shrink,
     threshold,
 )
+from nnet.ops.normalization import (
+    batch_normalization,
+    fused_batch_normalization,
+    layer_normalization,
+    rms_normalization,
+)
 from nnet.ops.pooling import adaptive_average_pool, adaptive_max_pool, average_pool, max_pool
 from nnet.ops.reduce import (
     argmax,
@@ -196,6 +203,7 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_creation, _fused, image, _joining, _linalg, _math, _nn, _pooling, _reduce, _shape)
+_MODULES = (_creation, _fused, image, _joining, _linalg, _math, _nn, _normalization, _pooling,
+            _reduce, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

@@ -150,8 +150,28 @@ def argmin(x, axis=None, keepdims=False):
     return array_module(x).argmin(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
-def moments(x, axes, keepdims=False):
-    """(mean, variance) of x over `axes`."""
+def moments(x, axes, keepdims=False, synchronized=False):
+    """(mean, variance) of x over `axes`, the variance biased (divided by the count).
+
+    Args:
+        x: the input tensor.
+        axes: an axis or a list of axes to reduce.
+        keepdims: whether to keep the reduced axes with size 1.
+        synchronized: Keras's TensorFlow-only cross-replica statistics; must be False.
+
+    Example:
+        >>> from nnet import ops
+        >>> mean, variance = ops.moments([0.0, 1.0, 2.0, 3.0, 100.0], axes=[0])
+        >>> round(float(mean), 4), round(float(variance), 4)
+        (21.2, 1553.36)
+    """
+    if synchronized:
+        raise ValueError(
+            "synchronized=True (cross-replica statistics) is only supported by Keras's "
+            "TensorFlow backend, and not by nnet. Received: synchronized=True. Pass "
+            "synchronized=False."
+        )
+    axes = tuple(axes) if isinstance(axes, list) else axes
     return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
 
 
