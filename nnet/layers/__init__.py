@@ -35,6 +35,7 @@ from nnet.layers.global_average_pooling3d import GlobalAveragePooling3D, GlobalA
 from nnet.layers.global_max_pooling1d import GlobalMaxPool1D, GlobalMaxPooling1D
 from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
 from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
+from nnet.layers.group_normalization import GroupNormalization
 from nnet.layers.hashed_crossing import HashedCrossing
 from nnet.layers.hashing import Hashing
 from nnet.layers.identity import Identity
@@ -59,7 +60,12 @@ from nnet.layers.re_lu import ReLU
 from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
+from nnet.layers.rms_normalization import RMSNormalization
 from nnet.layers.softmax import Softmax
+from nnet.layers.spatial_dropout1d import SpatialDropout1D
+from nnet.layers.spatial_dropout2d import SpatialDropout2D
+from nnet.layers.spatial_dropout3d import SpatialDropout3D
+from nnet.layers.spectral_normalization import SpectralNormalization
 from nnet.layers.string_lookup import StringLookup
 from nnet.layers.subtract import Subtract, subtract
 from nnet.layers.text_vectorization import TextVectorization
@@ -67,6 +73,7 @@ from nnet.layers.unit_normalization import UnitNormalization
 from nnet.layers.up_sampling1d import UpSampling1D
 from nnet.layers.up_sampling2d import UpSampling2D
 from nnet.layers.up_sampling3d import UpSampling3D
+from nnet.layers.wrapper import Wrapper
 from nnet.layers.zero_padding1d import ZeroPadding1D
 from nnet.layers.zero_padding2d import ZeroPadding2D
 from nnet.layers.zero_padding3d import ZeroPadding3D

@@ -49,14 +49,7 @@ class LayerNormalization(Layer):
                 stacklevel=2,
             )
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)) and all(_is_int(a) for a in axis):
-            self.axis = [int(a) for a in axis]
-        elif _is_int(axis):
-            self.axis = int(axis)
-        else:
-            raise TypeError(
-                f"Expected an int or a list/tuple of ints for axis. Received: axis={axis!r}"
-            )
+        self.axis = _feature_axes(axis)
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
@@ -73,7 +66,7 @@ class LayerNormalization(Layer):
         self.gamma = self.beta = None
 
     def build(self, input_shape):
-        self._check_axis(input_shape)
+        _check_axes(self.axis, input_shape)
         # Keras stores the axes as a sorted list once built, and its config shows that list.
         self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         shape = tuple(input_shape[a] for a in self.axis)
@@ -97,17 +90,8 @@ class LayerNormalization(Layer):
                                               self.epsilon)
         return outputs if outputs.dtype == self.dtype else ops.cast(outputs, self.dtype)
 
-    def _check_axis(self, input_shape):
-        for a in self.axis if isinstance(self.axis, list) else [self.axis]:
-            if not -len(input_shape) <= a < len(input_shape):
-                raise ValueError(
-                    f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
-                    f"Received: axis={self.axis}. Pass axes between {-len(input_shape)} and "
-                    f"{len(input_shape) - 1}."
-                )
-
     def compute_output_shape(self, input_shape):
-        self._check_axis(input_shape)
+        _check_axes(self.axis, input_shape)
         return tuple(input_shape)
 
     def get_config(self):
@@ -129,4 +113,25 @@ class LayerNormalization(Layer):
 
 
 def _is_int(value):
+    """Whether `value` is an integer (and not a bool)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _feature_axes(axis):
+    """`axis` of a per-sample normalization as an int or a list of ints; TypeError otherwise."""
+    if isinstance(axis, (list, tuple)) and all(_is_int(a) for a in axis):
+        return [int(a) for a in axis]
+    if _is_int(axis):
+        return int(axis)
+    raise TypeError(f"Expected an int or a list/tuple of ints for axis. Received: axis={axis!r}")
+
+
+def _check_axes(axis, input_shape):
+    """Raise a ValueError when an axis of `axis` (int or list) is out of `input_shape`'s range."""
+    for a in axis if isinstance(axis, list) else [axis]:
+        if not -len(input_shape) <= a < len(input_shape):
+            raise ValueError(
+                f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
+                f"Received: axis={axis}. Pass axes between {-len(input_shape)} and "
+                f"{len(input_shape) - 1}."
+            )
