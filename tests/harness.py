@@ -10,6 +10,7 @@ Import them from any test with ``from harness import check_layer, check_op`` (te
 puts this directory on sys.path).
 """
 
+import copy
 import json
 import os
 
@@ -376,7 +377,9 @@ def _check_against_keras(layer, keras_class, keras_init_kwargs, x, call_kwargs, 
     assert _comparable(config) == _comparable(kconfig), (
         f"{layer.name}: config differs from Keras's:\n{config}\n!=\n{kconfig}"
     )
-    assert _comparable(keras_class.from_config(config).get_config()) == _comparable(config), (
+    # A copy: Keras's Wrapper.from_config pops the inner layer's config from what it is given.
+    assert _comparable(keras_class.from_config(copy.deepcopy(config)).get_config()) == \
+        _comparable(config), (
         f"{layer.name}: Keras does not load nnet's config back to the same config"
     )
     assert _comparable(type(layer).from_config(kconfig).get_config()) == _comparable(kconfig), (

@@ -17,6 +17,9 @@ from nnet.layers import BatchNormalization
     ((6, 3), {}),
     ((4, 3, 5), {"axis": 1, "momentum": 0.9, "epsilon": 1e-2}),
     ((2, 3, 3, 4), {}),
+    ((2, 3, 2, 4), {"axis": 1, "momentum": 0.5}),
+    ((2, 2, 3, 2, 3), {"axis": -1}),
+    ((2, 3, 2, 2, 2), {"axis": 1, "scale": False}),
     ((6, 3), {"center": False}),
     ((6, 3), {"scale": False, "gamma_regularizer": "l2", "beta_constraint": "non_neg"}),
 ])
