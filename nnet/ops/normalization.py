@@ -274,7 +274,7 @@ def _normalize_rows(x, scale=None, offset=None, axes=(-1,), epsilon=1e-3, center
         row_ones = xp.ones(g2.shape[0], x.dtype)
 
         def gscale():
-            return (row_ones @ (g2 * x_hat)).reshape(scale.shape)
+            return xp.einsum("ij,ij->j", g2, x_hat).reshape(scale.shape)
 
         goffset = None if offset is None else (lambda: (row_ones @ g2).reshape(offset.shape))
         return back(gx), (None if scale is None else gscale), goffset
