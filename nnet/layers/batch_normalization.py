@@ -103,23 +103,18 @@ class BatchNormalization(Layer):
         self.synchronized = synchronized
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        _set_affine_arguments(self, center, scale, beta_initializer, gamma_initializer,
+                              beta_regularizer, gamma_regularizer, beta_constraint,
+                              gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = renorm
         if renorm:
             renorm_clipping = _validate_renorm_clipping(renorm_clipping or {})
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.supports_masking = True
-        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape):
         self._check_axis(input_shape)
@@ -130,16 +125,7 @@ class BatchNormalization(Layer):
                 f"axis) to build its weights. Received: input_shape={tuple(input_shape)}"
             )
         shape = (size,)
-        if self.scale:
-            self.gamma = self.add_weight(
-                shape=shape, name="gamma", initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-            )
-        if self.center:
-            self.beta = self.add_weight(
-                shape=shape, name="beta", initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-            )
+        _add_affine_weights(self, shape, self.scale, self.center)
         self.moving_mean = self.add_weight(
             shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
             trainable=False,
@@ -268,21 +254,54 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
             "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **_affine_config(self),
             "synchronized": self.synchronized,
             "renorm": self.renorm,
             "renorm_clipping": self.renorm_clipping,
             "renorm_momentum": self.renorm_momentum,
         })
         return config
+
+
+def _set_affine_arguments(layer, center, scale, beta_initializer, gamma_initializer,
+                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint):
+    """Set the arguments of a layer's learned offset `beta` and scale `gamma` as attributes
+    (BatchNormalization, LayerNormalization, GroupNormalization)."""
+    layer.center = center
+    layer.scale = scale
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+    layer.gamma = layer.beta = None
+
+
+def _add_affine_weights(layer, shape, scale, center):
+    """Create `gamma` (when `scale`) and then `beta` (when `center`), of `shape`."""
+    if scale:
+        layer.gamma = layer.add_weight(
+            shape=shape, name="gamma", initializer=layer.gamma_initializer,
+            regularizer=layer.gamma_regularizer, constraint=layer.gamma_constraint,
+        )
+    if center:
+        layer.beta = layer.add_weight(
+            shape=shape, name="beta", initializer=layer.beta_initializer,
+            regularizer=layer.beta_regularizer, constraint=layer.beta_constraint,
+        )
+
+
+def _affine_config(layer):
+    """The config entries of a layer's beta and gamma initializers, regularizers and
+    constraints (BatchNormalization, LayerNormalization, GroupNormalization)."""
+    return {f"{weight}_{kind}": module.serialize(getattr(layer, f"{weight}_{kind}"))
+            for kind, module in (("initializer", initializers), ("regularizer", regularizers),
+                                 ("constraint", constraints))
+            for weight in ("beta", "gamma")}
 
 
 def _validate_renorm_clipping(clipping):

@@ -1,6 +1,11 @@
 """GroupNormalization: normalizes each sample over groups of channels."""
 
-from nnet import constraints, initializers, ops, regularizers
+from nnet import ops
+from nnet.layers.batch_normalization import (
+    _add_affine_weights,
+    _affine_config,
+    _set_affine_arguments,
+)
 from nnet.layers.input_spec import InputSpec
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import _check_axes, _is_int
@@ -57,15 +62,9 @@ class GroupNormalization(Layer):
         self.groups = int(groups)
         self.axis = int(axis)
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.gamma = self.beta = None
+        _set_affine_arguments(self, center, scale, beta_initializer, gamma_initializer,
+                              beta_regularizer, gamma_regularizer, beta_constraint,
+                              gamma_constraint)
 
     def build(self, input_shape):
         _check_axes(self.axis, input_shape)
@@ -84,16 +83,7 @@ class GroupNormalization(Layer):
                 f"groups={self.groups}"
             )
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: channels})
-        if self.scale:
-            self.gamma = self.add_weight(
-                shape=(channels,), name="gamma", initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-            )
-        if self.center:
-            self.beta = self.add_weight(
-                shape=(channels,), name="beta", initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-            )
+        _add_affine_weights(self, (channels,), self.scale, self.center)
 
     def call(self, inputs):
         shape = tuple(inputs.shape)
@@ -128,12 +118,7 @@ class GroupNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **_affine_config(self),
         })
         return config
 

@@ -3,8 +3,13 @@
 import numbers
 import warnings
 
-from nnet import constraints, initializers, ops, regularizers
-from nnet.layers.batch_normalization import _upcast
+from nnet import ops
+from nnet.layers.batch_normalization import (
+    _add_affine_weights,
+    _affine_config,
+    _set_affine_arguments,
+    _upcast,
+)
 from nnet.layers.layer import LAYERS, Layer
 from nnet.ops.normalization import variance_scaled
 
@@ -51,35 +56,21 @@ class LayerNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = _feature_axes(axis)
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
+        _set_affine_arguments(self, center, scale, beta_initializer, gamma_initializer,
+                              beta_regularizer, gamma_regularizer, beta_constraint,
+                              gamma_constraint)
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         # As in Keras: inputs keep their dtype and the output is cast to the layer's.
         self.autocast = False
-        self.gamma = self.beta = None
 
     def build(self, input_shape):
         _check_axes(self.axis, input_shape)
         # Keras stores the axes as a sorted list once built, and its config shows that list.
         self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         shape = tuple(input_shape[a] for a in self.axis)
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(
-                shape=shape, name="gamma", initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-            )
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(
-                shape=shape, name="beta", initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-            )
+        _add_affine_weights(self, shape, self.scale or self.rms_scaling,
+                            self.center and not self.rms_scaling)
 
     def call(self, inputs):
         if self.rms_scaling:
@@ -101,13 +92,8 @@ class LayerNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
+            **_affine_config(self),
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
         })
         return config
 
