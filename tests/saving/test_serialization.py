@@ -29,12 +29,13 @@ def keras_wrapper(keras):
 
 
 def wrapper_class(lib):
-    """The same custom layer for nnet and for Keras, registered as ``TestSerialization>Wrapper``
-    in each library: its get_config returns the objects themselves, and its from_config
-    deserializes them with the public Keras calls."""
+    """The same custom layer for nnet and for Keras, registered as
+    ``TestSerialization>CustomWrapper`` in each library: its get_config returns the objects
+    themselves, and its from_config deserializes them with the public Keras calls. (Not named
+    ``Wrapper``: a custom class named like a built-in one shadows it by class name.)"""
 
     @lib.saving.register_keras_serializable(package="TestSerialization")
-    class Wrapper(lib.layers.Layer):
+    class CustomWrapper(lib.layers.Layer):
         def __init__(self, inner=None, reg=None, init="ones", constraint=None, act="relu",
                      **kwargs):
             super().__init__(**kwargs)
@@ -69,7 +70,7 @@ def wrapper_class(lib):
             config["act"] = lib.activations.deserialize(config["act"])
             return cls(**config)
 
-    return Wrapper
+    return CustomWrapper
 
 
 Wrapper = wrapper_class(nnet)
@@ -92,7 +93,7 @@ def test_nested_objects_serialize_to_keras_dicts():
     layer = wrapper(nnet)
     layer.build((None, 4))
     config = serialize_keras_object(layer)
-    assert config["registered_name"] == "TestSerialization>Wrapper"
+    assert config["registered_name"] == "TestSerialization>CustomWrapper"
     assert config["build_config"] == {"input_shape": (None, 4)}
     inner = config["config"]
     assert inner["inner"]["module"] == "keras.layers"
