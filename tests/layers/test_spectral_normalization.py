@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from harness import check_layer
 
-from nnet.layers import Dense, Identity, SpectralNormalization
+from nnet.layers import Dense, Embedding, Identity, SpectralNormalization
 
 
 def _wrapped_dense(dtype=None, **kwargs):
@@ -63,3 +63,10 @@ def test_bad_arguments_are_refused():
         SpectralNormalization("dense")
     with pytest.raises(ValueError, match="Identity object has no attribute 'kernel'"):
         SpectralNormalization(Identity())(np.ones((2, 3)))
+
+
+def test_an_embedding_table_is_normalized_like_a_kernel():
+    layer = SpectralNormalization(Embedding(5, 3), power_iterations=30)
+    layer(np.array([[0, 4, 2]]), training=True)
+    np.testing.assert_allclose(np.linalg.norm(layer.kernel.numpy(), 2), 1.0, rtol=1e-4)
+    assert layer.kernel is layer.layer.embeddings
