@@ -2,8 +2,9 @@
 statistics as extra outputs, and inference, with given statistics), and layer / RMS normalization
 over feature axes, each one forward pass and one analytic backward pass.
 
-Per-channel sums are matrix-vector products with a vector of ones: BLAS sums across rows faster
-than NumPy's add.reduce does, and with several threads.
+No reduction here is a BLAS matrix-vector product: multi-threaded BLAS calls of this size stall
+for milliseconds on a busy machine, so sums are einsum, add.reduce or stacked row-times-column
+products (which NumPy runs on one thread).
 """
 
 import math as _math
@@ -49,23 +50,20 @@ class _Channels:
         return self.xp.tile(v, self.repeat) if self.last else v.reshape(-1, 1)
 
     def sum(self, x):
-        """The per-channel sum of a view: (channels,). BLAS matrix-vector products with ones:
-        faster than add.reduce across rows, and threaded."""
-        xp = self.xp
+        """The per-channel sum of a view: (channels,)."""
         if not self.last:
             before, channels, after = x.shape
-            x = (x.reshape(-1, after) @ xp.ones(after, x.dtype)).reshape(before, channels)
-            return xp.ones(before, x.dtype) @ x
-        return (xp.ones(x.shape[0], x.dtype) @ x).reshape(self.repeat, -1).sum(axis=0)
+            rows = x.reshape(-1, 1, after) @ self.xp.ones((after, 1), x.dtype)
+            return rows.reshape(before, channels).sum(axis=0)
+        return x.sum(axis=0).reshape(self.repeat, -1).sum(axis=0)
 
     def dot(self, u, v):
         """The per-channel sum of ``u * v`` over two views: (channels,)."""
-        xp = self.xp
         if not self.last:
             before, channels, after = u.shape
             rows = u.reshape(-1, 1, after) @ v.reshape(-1, after, 1)
-            return xp.ones(before, u.dtype) @ rows.reshape(before, channels)
-        return xp.einsum("ij,ij->j", u, v).reshape(self.repeat, -1).sum(axis=0)
+            return rows.reshape(before, channels).sum(axis=0)
+        return self.xp.einsum("ij,ij->j", u, v).reshape(self.repeat, -1).sum(axis=0)
 
 
 @primitive
@@ -241,9 +239,8 @@ def _normalize_rows(x, scale=None, offset=None, axes=(-1,), epsilon=1e-3, center
     xp = array_module(x)
     rows, back = _rows(x, axes)
     features = rows.shape[1]
-    ones = xp.ones(features, x.dtype)
     if center:
-        x_hat = rows - ((rows @ ones) / features)[:, None]
+        x_hat = rows - (xp.einsum("ij->i", rows) / features)[:, None]
         squares = xp.einsum("ij,ij->i", x_hat, x_hat)
     else:
         x_hat = rows
@@ -269,14 +266,13 @@ def _normalize_rows(x, scale=None, offset=None, axes=(-1,), epsilon=1e-3, center
         gx = x_hat * (-xp.einsum("ij,ij->i", gs, x_hat) / features)[:, None]
         gx += gs
         if center:
-            gx -= ((gs @ ones) / features)[:, None]
+            gx -= (xp.einsum("ij->i", gs) / features)[:, None]
         gx *= inv_std
-        row_ones = xp.ones(g2.shape[0], x.dtype)
 
         def gscale():
             return xp.einsum("ij,ij->j", g2, x_hat).reshape(scale.shape)
 
-        goffset = None if offset is None else (lambda: (row_ones @ g2).reshape(offset.shape))
+        goffset = None if offset is None else (lambda: g2.sum(axis=0).reshape(offset.shape))
         return back(gx), (None if scale is None else gscale), goffset
 
     return back(y), vjp
