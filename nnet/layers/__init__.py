@@ -17,10 +17,18 @@ from nnet.layers.average_pooling3d import AveragePooling3D, AvgPool3D
 from nnet.layers.batch_normalization import BatchNormalization
 from nnet.layers.category_encoding import CategoryEncoding
 from nnet.layers.concatenate import Concatenate, concatenate
+from nnet.layers.conv1d import Conv1D, Convolution1D
+from nnet.layers.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
+from nnet.layers.conv2d import Conv2D, Convolution2D
+from nnet.layers.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
+from nnet.layers.conv3d import Conv3D, Convolution3D
+from nnet.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
 from nnet.layers.cropping1d import Cropping1D
 from nnet.layers.cropping2d import Cropping2D
 from nnet.layers.cropping3d import Cropping3D
 from nnet.layers.dense import Dense
+from nnet.layers.depthwise_conv1d import DepthwiseConv1D
+from nnet.layers.depthwise_conv2d import DepthwiseConv2D
 from nnet.layers.discretization import Discretization
 from nnet.layers.dot import Dot, dot
 from nnet.layers.dropout import Dropout
@@ -61,6 +69,8 @@ from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
 from nnet.layers.rms_normalization import RMSNormalization
+from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
+from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from nnet.layers.softmax import Softmax
 from nnet.layers.spatial_dropout1d import SpatialDropout1D
 from nnet.layers.spatial_dropout2d import SpatialDropout2D
