@@ -1,10 +1,8 @@
 """Conv1D/2D/3D through the shared harness against Keras, plus LoRA, aliases and bad arguments."""
 
-import numpy as np
 import pytest
 from harness import check_layer
 
-import nnet
 from nnet import layers
 
 
