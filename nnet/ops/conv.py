@@ -161,6 +161,16 @@ def _col2im(cols, n, padded, crop, size, kernel_size, strides, dilation, out_siz
     return buffer.reshape(n, *size, groups * cg)
 
 
+def _gemm(a, b):
+    """The stacked product a @ b over groups. NumPy's matmul on stacks of transposed operands
+    leaves BLAS for a slow loop, so one group is a plain 2D product (BLAS takes transposes) and
+    several groups are made contiguous first."""
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    xp = array_module(a)
+    return xp.ascontiguousarray(a) @ xp.ascontiguousarray(b)
+
+
 def _group_matrix(kernel, groups):
     """Kernel (*K, Cg, F) as stacked GEMM operands (groups, prod(K) * Cg, F // groups)."""
     return kernel.reshape(-1, groups, kernel.shape[-1] // groups).transpose(1, 0, 2)
@@ -211,7 +221,7 @@ def fused_conv(inputs, kernel, bias=None, activation=None, strides=1, padding="v
     geometry = (pads, kernel_size, strides, dilation, out_size, groups)
     weights = _group_matrix(kernel, groups)
     cols = _im2col(x, *geometry)
-    y = cols @ weights
+    y = _gemm(cols, weights)
     del cols
     y = (y[0] if groups == 1 else y.transpose(1, 0, 2)).reshape(n, *out_size, filters)
     apply, derivative = _DENSE_ACTIVATIONS[activation]
@@ -229,13 +239,13 @@ def fused_conv(inputs, kernel, bias=None, activation=None, strides=1, padding="v
 
         def gx():
             padded = [s + left + right for s, (left, right) in zip(spatial, pads)]
-            cols = g @ weights.transpose(0, 2, 1)
+            cols = _gemm(g, weights.transpose(0, 2, 1))
             gx = _col2im(cols, n, padded, [p[0] for p in pads], spatial, kernel_size, strides,
                          dilation, out_size)
             return _channels_first(gx, data_format)
 
         def gw():
-            gw = _im2col(x, *geometry).transpose(0, 2, 1) @ g
+            gw = _gemm(_im2col(x, *geometry).transpose(0, 2, 1), g)
             return gw.transpose(1, 0, 2).reshape(kernel.shape)
 
         return gx, gw, gb, None
