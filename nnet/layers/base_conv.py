@@ -5,8 +5,8 @@ from nnet import activations, constraints, initializers, ops, regularizers
 from nnet.backend import standardize_data_format
 from nnet.layers.input_spec import InputSpec
 from nnet.layers.layer import Layer
-from nnet.ops.conv import conv_output_length, fused_conv
-from nnet.utils.argument_validation import standardize_padding, standardize_tuple
+from nnet.ops.conv import conv_output_length, fused_conv, standardize_padding
+from nnet.ops.pooling import standardize_tuple
 
 
 def _positive(value, name):

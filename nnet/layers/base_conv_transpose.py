@@ -3,7 +3,7 @@
 from nnet import constraints, initializers, regularizers
 from nnet.layers.base_conv import Convolution, _positive
 from nnet.ops.conv import conv_transpose_output_length, fused_conv_transpose
-from nnet.utils.argument_validation import standardize_tuple
+from nnet.ops.pooling import standardize_tuple
 
 
 class BaseConvTranspose(Convolution):

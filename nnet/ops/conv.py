@@ -23,8 +23,27 @@ import math
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module, standardize_data_format
 from nnet.ops.fused import _DENSE_ACTIVATIONS
+from nnet.ops.pooling import standardize_tuple
 from nnet.ops.shape import reshape
-from nnet.utils.argument_validation import standardize_padding, standardize_tuple
+
+
+def standardize_padding(value, allow_causal=False):
+    """The lower-case padding name: ``"valid"``, ``"same"`` or, when allowed, ``"causal"``.
+
+    Args:
+        value: the padding name, in any case.
+        allow_causal: whether ``"causal"`` is valid (1D convolutions).
+
+    Example:
+        >>> standardize_padding("Valid")
+        'valid'
+    """
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    padding = value.lower() if isinstance(value, str) else value
+    if padding not in allowed:
+        raise ValueError(f"Expected one of {', '.join(map(repr, allowed))} for padding. "
+                         f"Received: padding={value!r}")
+    return padding
 
 
 def conv_padding(size, kernel_size, stride, dilation, padding):

@@ -264,7 +264,7 @@ def test_data_format_defaults_to_the_config():
     (lambda: ops.conv(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), padding="causal"),
      r"Expected one of 'valid', 'same' for padding. Received: padding='causal'"),
     (lambda: ops.conv(np.ones((1, 5, 1)), np.ones((3, 1, 1)), strides=0),
-     r"positive integers for strides. Received: strides=0"),
+     r"`strides` argument must hold integers >= 1. Received: strides=0"),
     (lambda: ops.conv(np.ones((5, 1)), np.ones((3, 1))), r"inputs of rank 3, 4 or 5"),
     (lambda: ops.conv_transpose(np.ones((1, 5, 2)), np.ones((3, 1, 3))),
      r"kernel's last axis must equal the input's 2 channels"),
