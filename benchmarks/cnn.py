@@ -36,11 +36,13 @@ def data():
 def nnet_model(pooling):
     import nnet
 
-    pool = [nnet.layers.MaxPooling2D(2)] if pooling else []
+    def pool():
+        return [nnet.layers.MaxPooling2D(2)] if pooling else []
+
     model = nnet.Sequential([
         nnet.Input((28, 28, 1)),
-        nnet.layers.Conv2D(32, 3, activation="relu"), *pool,
-        nnet.layers.Conv2D(64, 3, activation="relu"), *pool,
+        nnet.layers.Conv2D(32, 3, activation="relu"), *pool(),
+        nnet.layers.Conv2D(64, 3, activation="relu"), *pool(),
         nnet.layers.Flatten(),
         nnet.layers.Dense(10, activation="softmax"),
     ])
@@ -57,11 +59,13 @@ def torch_setup(x, y, threads, pooling):
     import torch
 
     torch.set_num_threads(threads)
-    pool = [torch.nn.MaxPool2d(2)] if pooling else []
+    def pool():
+        return [torch.nn.MaxPool2d(2)] if pooling else []
+
     side = 5 if pooling else 24
     model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), *pool,
-        torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), *pool,
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), *pool(),
+        torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), *pool(),
         torch.nn.Flatten(),
         torch.nn.Linear(64 * side * side, 10),
     )

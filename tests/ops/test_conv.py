@@ -43,6 +43,22 @@ def _layouts(data_format, rank):
             functools.partial(_to_torch_kernel, rank=rank), np.asarray]
 
 
+def _leaves(torch, x, kernel, bias, rank, data_format):
+    """The same (input, kernel, bias) as PyTorch leaves (channels first) and nnet leaves."""
+    torch_leaves = [torch.tensor(np.moveaxis(x, -1, 1), requires_grad=True),
+                    torch.tensor(_to_torch_kernel(kernel, rank), requires_grad=True),
+                    torch.tensor(bias, requires_grad=True)]
+    inputs = x if data_format == "channels_last" else np.moveaxis(x, -1, 1).copy()
+    return torch_leaves, [Tensor(a, requires_grad=True) for a in (inputs, kernel, bias)]
+
+
+def _backward_torch(torch, yt):
+    """Backpropagate a random output gradient through PyTorch; return it."""
+    gt = torch.randn(yt.shape)
+    (yt * gt).sum().backward()
+    return gt
+
+
 def _grids(rank, **axes):
     """Every combination of the given axes, less strides > 1 with dilation > 1 (which Keras
     refuses in its layers)."""
@@ -93,9 +109,7 @@ def test_conv_with_bias_and_relu_against_torch(rank):
         x = rng.standard_normal((2, *spatial, 4)).astype("float32")
         kernel = rng.standard_normal((*kernel_size, 4 // case["groups"], 6)).astype("float32")
         bias = rng.standard_normal(6).astype("float32")
-        xt = torch.tensor(np.moveaxis(x, -1, 1), requires_grad=True)
-        kt = torch.tensor(_to_torch_kernel(kernel, rank), requires_grad=True)
-        bt = torch.tensor(bias, requires_grad=True)
+        (xt, kt, bt), (inputs, k, b) = _leaves(torch, x, kernel, bias, rank, case["data_format"])
         pads = [conv_padding(s, k, case["strides"], case["dilation"], case["padding"])
                 for s, k in zip(spatial, kernel_size)]
         padded = functional.pad(xt, [p for pair in reversed(pads) for p in pair])
@@ -103,13 +117,7 @@ def test_conv_with_bias_and_relu_against_torch(rank):
                         groups=case["groups"])
         if case["activation"]:
             yt = torch.relu(yt)
-        gt = torch.randn(yt.shape)
-        (yt * gt).sum().backward()
-
-        channels_last = case["data_format"] == "channels_last"
-        inputs = Tensor(x if channels_last else np.moveaxis(x, -1, 1).copy(),
-                        requires_grad=True)
-        k, b = Tensor(kernel, requires_grad=True), Tensor(bias, requires_grad=True)
+        gt = _backward_torch(torch, yt)
         y = fused_conv(inputs, k, b, case["activation"], strides=case["strides"],
                        padding=case["padding"], data_format=case["data_format"],
                        dilation_rate=case["dilation"])
@@ -153,19 +161,11 @@ def test_conv_transpose_with_bias_against_torch(rank):
         x = rng.standard_normal((2, *in_size, 4)).astype("float32")
         kernel = rng.standard_normal((*kernel_size, 3, 4)).astype("float32")
         bias = rng.standard_normal(3).astype("float32")
-        xt = torch.tensor(np.moveaxis(x, -1, 1), requires_grad=True)
-        kt = torch.tensor(_to_torch_kernel(kernel, rank), requires_grad=True)
-        bt = torch.tensor(bias, requires_grad=True)
+        (xt, kt, bt), (inputs, k, b) = _leaves(torch, x, kernel, bias, rank, case["data_format"])
         yt = _torch_conv_transpose(torch, xt, kt, bt, case, in_size, kernel_size)
         if case["activation"]:
             yt = torch.tanh(yt)
-        gt = torch.randn(yt.shape)
-        (yt * gt).sum().backward()
-
-        channels_last = case["data_format"] == "channels_last"
-        inputs = Tensor(x if channels_last else np.moveaxis(x, -1, 1).copy(),
-                        requires_grad=True)
-        k, b = Tensor(kernel, requires_grad=True), Tensor(bias, requires_grad=True)
+        gt = _backward_torch(torch, yt)
         y = fused_conv_transpose(inputs, k, b, case["activation"], strides=case["strides"],
                                  padding=case["padding"], output_padding=case["output_padding"],
                                  data_format=case["data_format"], dilation_rate=case["dilation"])
@@ -194,8 +194,7 @@ def test_depthwise_and_separable_conv_against_torch(data_format):
         pads = [conv_padding(s, k, strides, 1, padding) for s, k in zip(spatial, kernel_size)]
         padded = functional.pad(xt, [p for pair in reversed(pads) for p in pair])
         yt = torch_conv(torch_conv(padded, dt, stride=strides, groups=3), pt)
-        gt = torch.randn(yt.shape)
-        (yt * gt).sum().backward()
+        gt = _backward_torch(torch, yt)
 
         inputs = Tensor(x if channels_last else np.moveaxis(x, -1, 1).copy(),
                         requires_grad=True)
