@@ -26,6 +26,7 @@ SPATIAL, KERNEL = (7, 6, 5), (3, 2, 3)
 def _one_torch_thread():
     """PyTorch's thread pool costs far more than these tiny convolutions on a busy machine."""
     torch = pytest.importorskip("torch")
+    torch.manual_seed(0)  # the output gradients drawn by _backward_torch
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -103,7 +104,11 @@ def _compare(actual_tensor, leaves, to_torch, expected, expected_leaf_grads, tor
     leaf_grads = [convert(leaf.grad) for leaf, convert in zip(leaves, to_torch)]
     for name, (leaf, expect) in zip(("input", "kernel", "bias"),
                                     zip(leaf_grads, expected_leaf_grads)):
-        np.testing.assert_allclose(leaf, expect, **TOLERANCE, err_msg=f"{what}: {name} grad")
+        # A kernel gradient entry sums hundreds of products: float32 rounding in either library
+        # is relative to the size of the gradient, not of one entry that nearly cancels.
+        atol = TOLERANCE["atol"] * max(1.0, float(np.abs(expect).max()))
+        np.testing.assert_allclose(leaf, expect, rtol=TOLERANCE["rtol"], atol=atol,
+                                   err_msg=f"{what}: {name} grad")
 
 
 @pytest.mark.parametrize("rank", [1, 2, 3])
