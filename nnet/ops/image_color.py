@@ -1,0 +1,162 @@
+"""Colour spaces and blurs for nnet.ops.image, composed of nnet.ops (their gradients follow)."""
+
+import numpy as np
+
+from nnet.backend import standardize_data_format
+from nnet.ops.image_crop import _compute_dtype, _hw_axes, _images, _tuple
+from nnet.ops.joining import stack
+from nnet.ops.math import (
+    _data,
+    add,
+    cast,
+    clip,
+    divide,
+    floor,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+    where,
+)
+from nnet.ops.math import abs as _abs
+from nnet.ops.reduce import sum as _sum
+from nnet.ops.shape import getitem, pad
+
+
+def _channels(images, data_format):
+    data_format = standardize_data_format(data_format)
+    axis = _hw_axes(len(images.shape), data_format)[2]
+    return axis, [getitem(images, (slice(None),) * axis + (i,)) for i in range(3)]
+
+
+def rgb_to_grayscale(images, data_format=None):
+    """Luma 0.2989 R + 0.587 G + 0.114 B, keeping a channel axis of size 1 (differentiable);
+    integer images are truncated back to their dtype.
+
+    Args:
+        images: (H, W, 3) or (N, H, W, 3) images, or grayscale ones (returned as they are).
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.image.rgb_to_grayscale(np.ones((1, 1, 3))).numpy()
+        array([[[0.9999]]])
+    """
+    images = _images(images)
+    axis = _hw_axes(len(images.shape), standardize_data_format(data_format))[2]
+    if images.shape[axis] not in (1, 3):
+        raise ValueError(
+            f"Invalid channel size: expected 3 (RGB) or 1 (Grayscale). Received input with "
+            f"shape: images.shape={tuple(images.shape)}"
+        )
+    if images.shape[axis] == 1:
+        return images
+    dtype = images.dtype
+    r, g, b = (getitem(images, (slice(None),) * axis + (slice(i, i + 1),)) for i in range(3))
+    gray = add(add(multiply(r, 0.2989), multiply(g, 0.587)), multiply(b, 0.114))
+    return cast(gray, dtype) if gray.dtype != dtype else gray
+
+
+def _check_float(images, where_):
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(
+            f"Invalid images dtype: expected float dtype. Received: {where_}.dtype={images.dtype}"
+        )
+
+
+def rgb_to_hsv(images, data_format=None):
+    """RGB images (values in [0, 1]) to hue, saturation, value, each in [0, 1].
+
+    Args:
+        images: float (H, W, 3) or (N, H, W, 3) images.
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.image.rgb_to_hsv(np.array([[[0.0, 0.5, 1.0]]])).numpy()
+        array([[[0.58333333, 1.        , 1.        ]]])
+    """
+    images = _images(images)
+    _check_float(images, "images")
+    axis, (r, g, b) = _channels(images, data_format)
+    eps = np.finfo(images.dtype).eps
+    r, g, b = (where(abs(_data(c)) < eps, 0.0, c) for c in (r, g, b))
+    value = maximum(maximum(r, g), b)
+    range_ = subtract(value, minimum(minimum(r, g), b))
+    v, rng = _data(value), _data(range_)
+    saturation = where(v > 0, divide(range_, where(v > 0, value, 1.0)), 0.0)
+    norm = divide(1.0, multiply(6.0, where(rng > 0, range_, 1.0)))
+    hue = where(_data(value) == _data(g), add(multiply(norm, subtract(b, r)), 2.0 / 6.0),
+                add(multiply(norm, subtract(r, g)), 4.0 / 6.0))
+    hue = where(_data(value) == _data(r), multiply(norm, subtract(g, b)), hue)
+    hue = add(where(rng > 0, hue, 0.0), (_data(hue) < 0).astype(images.dtype))
+    return cast(stack([hue, saturation, value], axis=axis), images.dtype)
+
+
+def hsv_to_rgb(images, data_format=None):
+    """Hue, saturation, value images (each in [0, 1]) to RGB.
+
+    Args:
+        images: float (H, W, 3) or (N, H, W, 3) images.
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.image.hsv_to_rgb(np.array([[[0.5, 1.0, 1.0]]])).numpy()
+        array([[[0., 1., 1.]]])
+    """
+    images = _images(images)
+    _check_float(images, "images")
+    axis, (hue, saturation, value) = _channels(images, data_format)
+    dh = multiply(subtract(hue, floor(hue)), 6.0)
+    one_minus_s = subtract(1.0, saturation)
+
+    def plane(part):
+        return multiply(value, add(one_minus_s, multiply(saturation, clip(part, 0.0, 1.0))))
+
+    red = plane(subtract(_abs(subtract(dh, 3.0)), 1.0))
+    green = plane(subtract(2.0, _abs(subtract(dh, 2.0))))
+    blue = plane(subtract(2.0, _abs(subtract(dh, 4.0))))
+    return cast(stack([red, green, blue], axis=axis), images.dtype)
+
+
+def _gaussian_1d(size, sigma, dtype):
+    x = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    k = np.exp(-0.5 * (x / sigma) ** 2)
+    return (k / k.sum()).astype(dtype)
+
+
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Blur images with a separable Gaussian kernel, zero-padded to keep their size
+    (differentiable).
+
+    Rows are blurred with ``kernel_size[0]`` taps and width ``sigma[1]``, columns with
+    ``kernel_size[1]`` taps and width ``sigma[0]``, as Keras's torch backend pairs them.
+
+    Args:
+        images: (H, W, C) or (N, H, W, C) float images (channels first with `data_format`).
+        kernel_size: (rows, columns) taps, odd numbers.
+        sigma: standard deviations of the Gaussian.
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = np.zeros((3, 3, 1)); x[1, 1] = 1.0
+        >>> round(float(nnet.ops.image.gaussian_blur(x).numpy().sum()), 6)
+        1.0
+    """
+    images = _images(images)
+    kernel_size = _tuple(kernel_size, 2, "kernel_size")
+    sigma = (float(sigma),) * 2 if np.isscalar(sigma) else tuple(float(s) for s in sigma)
+    h_axis, w_axis, _ = _hw_axes(len(images.shape), standardize_data_format(data_format))
+    dtype = _compute_dtype(images.dtype)
+    out = images
+    for axis, taps, s in ((h_axis, kernel_size[0], sigma[1]), (w_axis, kernel_size[1], sigma[0])):
+        weights = _gaussian_1d(taps, s, dtype)
+        widths = [(0, 0)] * len(images.shape)
+        widths[axis] = (taps // 2, taps // 2)
+        padded = pad(out, widths)
+        n = out.shape[axis]
+        out = _sum(multiply(stack([getitem(padded, (slice(None),) * axis + (slice(i, i + n),))
+                          for i in range(taps)], axis=-1), weights), axis=-1)
+    return out
