@@ -32,7 +32,7 @@ from nnet.ops.image_crop import (
 from nnet.ops.math import _data
 from nnet.ops.shape import expand_dims, getitem, pad, squeeze, transpose
 
-RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 AFFINE_TRANSFORM_INTERPOLATIONS = {"nearest": 0, "bilinear": 1}
 FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 _FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -99,7 +99,18 @@ def _clamped_cubic_weights(m, n):
     return w
 
 
+def _area_weights(m, n):
+    """(m, n) weights averaging the input pixels under each output pixel by their overlap
+    (TensorFlow's "area" resize)."""
+    scale = m / n
+    lo, hi = np.arange(n) * scale, (np.arange(n) + 1) * scale
+    i = np.arange(m)[:, None]
+    return np.clip(np.minimum(i + 1, hi) - np.maximum(i, lo), 0, None) / scale
+
+
 def _resize_weights(m, n, interpolation, antialias):
+    if interpolation == "area":
+        return _area_weights(m, n)
     if interpolation == "bicubic" and not antialias:
         return _clamped_cubic_weights(m, n)
     return _kernel_weights(m, n, _KERNELS[interpolation], antialias)
@@ -161,13 +172,15 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     Pixels are sampled at their centres (half-pixel convention). `"bilinear"`, `"nearest"`
     (PyTorch's "nearest-exact") and `"bicubic"` give Keras's torch-backend numbers; with
     `antialias=True` the bilinear and bicubic kernels widen by the downscaling factor (PIL's
-    filters, a = -0.5 for bicubic). `"lanczos3"` and `"lanczos5"` give Keras's numpy/JAX numbers.
+    filters, a = -0.5 for bicubic). `"lanczos3"` and `"lanczos5"` give Keras's numpy/JAX numbers;
+    `"area"` (which Keras's image datasets accept) averages the covered input area.
     Integer images are resized in float32, then rounded and saturated.
 
     Args:
         images: (H, W, C) or (N, H, W, C) images (channels first with `data_format`).
         size: (height, width) of the output.
-        interpolation: one of "bilinear", "nearest", "bicubic", "lanczos3", "lanczos5".
+        interpolation: one of "bilinear", "nearest", "bicubic", "lanczos3", "lanczos5",
+            "area".
         antialias: widen the kernel when downsampling.
         crop_to_aspect_ratio: crop the largest centred window of the target aspect ratio first.
         pad_to_aspect_ratio: pad the short side evenly to the target aspect ratio first.

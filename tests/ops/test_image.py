@@ -75,6 +75,17 @@ def test_lanczos5_weights_are_the_windowed_sinc():
     np.testing.assert_allclose(ours, (w / w.sum(1, keepdims=True)) @ x[0, :, 0, 0], rtol=1e-12)
 
 
+def test_area_resize_averages_the_covered_pixels():
+    x = RNG.random((1, 6, 4, 2))
+    ours = image.resize(x, (3, 4), "area").numpy()
+    np.testing.assert_allclose(ours, (x[:, ::2] + x[:, 1::2]) / 2, rtol=1e-12)
+    up = image.resize(x, (6, 8), "area").numpy()
+    np.testing.assert_allclose(up, np.repeat(x, 2, axis=2), rtol=1e-12)
+    ours = image.resize(x[:, :4], (3, 4), "area").numpy()[:, 1]
+    # Output row 1 of 3 covers input rows [4/3, 8/3]: two thirds of rows 1 and 2 each.
+    np.testing.assert_allclose(ours, (x[:, 1] + x[:, 2]) / 2, rtol=1e-12)
+
+
 @pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
 @pytest.mark.parametrize("fill_mode", FILL_MODES)
 def test_affine_transform_matches_keras(kimage, interpolation, fill_mode):
@@ -168,7 +179,7 @@ def test_map_coordinates_gradient():
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda: image.resize(X, (2, 2), "area"), "interpolation='area'"),
+    (lambda: image.resize(X, (2, 2), "gaussian"), "interpolation='gaussian'"),
     (lambda: image.resize(X, (0, 2)), "size=(0, 2)"),
     (lambda: image.resize(X[0, 0], (2, 2)), "images.shape=(9, 3)"),
     (lambda: image.resize(X, (2, 2), crop_to_aspect_ratio=True, pad_to_aspect_ratio=True),
