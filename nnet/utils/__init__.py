@@ -84,6 +84,11 @@ __getattr__, __dir__ = lazy_exports(__name__, attributes={
     "pad_sequences": "nnet.utils.sequence_utils",
     "timeseries_dataset_from_array": "nnet.utils.timeseries_dataset_utils",
     "text_dataset_from_directory": "nnet.utils.text_dataset_utils",
+    "array_to_img": "nnet.utils.image_utils",
+    "img_to_array": "nnet.utils.image_utils",
+    "load_img": "nnet.utils.image_utils",
+    "save_img": "nnet.utils.image_utils",
+    "image_dataset_from_directory": "nnet.utils.image_dataset_utils",
 })
 
 __all__ = [
@@ -92,4 +97,5 @@ __all__ = [
     "unpack_x_y_sample_weight", "custom_object_scope", "serialize_keras_object",
     "deserialize_keras_object",
     "pad_sequences", "timeseries_dataset_from_array", "text_dataset_from_directory",
+    "array_to_img", "img_to_array", "load_img", "save_img", "image_dataset_from_directory",
 ]
