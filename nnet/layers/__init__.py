@@ -16,6 +16,7 @@ from nnet.layers.average_pooling2d import AveragePooling2D, AvgPool2D
 from nnet.layers.average_pooling3d import AveragePooling3D, AvgPool3D
 from nnet.layers.batch_normalization import BatchNormalization
 from nnet.layers.category_encoding import CategoryEncoding
+from nnet.layers.center_crop import CenterCrop
 from nnet.layers.concatenate import Concatenate, concatenate
 from nnet.layers.conv1d import Conv1D, Convolution1D
 from nnet.layers.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
@@ -64,10 +65,17 @@ from nnet.layers.multiply import Multiply, multiply
 from nnet.layers.normalization import Normalization
 from nnet.layers.p_re_lu import PReLU
 from nnet.layers.permute import Permute
+from nnet.layers.random_crop import RandomCrop
+from nnet.layers.random_flip import RandomFlip
+from nnet.layers.random_rotation import RandomRotation
+from nnet.layers.random_shear import RandomShear
+from nnet.layers.random_translation import RandomTranslation
+from nnet.layers.random_zoom import RandomZoom
 from nnet.layers.re_lu import ReLU
 from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
+from nnet.layers.resizing import Resizing
 from nnet.layers.rms_normalization import RMSNormalization
 from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
