@@ -10,6 +10,7 @@ from nnet.layers.adaptive_max_pooling2d import AdaptiveMaxPooling2D
 from nnet.layers.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from nnet.layers.add import Add, add
 from nnet.layers.alpha_dropout import AlphaDropout
+from nnet.layers.auto_contrast import AutoContrast
 from nnet.layers.average import Average, average
 from nnet.layers.average_pooling1d import AveragePooling1D, AvgPool1D
 from nnet.layers.average_pooling2d import AveragePooling2D, AvgPool2D
@@ -27,6 +28,7 @@ from nnet.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
 from nnet.layers.cropping1d import Cropping1D
 from nnet.layers.cropping2d import Cropping2D
 from nnet.layers.cropping3d import Cropping3D
+from nnet.layers.cut_mix import CutMix
 from nnet.layers.dense import Dense
 from nnet.layers.depthwise_conv1d import DepthwiseConv1D
 from nnet.layers.depthwise_conv2d import DepthwiseConv2D
@@ -61,12 +63,18 @@ from nnet.layers.max_pooling2d import MaxPool2D, MaxPooling2D
 from nnet.layers.max_pooling3d import MaxPool3D, MaxPooling3D
 from nnet.layers.maximum import Maximum, maximum
 from nnet.layers.minimum import Minimum, minimum
+from nnet.layers.mix_up import MixUp
 from nnet.layers.multiply import Multiply, multiply
 from nnet.layers.normalization import Normalization
 from nnet.layers.p_re_lu import PReLU
 from nnet.layers.permute import Permute
+from nnet.layers.random_brightness import RandomBrightness
+from nnet.layers.random_contrast import RandomContrast
 from nnet.layers.random_crop import RandomCrop
+from nnet.layers.random_erasing import RandomErasing
 from nnet.layers.random_flip import RandomFlip
+from nnet.layers.random_grayscale import RandomGrayscale
+from nnet.layers.random_invert import RandomInvert
 from nnet.layers.random_rotation import RandomRotation
 from nnet.layers.random_shear import RandomShear
 from nnet.layers.random_translation import RandomTranslation
@@ -80,6 +88,7 @@ from nnet.layers.rms_normalization import RMSNormalization
 from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from nnet.layers.softmax import Softmax
+from nnet.layers.solarization import Solarization
 from nnet.layers.spatial_dropout1d import SpatialDropout1D
 from nnet.layers.spatial_dropout2d import SpatialDropout2D
 from nnet.layers.spatial_dropout3d import SpatialDropout3D

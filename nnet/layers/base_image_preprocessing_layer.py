@@ -109,6 +109,44 @@ class BaseImagePreprocessingLayer(Layer):
         return image.affine_transform(images, transform, self.interpolation, self.fill_mode,
                                       self.fill_value, self.data_format)
 
+    @staticmethod
+    def _value_range(value_range):
+        """`value_range` sorted, checked to be two numbers."""
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(
+                f"The `value_range` argument should be a list of two numbers. Received: "
+                f"value_range={value_range}"
+            )
+        return sorted(value_range)
+
+    @staticmethod
+    def _rescale(images, original_range, target_range):
+        """Images mapped linearly from `original_range` onto `target_range`."""
+        if tuple(original_range) == tuple(target_range):
+            return images
+        (lo, hi), (new_lo, new_hi) = original_range, target_range
+        return ops.add(ops.multiply(ops.divide(ops.subtract(images, lo), hi - lo),
+                                    new_hi - new_lo), new_lo)
+
+    def _box_masks(self, shape, width_ratio, height_ratio):
+        """(N, H, W, 1) (or (N, 1, H, W)) masks of one box per image, of the given fractions of
+        the width and height, placed uniformly at random inside the image."""
+        n = shape[0]
+        h_axis, w_axis = self._hw_axes(4)
+        height, width = shape[h_axis], shape[w_axis]
+        bounds = []
+        for length, ratio in ((width, width_ratio), (height, height_ratio)):
+            crop = (ratio * length).astype(self.dtype)
+            start = self._uniform((n,)).astype(self.dtype) * (length - crop)
+            bounds.append((start, start + crop))
+        (x0, x1), (y0, y1) = bounds
+        gy, gx = np.meshgrid(np.arange(height, dtype=self.dtype),
+                             np.arange(width, dtype=self.dtype), indexing="ij")
+        inside = ((gx >= x0[:, None, None]) & (gx < x1[:, None, None])
+                  & (gy >= y0[:, None, None]) & (gy < y1[:, None, None]))
+        masks = inside[..., None] if self.data_format == "channels_last" else inside[:, None]
+        return masks, (x0, x1, y0, y1)
+
     def _seeded(self, seed):
         """Keras's `seed` argument and the layer's SeedGenerator drawn from it."""
         self.seed = seed
