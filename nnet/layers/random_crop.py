@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from nnet import backend
 from nnet.layers.base_image_preprocessing_layer import BaseImagePreprocessingLayer
 from nnet.layers.layer import LAYERS
 from nnet.ops import image
@@ -17,7 +18,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
 
     Args:
         height, width: the output size.
-        seed: an integer seed for the layer's generator (None: drawn from nnet's global one).
+        seed: an integer seed for the layer's generator (None: one drawn from nnet's global
+            generator, and kept in the config).
         data_format: "channels_last" or "channels_first" (None: the configured default).
         **kwargs: base Layer arguments.
 
@@ -32,7 +34,8 @@ class RandomCrop(BaseImagePreprocessingLayer):
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(data_format=data_format, name=name, **kwargs)
         self.height, self.width = height, width
-        self._seeded(seed)
+        # Keras keeps a drawn seed in the config when none is given.
+        self._seeded(seed if seed is not None else int(backend.rng().integers(1, 10**9)))
 
     def get_random_transformation(self, images, training=True, seed=None):
         h_axis, w_axis = self._hw_axes(len(images.shape))

@@ -13,7 +13,8 @@ class RandomShear(BaseImagePreprocessingLayer):
     for half of the images; pixels from outside are filled by `fill_mode`.
 
     Args:
-        x_factor: a number f in [0, 1] (shears in [-f, f]) or a (lower, upper) pair.
+        x_factor: a number f in [0, 1] (shears in [-f, f]) or a (lower, upper) pair in
+            [-1, 1].
         y_factor: the same along y.
         interpolation: "bilinear" or "nearest".
         fill_mode: "reflect", "wrap", "constant" or "nearest".
@@ -35,9 +36,16 @@ class RandomShear(BaseImagePreprocessingLayer):
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
                  fill_mode="reflect", fill_value=0.0, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.x_factor = self._factor_pair(x_factor, "x_factor", 0.0, 1.0)
-        self.y_factor = self._factor_pair(y_factor, "y_factor", 0.0, 1.0)
+        self.x_factor = self._shear_range(x_factor, "x_factor")
+        self.y_factor = self._shear_range(y_factor, "y_factor")
         self._set_warp(fill_mode, interpolation, fill_value, seed)
+
+    def _shear_range(self, factor, name):
+        # A number f in [0, 1] becomes (-f, f), which is what the config keeps; a pair from a
+        # config may thus reach down to -1 (Keras itself refuses to reload that pair).
+        if isinstance(factor, (tuple, list)):
+            return self._factor_pair(factor, name, -1.0, 1.0)
+        return self._factor_pair(factor, name, 0.0, 1.0)
 
     def get_random_transformation(self, images, training=True, seed=None):
         if not training:

@@ -1,0 +1,203 @@
+"""The image preprocessing and augmentation layers: Keras's configs and inference outputs
+(check_layer), Keras's training outputs where the draw is pinned (minval == maxval), and the
+properties of the random ones (shapes, ranges, identity at factor 0, seeding)."""
+
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"
+
+import numpy as np
+import pytest
+from harness import check_layer
+
+import nnet
+from nnet import layers
+
+RNG = np.random.default_rng(0)
+PIXELS = (RNG.random((2, 6, 7, 3)) * 255).astype("float32")
+FIRST = np.ascontiguousarray(np.moveaxis(PIXELS, -1, 1))
+
+LAYER_CASES = [
+    ("Resizing", dict(height=4, width=9, interpolation="bicubic"), True),
+    ("Resizing", dict(height=3, width=3, crop_to_aspect_ratio=True), True),
+    ("CenterCrop", dict(height=4, width=5), True),
+    ("CenterCrop", dict(height=8, width=3), True),
+    ("AutoContrast", dict(value_range=(-3, 3)), True),
+    ("RandomCrop", dict(height=4, width=5, seed=3), False),
+    ("RandomFlip", dict(mode="horizontal", seed=1), False),
+    ("RandomRotation", dict(factor=0.2, fill_mode="constant", fill_value=1.0, seed=2), False),
+    ("RandomTranslation", dict(height_factor=0.2, width_factor=(-0.1, 0.3), seed=2), False),
+    ("RandomZoom", dict(height_factor=(-0.3, 0.2), interpolation="nearest"), False),
+    ("RandomShear", dict(x_factor=(0.0, 0.3), y_factor=(0.1, 0.2), fill_mode="wrap"), False),
+    ("RandomContrast", dict(factor=0.4, value_range=(-5, 5), seed=1), False),
+    ("RandomBrightness", dict(factor=(-0.2, 0.4), value_range=(-5, 5)), False),
+    ("RandomGrayscale", dict(factor=0.7), False),
+    ("RandomInvert", dict(factor=0.5, value_range=(-5, 5)), False),
+    ("Solarization", dict(addition_factor=0.2, threshold_factor=(0.3, 0.6)), False),
+    ("RandomErasing", dict(scale=0.3, fill_value=(1, 2, 3)), False),
+    ("MixUp", dict(alpha=0.4, seed=5), False),
+    ("CutMix", dict(factor=0.5, seed=5), False),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,deterministic", LAYER_CASES)
+def test_configs_and_inference_match_keras(name, kwargs, deterministic):
+    check_layer(getattr(layers, name), (2, 6, 7, 3), kwargs, keras_class=name,
+                deterministic=deterministic)
+
+
+PINNED = [
+    ("RandomRotation", dict(factor=(0.1, 0.1), fill_mode="constant")),
+    ("RandomRotation", dict(factor=(-0.2, -0.2), interpolation="nearest")),
+    ("RandomTranslation", dict(height_factor=(0.2, 0.2), width_factor=(-0.3, -0.3),
+                               fill_mode="wrap")),
+    ("RandomZoom", dict(height_factor=(0.3, 0.3), width_factor=(-0.2, -0.2),
+                        fill_mode="nearest")),
+    ("RandomZoom", dict(height_factor=(-0.4, -0.4))),
+    ("RandomInvert", dict(factor=(1.0, 1.0))),
+    ("RandomGrayscale", dict(factor=1.0)),
+    ("RandomCrop", dict(height=6, width=7)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", PINNED)
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_pinned_training_outputs_match_keras(name, kwargs, data_format):
+    keras = pytest.importorskip("keras")
+    x = PIXELS if data_format == "channels_last" else FIRST
+    ours = getattr(layers, name)(data_format=data_format, **kwargs)(x, training=True).numpy()
+    theirs = getattr(keras.layers, name)(data_format=data_format, **kwargs)(x, training=True)
+    np.testing.assert_allclose(ours, theirs.cpu().numpy(), rtol=1e-5, atol=2e-4)
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("RandomBrightness", dict(factor=(0.1, 0.1))),
+    ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0))),
+    ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0), value_range=(0, 1))),
+])
+def test_pinned_colour_layers_match_keras(name, kwargs):
+    keras = pytest.importorskip("keras")
+    x = PIXELS / 255.0 if kwargs.get("value_range") == (0, 1) else PIXELS
+    ours = getattr(layers, name)(**kwargs)(x, training=True).numpy()
+    theirs = getattr(keras.layers, name)(**kwargs)(x, training=True).cpu().numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("layer", [
+    layers.RandomRotation(0.0), layers.RandomTranslation(0.0, 0.0), layers.RandomZoom(0.0),
+    layers.RandomShear(0.0, 0.0), layers.RandomContrast(0.0), layers.RandomBrightness(0.0),
+    layers.RandomInvert(0.0), layers.Solarization(0.0, 0.0), layers.RandomGrayscale(0.0),
+    layers.RandomErasing(0.0),
+], ids=lambda layer: type(layer).__name__)
+def test_factor_zero_is_the_identity(layer):
+    x = np.minimum(PIXELS, 254.0)  # Solarization's threshold 0 would invert 255 too
+    if isinstance(layer, layers.Solarization):
+        np.testing.assert_allclose(layer(x).numpy(), 255.0 - x, rtol=1e-6)
+    else:
+        np.testing.assert_allclose(layer(x).numpy(), x, rtol=1e-6, atol=1e-4)
+
+
+@pytest.mark.parametrize("name,kwargs", [case[:2] for case in LAYER_CASES[5:]])
+def test_seeded_layers_repeat_and_vary(name, kwargs):
+    kwargs = dict(kwargs, seed=11)
+    x = np.repeat(PIXELS / 255.0, 4, axis=0)
+    a, b = getattr(layers, name)(**kwargs), getattr(layers, name)(**kwargs)
+    first = a(x).numpy()
+    np.testing.assert_array_equal(first, b(x).numpy())
+    assert any(not np.array_equal(first, a(x).numpy()) for _ in range(5))
+    assert np.array_equal(a(x, training=False).numpy(), x)
+
+
+def test_shear_config_of_a_number_reloads():
+    # Keras writes x_factor=0.3 as (-0.3, 0.3), which Keras itself refuses to load back.
+    layer = layers.RandomShear(0.3, seed=0)
+    assert layer.get_config()["x_factor"] == (-0.3, 0.3)
+    assert layers.RandomShear.from_config(layer.get_config()).x_factor == (-0.3, 0.3)
+
+
+def test_flips_flip():
+    x = np.repeat(PIXELS[:1], 16, axis=0)
+    for mode, axes in [("horizontal", (1,)), ("vertical", (0,)),
+                       ("horizontal_and_vertical", (0, 1))]:
+        y = layers.RandomFlip(mode, seed=0)(x).numpy()
+        flipped = np.array([np.array_equal(img, np.flip(x[0], axes)) for img in y])
+        kept = np.array([np.array_equal(img, x[0]) for img in y])
+        assert (flipped | kept).all() and flipped.any() and kept.any()
+
+
+def test_colour_layers_stay_in_range_and_keep_shapes():
+    for layer in [layers.RandomContrast(0.9), layers.RandomBrightness(0.9),
+                  layers.Solarization(0.5, 0.5), layers.RandomErasing(1.0),
+                  layers.RandomInvert(), layers.AutoContrast()]:
+        y = layer(PIXELS).numpy()
+        assert y.shape == PIXELS.shape and y.min() >= 0 and y.max() <= 255
+    y = layers.AutoContrast()(PIXELS).numpy()
+    np.testing.assert_allclose(y.min(axis=(1, 2)), 0, atol=1e-3)
+    np.testing.assert_allclose(y.max(axis=(1, 2)), 255, rtol=1e-5)
+    np.testing.assert_array_equal(layers.AutoContrast()(np.full((1, 2, 2, 3), 7.0)).numpy(), 7)
+
+
+def test_contrast_scales_the_deviation_from_the_mean():
+    y = layers.RandomContrast(0.5, value_range=(-1e9, 1e9), seed=0)(PIXELS).numpy()
+    mean = PIXELS.mean(axis=(1, 2), keepdims=True)
+    ratio = (y - mean) / (PIXELS - mean)
+    assert np.allclose(ratio, ratio[:, :1, :1, :1], rtol=1e-3)  # one factor per image
+    assert ((ratio >= 1.0 - 1e-4) & (ratio <= 1.5 + 1e-4)).all()  # Keras's [1, 1 + f]
+
+
+def test_mixing_layers_mix_labels_with_the_images_weights():
+    x = np.stack([np.full((4, 4, 1), float(i)) for i in range(6)])
+    labels = np.eye(6, dtype="float32")
+    out = layers.MixUp(alpha=0.5, seed=3)({"images": x, "labels": labels})
+    images, mixed = out["images"].numpy(), out["labels"].numpy()
+    np.testing.assert_allclose(mixed.sum(axis=1), 1, rtol=1e-6)
+    # Each image is the label-weighted mean of the constant images.
+    np.testing.assert_allclose(images[:, 0, 0, 0], mixed @ np.arange(6.0), rtol=1e-5)
+    out = layers.CutMix(seed=3)({"images": x, "labels": labels})
+    images, mixed = out["images"].numpy(), out["labels"].numpy()
+    np.testing.assert_allclose(mixed.sum(axis=1), 1, rtol=1e-6)
+    own = (images == np.arange(6.0)[:, None, None, None]).mean(axis=(1, 2, 3))
+    assert (np.abs(np.diag(mixed) - own) <= 0.5 + 1e-6).all()
+    np.testing.assert_array_equal(layers.CutMix(seed=1)(x[0]).numpy(), x[0])
+
+
+def test_gradients_reach_the_images():
+    for layer in [layers.RandomRotation(0.3, seed=0), layers.MixUp(seed=0),
+                  layers.Resizing(3, 5), layers.RandomContrast(0.5, value_range=(-9, 9))]:
+        x = nnet.Variable(PIXELS / 255.0)
+        nnet.backward(nnet.ops.sum(nnet.ops.square(layer(x))))
+        assert x.grad is not None and np.isfinite(x.grad).all() and np.abs(x.grad).sum() > 0
+
+
+def test_augmentation_runs_in_fit_and_stays_out_of_predict():
+    model = nnet.Sequential([
+        nnet.Input((6, 7, 3)), layers.RandomFlip(seed=0), layers.RandomRotation(0.1, seed=0),
+        layers.RandomZoom(0.1, seed=0), layers.Resizing(4, 4), layers.Rescaling(1 / 255),
+        layers.Flatten(), layers.Dense(2)])
+    model.compile("sgd", "mse")
+    model.fit(PIXELS, np.zeros((2, 2)), epochs=1, verbose=0)
+    plain = nnet.Sequential([nnet.Input((6, 7, 3)), layers.Resizing(4, 4),
+                             layers.Rescaling(1 / 255), layers.Flatten(), layers.Dense(2)])
+    plain.layers[-1].set_weights(model.layers[-1].get_weights())
+    np.testing.assert_allclose(model.predict(PIXELS, verbose=0),
+                               plain.predict(PIXELS, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: layers.RandomRotation(2.0), r"factor=2.0"),
+    (lambda: layers.RandomRotation(0.1, fill_mode="mirror"), "Unknown `fill_mode` 'mirror'"),
+    (lambda: layers.RandomZoom(-1.0), r"height_factor=-1.0"),
+    (lambda: layers.RandomTranslation(0.1, (0.1, 0.2, 0.3)), r"width_factor=\(0.1, 0.2, 0.3\)"),
+    (lambda: layers.RandomShear(x_factor=-0.1), r"x_factor=-0.1"),
+    (lambda: layers.RandomFlip("diagonal"), "Unknown `mode` 'diagonal'"),
+    (lambda: layers.RandomGrayscale(1.5), "factor=1.5"),
+    (lambda: layers.RandomBrightness(0.1, value_range=5), "value_range=5"),
+    (lambda: layers.RandomErasing(fill_value="red"), "fill_value=red"),
+    (lambda: layers.Resizing(2, 2, interpolation="cubic"), "Unknown `interpolation` 'cubic'"),
+    (lambda: layers.Resizing(2, 2)(np.ones((2, 2))), r"data.shape=\(2, 2\)"),
+    (lambda: layers.RandomFlip(seed=0)({"images": PIXELS, "bounding_boxes": {}}),
+     "bounding_boxes"),
+])
+def test_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
