@@ -96,19 +96,6 @@ class BaseImagePreprocessingLayer(Layer):
             raise ValueError(f"Unknown `{name}` {value!r}. Expected one of {supported}.")
         return value
 
-    def _set_warp(self, fill_mode, interpolation, fill_value, seed):
-        """The arguments of the layers that warp images with `affine_transform`."""
-        self.fill_mode = self._check_choice(fill_mode, ("reflect", "wrap", "constant", "nearest"),
-                                            "fill_mode")
-        self.interpolation = self._check_choice(interpolation, ("nearest", "bilinear"),
-                                                "interpolation")
-        self.fill_value = fill_value
-        self._seeded(seed)
-
-    def _warp(self, images, transform):
-        return image.affine_transform(images, transform, self.interpolation, self.fill_mode,
-                                      self.fill_value, self.data_format)
-
     @staticmethod
     def _value_range(value_range):
         """`value_range` sorted, checked to be two numbers."""
@@ -146,6 +133,12 @@ class BaseImagePreprocessingLayer(Layer):
                   & (gy >= y0[:, None, None]) & (gy < y1[:, None, None]))
         masks = inside[..., None] if self.data_format == "channels_last" else inside[:, None]
         return masks, (x0, x1, y0, y1)
+
+    def _random_apply(self, n):
+        """(n, 1, 1, 1) booleans: whether each image is transformed, with a probability drawn
+        for it from `factor` (Keras's two draws)."""
+        probability = self._uniform((n,), self.factor[0], self.factor[1])
+        return (self._uniform((n,)) < probability)[:, None, None, None]
 
     def _seeded(self, seed):
         """Keras's `seed` argument and the layer's SeedGenerator drawn from it."""
@@ -237,3 +230,35 @@ class BaseImagePreprocessingLayer(Layer):
         b2 = translate_y + cy - cx * b0 - cy * b1
         zeros = np.zeros_like(a0)
         return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1).astype("float32")
+
+
+class BaseWarpLayer(BaseImagePreprocessingLayer):
+    """Base of the layers that warp images with `nnet.ops.image.affine_transform` while
+    training (rotation, translation, zoom, shear): `get_random_transformation` returns the
+    (N, 8) transforms; `fill_mode`, `interpolation`, `fill_value` and `seed` are shared.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> isinstance(nnet.layers.RandomZoom(0.1), BaseWarpLayer)
+        True
+    """
+
+    def _set_warp(self, fill_mode, interpolation, fill_value, seed):
+        self.fill_mode = self._check_choice(fill_mode, ("reflect", "wrap", "constant", "nearest"),
+                                            "fill_mode")
+        self.interpolation = self._check_choice(interpolation, ("nearest", "bilinear"),
+                                                "interpolation")
+        self.fill_value = fill_value
+        self._seeded(seed)
+
+    def transform_images(self, images, transformation, training=True):
+        if not training:
+            return images
+        return image.affine_transform(images, transformation, self.interpolation,
+                                      self.fill_mode, self.fill_value, self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"fill_mode": self.fill_mode, "interpolation": self.interpolation,
+                       "fill_value": self.fill_value, "seed": self.seed})
+        return config

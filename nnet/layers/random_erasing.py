@@ -57,8 +57,7 @@ class RandomErasing(BaseImagePreprocessingLayer):
         n = images.shape[0]
         fraction = np.sqrt(self._uniform((n, 2), self.scale[0], self.scale[1]))
         masks, _ = self._box_masks(images.shape, fraction[:, 0], fraction[:, 1])
-        probability = self._uniform((n,), self.factor[0], self.factor[1])
-        apply = (self._uniform((n,)) < probability)[:, None, None, None]
+        apply = self._random_apply(n)
         if self.fill_value is None:
             fill = random.normal(images.shape, dtype=self.dtype,
                                  seed=self.generator).numpy() * self.value_range[1]

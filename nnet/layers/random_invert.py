@@ -38,9 +38,7 @@ class RandomInvert(BaseImagePreprocessingLayer):
     def get_random_transformation(self, images, training=True, seed=None):
         if not training:
             return None
-        n = images.shape[0]
-        probability = self._uniform((n,), self.factor[0], self.factor[1])
-        return (self._uniform((n,)) < probability)[:, None, None, None]
+        return self._random_apply(images.shape[0])
 
     def transform_images(self, images, transformation, training=True):
         if not training or not np.any(transformation):

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from nnet.layers.base_image_preprocessing_layer import BaseImagePreprocessingLayer
+from nnet.layers.base_image_preprocessing_layer import BaseWarpLayer
 from nnet.layers.layer import LAYERS
 
 
 @LAYERS.register
-class RandomRotation(BaseImagePreprocessingLayer):
+class RandomRotation(BaseWarpLayer):
     """Rotate each image about its centre by an angle drawn uniformly from
     ``factor * 360`` degrees while training; pixels from outside are filled by `fill_mode`.
 
@@ -43,12 +43,7 @@ class RandomRotation(BaseImagePreprocessingLayer):
         return self._affine_matrix(0.5, 0.5, angle, zeros, zeros, np.ones(n), zeros, zeros,
                                    images.shape[h_axis], images.shape[w_axis])
 
-    def transform_images(self, images, transformation, training=True):
-        return self._warp(images, transformation) if training else images
-
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "data_format": self.data_format,
-                       "fill_mode": self.fill_mode, "fill_value": self.fill_value,
-                       "interpolation": self.interpolation, "seed": self.seed})
+        config["factor"] = self.factor
         return config

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from nnet.layers.base_image_preprocessing_layer import BaseImagePreprocessingLayer
+from nnet.layers.base_image_preprocessing_layer import BaseWarpLayer
 from nnet.layers.layer import LAYERS
 
 
 @LAYERS.register
-class RandomShear(BaseImagePreprocessingLayer):
+class RandomShear(BaseWarpLayer):
     """Shear each image while training: the output pixel (x, y) reads the input at
     (x + sx y, sy x + y), sx and sy drawn from `x_factor` and `y_factor` and both negated
     for half of the images; pixels from outside are filled by `fill_mode`.
@@ -58,14 +58,7 @@ class RandomShear(BaseImagePreprocessingLayer):
         return np.stack([ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros],
                         axis=1).astype("float32")
 
-    def transform_images(self, images, transformation, training=True):
-        return self._warp(images, transformation) if training else images
-
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "x_factor": self.x_factor, "y_factor": self.y_factor, "fill_mode": self.fill_mode,
-            "interpolation": self.interpolation, "seed": self.seed,
-            "fill_value": self.fill_value, "data_format": self.data_format,
-        })
+        config.update({"x_factor": self.x_factor, "y_factor": self.y_factor})
         return config

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from nnet.layers.base_image_preprocessing_layer import BaseImagePreprocessingLayer
+from nnet.layers.base_image_preprocessing_layer import BaseWarpLayer
 from nnet.layers.layer import LAYERS
 
 
 @LAYERS.register
-class RandomTranslation(BaseImagePreprocessingLayer):
+class RandomTranslation(BaseWarpLayer):
     """Shift each image by random fractions of its height and width while training; pixels
     from outside are filled by `fill_mode`.
 
@@ -54,14 +54,7 @@ class RandomTranslation(BaseImagePreprocessingLayer):
         return np.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros],
                         axis=1).astype("float32")
 
-    def transform_images(self, images, transformation, training=True):
-        return self._warp(images, transformation) if training else images
-
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "height_factor": self.height_factor, "width_factor": self.width_factor,
-            "fill_mode": self.fill_mode, "interpolation": self.interpolation,
-            "seed": self.seed, "fill_value": self.fill_value, "data_format": self.data_format,
-        })
+        config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
         return config

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from nnet.layers.base_image_preprocessing_layer import BaseImagePreprocessingLayer
+from nnet.layers.base_image_preprocessing_layer import BaseWarpLayer
 from nnet.layers.layer import LAYERS
 
 
 @LAYERS.register
-class RandomZoom(BaseImagePreprocessingLayer):
+class RandomZoom(BaseWarpLayer):
     """Zoom each image about its centre while training: a factor f > 0 zooms out (the image
     shrinks by up to 1 + f), f < 0 zooms in; pixels from outside are filled by `fill_mode`.
 
@@ -57,14 +57,7 @@ class RandomZoom(BaseImagePreprocessingLayer):
         return np.stack([zoom_x, zeros, x_offset, zeros, zoom_y, y_offset, zeros, zeros],
                         axis=1).astype("float32")
 
-    def transform_images(self, images, transformation, training=True):
-        return self._warp(images, transformation) if training else images
-
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "height_factor": self.height_factor, "width_factor": self.width_factor,
-            "fill_mode": self.fill_mode, "interpolation": self.interpolation,
-            "seed": self.seed, "fill_value": self.fill_value, "data_format": self.data_format,
-        })
+        config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
         return config
