@@ -2,6 +2,7 @@
 (check_layer), Keras's training outputs where the draw is pinned (minval == maxval), and the
 properties of the random ones (shapes, ranges, identity at factor 0, seeding)."""
 
+import json
 import os
 
 os.environ["KERAS_BACKEND"] = "torch"
@@ -35,6 +36,10 @@ LAYER_CASES = [
     ("RandomInvert", dict(factor=0.5, value_range=(-5, 5)), False),
     ("Solarization", dict(addition_factor=0.2, threshold_factor=(0.3, 0.6)), False),
     ("RandomErasing", dict(scale=0.3, fill_value=(1, 2, 3)), False),
+    ("RandomHue", dict(factor=0.3, value_range=(-5, 5)), False),
+    ("RandomSaturation", dict(factor=(0.2, 0.7), value_range=(-5, 5)), False),
+    ("RandomColorDegeneration", dict(factor=0.5, value_range=(-5, 5)), False),
+    ("RandomSharpness", dict(factor=0.7, value_range=(-5, 5)), False),
     ("MixUp", dict(alpha=0.4, seed=5), False),
     ("CutMix", dict(factor=0.5, seed=5), False),
 ]
@@ -57,6 +62,11 @@ PINNED = [
     ("RandomInvert", dict(factor=(1.0, 1.0))),
     ("RandomGrayscale", dict(factor=1.0)),
     ("RandomCrop", dict(height=6, width=7)),
+    ("RandomHue", dict(factor=(1.0, 1.0))),  # half a turn either way: the same image
+    ("RandomColorDegeneration", dict(factor=(0.4, 0.4))),
+    ("RandomPosterization", dict(factor=(3, 3))),
+    ("RandomSharpness", dict(factor=(0.8, 0.8))),
+    ("RandomSharpness", dict(factor=(0.1, 0.1))),
 ]
 
 
@@ -74,6 +84,7 @@ def test_pinned_training_outputs_match_keras(name, kwargs, data_format):
     ("RandomBrightness", dict(factor=(0.1, 0.1))),
     ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0))),
     ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0), value_range=(0, 1))),
+    ("RandomSaturation", dict(factor=(0.3, 0.3), value_range=(0, 1))),
 ])
 def test_pinned_colour_layers_match_keras(name, kwargs):
     keras = pytest.importorskip("keras")
@@ -106,6 +117,21 @@ def test_seeded_layers_repeat_and_vary(name, kwargs):
     np.testing.assert_array_equal(first, b(x).numpy())
     assert any(not np.array_equal(first, a(x).numpy()) for _ in range(5))
     assert np.array_equal(a(x, training=False).numpy(), x)
+
+
+def test_posterization_config_matches_keras():
+    # Posterization drops the gradient (its pixels become integers), so check_layer's training
+    # step does not apply; its config and inference output are checked here.
+    keras = pytest.importorskip("keras")
+    layer = layers.RandomPosterization(5, value_range=(0, 1), seed=2)
+    klayer = keras.layers.RandomPosterization(5, value_range=(0, 1), seed=2)
+    config, kconfig = layer.get_config(), klayer.get_config()
+    config.pop("name"), kconfig.pop("name")
+    assert json.loads(json.dumps(config)) == json.loads(json.dumps(kconfig))
+    assert layers.RandomPosterization.from_config(kconfig).factor == (1, 5)
+    np.testing.assert_array_equal(layer(PIXELS, training=False).numpy(), PIXELS)
+    bits = layer(PIXELS / 255.0).numpy() * 255
+    assert np.allclose(bits, np.round(bits), atol=1e-3) and (np.round(bits) % 8 == 0).all()
 
 
 def test_shear_config_of_a_number_reloads():
