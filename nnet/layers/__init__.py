@@ -37,6 +37,7 @@ from nnet.layers.dot import Dot, dot
 from nnet.layers.dropout import Dropout
 from nnet.layers.elu import ELU
 from nnet.layers.embedding import Embedding
+from nnet.layers.equalization import Equalization
 from nnet.layers.flatten import Flatten
 from nnet.layers.gaussian_dropout import GaussianDropout
 from nnet.layers.gaussian_noise import GaussianNoise
@@ -74,9 +75,11 @@ from nnet.layers.random_contrast import RandomContrast
 from nnet.layers.random_crop import RandomCrop
 from nnet.layers.random_erasing import RandomErasing
 from nnet.layers.random_flip import RandomFlip
+from nnet.layers.random_gaussian_blur import RandomGaussianBlur
 from nnet.layers.random_grayscale import RandomGrayscale
 from nnet.layers.random_hue import RandomHue
 from nnet.layers.random_invert import RandomInvert
+from nnet.layers.random_perspective import RandomPerspective
 from nnet.layers.random_posterization import RandomPosterization
 from nnet.layers.random_rotation import RandomRotation
 from nnet.layers.random_saturation import RandomSaturation

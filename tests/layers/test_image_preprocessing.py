@@ -4,6 +4,7 @@ properties of the random ones (shapes, ranges, identity at factor 0, seeding).""
 
 import json
 import os
+from unittest.mock import ANY
 
 os.environ["KERAS_BACKEND"] = "torch"
 
@@ -40,6 +41,8 @@ LAYER_CASES = [
     ("RandomSaturation", dict(factor=(0.2, 0.7), value_range=(-5, 5)), False),
     ("RandomColorDegeneration", dict(factor=0.5, value_range=(-5, 5)), False),
     ("RandomSharpness", dict(factor=0.7, value_range=(-5, 5)), False),
+    ("RandomGaussianBlur", dict(factor=0.8, kernel_size=(3, 5), sigma=0.6), False),
+    ("RandomPerspective", dict(factor=0.7, scale=0.4, interpolation="nearest"), False),
     ("MixUp", dict(alpha=0.4, seed=5), False),
     ("CutMix", dict(factor=0.5, seed=5), False),
 ]
@@ -67,9 +70,15 @@ PINNED = [
     ("RandomPosterization", dict(factor=(3, 3))),
     ("RandomSharpness", dict(factor=(0.8, 0.8))),
     ("RandomSharpness", dict(factor=(0.1, 0.1))),
+    ("RandomGaussianBlur", dict(factor=(1.0, 1.0), sigma=(0.7, 0.7))),
+    ("RandomGaussianBlur", dict(factor=(1.0, 1.0), sigma=(0.4, 0.4), kernel_size=5)),
+    ("Equalization", dict()),
+    ("Equalization", dict(bins=16)),
+    ("RandomPerspective", dict(factor=(1.0, 1.0), scale=0.0)),
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Tensor.T is deprecated")  # inside Keras's Equalization
 @pytest.mark.parametrize("name,kwargs", PINNED)
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_pinned_training_outputs_match_keras(name, kwargs, data_format):
@@ -119,16 +128,25 @@ def test_seeded_layers_repeat_and_vary(name, kwargs):
     assert np.array_equal(a(x, training=False).numpy(), x)
 
 
-def test_posterization_config_matches_keras():
-    # Posterization drops the gradient (its pixels become integers), so check_layer's training
-    # step does not apply; its config and inference output are checked here.
+@pytest.mark.parametrize("name,kwargs", [
+    ("RandomPosterization", dict(factor=5, value_range=(0, 1), seed=2)),
+    ("Equalization", dict(bins=64, value_range=(0, 1))),
+])
+def test_integer_valued_layers_configs_match_keras(name, kwargs):
+    # These layers drop the gradient (their pixels become integers or table entries), so
+    # check_layer's training step does not apply; configs and inference are checked here.
     keras = pytest.importorskip("keras")
-    layer = layers.RandomPosterization(5, value_range=(0, 1), seed=2)
-    klayer = keras.layers.RandomPosterization(5, value_range=(0, 1), seed=2)
+    layer, klayer = getattr(layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs)
     config, kconfig = layer.get_config(), klayer.get_config()
     config.pop("name"), kconfig.pop("name")
     assert json.loads(json.dumps(config)) == json.loads(json.dumps(kconfig))
-    assert layers.RandomPosterization.from_config(kconfig).factor == (1, 5)
+    assert getattr(layers, name).from_config(kconfig).get_config() == dict(layer.get_config(),
+                                                                          name=ANY)
+    np.testing.assert_array_equal(layer(PIXELS, training=False).numpy(), PIXELS)
+
+
+def test_posterization_keeps_the_top_bits():
+    layer = layers.RandomPosterization(5, value_range=(0, 1), seed=2)
     np.testing.assert_array_equal(layer(PIXELS, training=False).numpy(), PIXELS)
     bits = layer(PIXELS / 255.0).numpy() * 255
     assert np.allclose(bits, np.round(bits), atol=1e-3) and (np.round(bits) % 8 == 0).all()
