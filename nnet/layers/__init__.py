@@ -71,8 +71,10 @@ from nnet.layers.p_re_lu import PReLU
 from nnet.layers.permute import Permute
 from nnet.layers.random_brightness import RandomBrightness
 from nnet.layers.random_color_degeneration import RandomColorDegeneration
+from nnet.layers.random_color_jitter import RandomColorJitter
 from nnet.layers.random_contrast import RandomContrast
 from nnet.layers.random_crop import RandomCrop
+from nnet.layers.random_elastic_transform import RandomElasticTransform
 from nnet.layers.random_erasing import RandomErasing
 from nnet.layers.random_flip import RandomFlip
 from nnet.layers.random_gaussian_blur import RandomGaussianBlur

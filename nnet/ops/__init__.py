@@ -16,6 +16,7 @@ from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
 from nnet.ops import image
 from nnet.ops import image_crop as _image_crop
+from nnet.ops import image_warp as _image_warp
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
@@ -208,6 +209,6 @@ def shape(x):
 __all__ = [name for name in dir() if not name.startswith("_")]
 _MODULES = (_conv, _creation, _fused, image, _joining, _linalg, _math, _nn, _normalization,
             _pooling, _reduce, _shape)
-_MODULES += (_image_crop,)
+_MODULES += (_image_crop, _image_warp)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

@@ -43,6 +43,9 @@ LAYER_CASES = [
     ("RandomSharpness", dict(factor=0.7, value_range=(-5, 5)), False),
     ("RandomGaussianBlur", dict(factor=0.8, kernel_size=(3, 5), sigma=0.6), False),
     ("RandomPerspective", dict(factor=0.7, scale=0.4, interpolation="nearest"), False),
+    ("RandomColorJitter", dict(value_range=(-5, 5), brightness_factor=0.2, contrast_factor=0.3,
+                               saturation_factor=(0.3, 0.6), hue_factor=0.2), False),
+    ("RandomElasticTransform", dict(factor=0.9, scale=(0.2, 0.6), fill_mode="mirror"), False),
     ("MixUp", dict(alpha=0.4, seed=5), False),
     ("CutMix", dict(factor=0.5, seed=5), False),
 ]
@@ -94,6 +97,8 @@ def test_pinned_training_outputs_match_keras(name, kwargs, data_format):
     ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0))),
     ("Solarization", dict(addition_factor=(0, 0), threshold_factor=(0, 0), value_range=(0, 1))),
     ("RandomSaturation", dict(factor=(0.3, 0.3), value_range=(0, 1))),
+    ("RandomColorJitter", dict(brightness_factor=(0.1, 0.1), saturation_factor=(0.4, 0.4),
+                               hue_factor=(1.0, 1.0))),
 ])
 def test_pinned_colour_layers_match_keras(name, kwargs):
     keras = pytest.importorskip("keras")

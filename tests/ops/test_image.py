@@ -173,6 +173,22 @@ def test_gradients(fn):
     check_grad(fn, RNG.random((2, 4, 5, 3)) + 0.05)
 
 
+def test_elastic_transform_displaces_smoothly_and_repeats_with_a_seed():
+    x = RNG.random((2, 12, 12, 3))
+    np.testing.assert_allclose(image.elastic_transform(x, alpha=0.0, seed=3).numpy(), x)
+    a = image.elastic_transform(x, alpha=5.0, sigma=2.0, seed=3).numpy()
+    np.testing.assert_array_equal(a, image.elastic_transform(x, 5.0, 2.0, seed=3).numpy())
+    assert not np.allclose(a, x)
+    # Channels share one displacement: a constant-over-channels image stays so.
+    same = np.repeat(x[..., :1], 3, axis=-1)
+    warped = image.elastic_transform(same, 5.0, 2.0, "nearest", "wrap", seed=4).numpy()
+    np.testing.assert_array_equal(warped[..., 0], warped[..., 2])
+    first = image.elastic_transform(np.moveaxis(same, -1, 1), 5.0, 2.0, "nearest", "wrap",
+                                    seed=4, data_format="channels_first").numpy()
+    np.testing.assert_array_equal(np.moveaxis(first, 1, -1), warped)
+    check_grad(lambda t: image.elastic_transform(t, 3.0, 1.5, seed=5), RNG.random((2, 6, 6, 2)))
+
+
 def test_map_coordinates_gradient():
     coordinates = RNG.random((2, 6)) * 5 - 1
     check_grad(lambda x: image.map_coordinates(x, coordinates, 1, "mirror"), RNG.random((4, 4)))
