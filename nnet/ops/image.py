@@ -17,8 +17,16 @@ import numpy as np
 
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module, standardize_data_format
-from nnet.ops.image_color import gaussian_blur, hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv
+from nnet.ops.image_color import (
+    gaussian_blur,
+    hsv_to_rgb,
+    rgb_to_grayscale,
+    rgb_to_hsv,
+    sobel_edges,
+    ssim,
+)
 from nnet.ops.image_crop import (
+    _as_input,
     _compute_dtype,
     _hw_axes,
     _images,
@@ -34,6 +42,7 @@ from nnet.ops.image_warp import (
     map_coordinates,
     perspective_transform,
 )
+from nnet.ops.math import _data
 from nnet.ops.shape import getitem, pad
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
@@ -66,16 +75,18 @@ _KERNELS = {"bilinear": _triangle, "bicubic": _keys_cubic,
             "lanczos3": _lanczos(3.0), "lanczos5": _lanczos(5.0)}
 
 
-def _kernel_weights(m, n, kernel, antialias):
-    """(m, n) weights of input pixel i in output pixel j, the kernel centred on the half-pixel
-    sample of j and widened by the scale when antialiasing a downsample; columns sum to 1."""
-    inv_scale = m / n
+def _kernel_weights(m, n, kernel, antialias, scale=None, translation=0.0):
+    """(m, n) weights of input pixel i in output pixel j: the kernel centred on the sample of
+    j, ((j + 1/2) - translation) / scale - 1/2 (scale n / m by default), widened by 1 / scale
+    when antialiasing a downsample; columns sum to 1, and are 0 for samples off the input."""
+    inv_scale = m / n if scale is None else 1.0 / scale
     kernel_scale = max(inv_scale, 1.0) if antialias else 1.0
-    sample = (np.arange(n) + 0.5) * inv_scale - 0.5
+    sample = (np.arange(n) + 0.5) * inv_scale - translation * inv_scale - 0.5
     w = kernel(np.abs(sample[None, :] - np.arange(m)[:, None]) / kernel_scale)
     total = w.sum(axis=0, keepdims=True)
     # Columns whose weights all but vanish stay zero rather than blow up.
-    return np.where(np.abs(total) > 1000.0 * _FLOAT32_EPS, w / np.where(total != 0, total, 1), 0)
+    w = np.where(np.abs(total) > 1000.0 * _FLOAT32_EPS, w / np.where(total != 0, total, 1), 0)
+    return np.where((sample >= -0.5) & (sample <= m - 0.5), w, 0)
 
 
 def _clamped_cubic_weights(m, n):
@@ -223,8 +234,52 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     return _resample(images, weights) if weights else images
 
 
+_SCALE_AND_TRANSLATE_KERNELS = {
+    **dict.fromkeys(("linear", "bilinear", "trilinear"), "bilinear"),
+    **dict.fromkeys(("cubic", "bicubic", "tricubic"), "bicubic"),
+    "lanczos3": "lanczos3", "lanczos5": "lanczos5",
+}
+
+
+def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
+                        antialias=True):
+    """Resample `images` to `output_shape`, mapping the input point x of each spatial axis to
+    ``x * scale + translation`` (JAX's `scale_and_translate`; differentiable).
+
+    Args:
+        images: a tensor of any rank.
+        output_shape: the full output shape.
+        scale, translation: one number per axis of `spatial_dims`.
+        spatial_dims: the axes to resample.
+        method: "linear" (or "bilinear", "trilinear"), "cubic" (or "bicubic",
+            "tricubic"; Keys a = -0.5), "lanczos3" or "lanczos5".
+        antialias: widen the kernel by 1 / scale when downsampling.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = np.array([0.0, 1.0, 2.0, 3.0])
+        >>> nnet.ops.image.scale_and_translate(x, (4,), [1.0], [1.0], [0], "linear").numpy()
+        array([0., 0., 1., 2.])
+    """
+    if method not in _SCALE_AND_TRANSLATE_KERNELS:
+        raise ValueError(
+            f"Invalid value for argument `method`. Expected one of "
+            f"{sorted(_SCALE_AND_TRANSLATE_KERNELS)}. Received: method={method!r}"
+        )
+    images = _as_input(images)
+    kernel = _KERNELS[_SCALE_AND_TRANSLATE_KERNELS[method]]
+    weights = tuple((d % len(images.shape),
+                     _kernel_weights(images.shape[d], output_shape[d], kernel, antialias,
+                                     float(s), float(t)))
+                    for d, s, t in zip(spatial_dims, np.ravel(_data(scale)),
+                                       np.ravel(_data(translation))))
+    return _resample(images, weights) if weights else images
+
+
+
 __all__ = [
     "affine_transform", "crop_images", "elastic_transform", "extract_patches",
     "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates", "pad_images",
-    "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+    "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv", "scale_and_translate",
+    "sobel_edges", "ssim",
 ]

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnet.backend import standardize_data_format
-from nnet.ops.image_crop import _compute_dtype, _hw_axes, _images, _tuple
+from nnet.ops.image_crop import _as_input, _compute_dtype, _hw_axes, _images, _tuple
 from nnet.ops.joining import stack
 from nnet.ops.math import (
     _data,
@@ -19,6 +19,7 @@ from nnet.ops.math import (
     where,
 )
 from nnet.ops.math import abs as _abs
+from nnet.ops.reduce import mean as _mean
 from nnet.ops.reduce import sum as _sum
 from nnet.ops.shape import getitem, pad
 
@@ -160,3 +161,87 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
         out = _sum(multiply(stack([getitem(padded, (slice(None),) * axis + (slice(i, i + n),))
                           for i in range(taps)], axis=-1), weights), axis=-1)
     return out
+
+
+def _shifted_sum(x, weights, axis, padding):
+    """Sum over i of weights[i] * x shifted by i along `axis`, after zero `padding` (before,
+    after): a 1-d correlation with a small kernel, one slice per tap."""
+    widths = [(0, 0)] * len(x.shape)
+    widths[axis] = padding
+    padded = pad(x, widths) if any(padding) else x
+    n = padded.shape[axis] - len(weights) + 1
+    terms = [multiply(getitem(padded, (slice(None),) * axis + (slice(i, i + n),)), float(w))
+             for i, w in enumerate(weights) if w != 0]
+    out = terms[0]
+    for term in terms[1:]:
+        out = add(out, term)
+    return out
+
+
+def sobel_edges(images, data_format=None):
+    """The Sobel derivatives of each channel: (N, H, W, C, 2) (or (N, C, H, W, 2)) holding
+    [d/dy, d/dx], zero padded at the borders (differentiable).
+
+    Args:
+        images: (N, H, W, C) images (channels first with `data_format`).
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = np.tile(np.arange(4.0), (4, 1))[None, :, :, None]  # brightening to the right
+        >>> nnet.ops.image.sobel_edges(x).numpy()[0, 1:3, 1:3, 0, 1]
+        array([[8., 8.],
+               [8., 8.]])
+    """
+    images = _as_input(images)
+    if len(images.shape) != 4:
+        raise ValueError(
+            f"Invalid images rank: expected rank 4 (batch of images). Received: "
+            f"images.shape={tuple(images.shape)}"
+        )
+    h_axis, w_axis, _ = _hw_axes(4, standardize_data_format(data_format))
+    smooth, derive = (1.0, 2.0, 1.0), (-1.0, 0.0, 1.0)
+    dy = _shifted_sum(_shifted_sum(images, smooth, w_axis, (1, 1)), derive, h_axis, (1, 1))
+    dx = _shifted_sum(_shifted_sum(images, smooth, h_axis, (1, 1)), derive, w_axis, (1, 1))
+    return stack([dy, dx], axis=-1)
+
+
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+         data_format=None):
+    """The structural similarity of two images (Wang et al., 2004), averaged over the valid
+    windows of a Gaussian filter and over the channels: one value per image (differentiable).
+
+    Args:
+        image1, image2: (H, W, C) or (N, H, W, C) images (channels first with `data_format`).
+        max_val: the dynamic range of the values (1.0 for [0, 1], 255 for 8 bits).
+        filter_size, filter_sigma: the Gaussian window.
+        k1, k2: the stabilising constants, (k max_val)^2.
+        data_format: "channels_last" or "channels_first" (None: the configured default).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> x = np.random.random((2, 16, 16, 3))
+        >>> nnet.ops.image.ssim(x, x).numpy()
+        array([1., 1.])
+    """
+    image1 = _images(image1, "image1")
+    image2 = _images(image2, "image2")
+    dtype = image1.dtype
+    if not np.issubdtype(dtype, np.floating):
+        image1, image2 = cast(image1, "float32"), cast(image2, "float32")
+    h_axis, w_axis, c_axis = _hw_axes(len(image1.shape), standardize_data_format(data_format))
+    window = _gaussian_1d(filter_size, filter_sigma, np.float64)
+
+    def blur(x):
+        return _shifted_sum(_shifted_sum(x, window, h_axis, (0, 0)), window, w_axis, (0, 0))
+
+    mu1, mu2 = blur(image1), blur(image2)
+    mu1_sq, mu2_sq, mu12 = multiply(mu1, mu1), multiply(mu2, mu2), multiply(mu1, mu2)
+    var1 = subtract(blur(multiply(image1, image1)), mu1_sq)
+    var2 = subtract(blur(multiply(image2, image2)), mu2_sq)
+    cov = subtract(blur(multiply(image1, image2)), mu12)
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    numerator = multiply(add(multiply(mu12, 2.0), c1), add(multiply(cov, 2.0), c2))
+    denominator = multiply(add(add(mu1_sq, mu2_sq), c1), add(add(var1, var2), c2))
+    value = _mean(divide(numerator, denominator), axis=(h_axis, w_axis, c_axis))
+    return cast(value, dtype) if value.dtype != dtype else value

@@ -11,10 +11,14 @@ from nnet.backend import array_module, standardize_data_format
 from nnet.ops.shape import expand_dims, getitem, pad, squeeze, transpose
 
 
+def _as_input(x):
+    """`x` as it is if a Tensor or a symbolic tensor, else as a NumPy array."""
+    return x if isinstance(x, (Tensor, SymbolicTensor)) else np.asarray(x)
+
+
 def _images(images, where_="images"):
     """`images` as a Tensor, symbolic tensor or array, checked to be rank 3 or 4."""
-    if not isinstance(images, (Tensor, SymbolicTensor)):
-        images = np.asarray(images)
+    images = _as_input(images)
     if len(images.shape) not in (3, 4):
         raise ValueError(
             f"Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
@@ -196,7 +200,7 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
             f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}"
         )
     data_format = standardize_data_format(data_format)
-    images = images if isinstance(images, (Tensor, SymbolicTensor)) else np.asarray(images)
+    images = _as_input(images)
     if len(images.shape) not in (rank + 1, rank + 2):
         raise ValueError(
             f"Invalid images rank for {rank}-d patches: expected rank {rank + 1} or {rank + 2}. "

@@ -7,10 +7,9 @@ import itertools
 import numpy as np
 
 from nnet.autodiff.engine import primitive
-from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import array_module, rng, standardize_data_format
 from nnet.ops.image_color import gaussian_blur
-from nnet.ops.image_crop import _compute_dtype, _images
+from nnet.ops.image_crop import _as_input, _compute_dtype, _images
 from nnet.ops.math import _data
 from nnet.ops.shape import expand_dims, squeeze, transpose
 
@@ -131,7 +130,7 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
         >>> nnet.ops.image.map_coordinates(x, [[0.5], [0.5]], order=1).numpy()
         array([1.5])
     """
-    inputs = inputs if isinstance(inputs, (Tensor, SymbolicTensor)) else np.asarray(inputs)
+    inputs = _as_input(inputs)
     coordinates = [np.asarray(_data(c)) for c in coordinates]
     if len(coordinates) != len(inputs.shape):
         raise ValueError(

@@ -129,6 +129,26 @@ def test_extract_patches_3d_matches_keras(kimage):
     _close(image.extract_patches_3d(v[0], 2, strides=1), kimage.extract_patches_3d(v[0], 2, 1))
 
 
+@pytest.mark.parametrize("method", ["linear", "cubic", "lanczos3", "lanczos5"])
+def test_scale_and_translate_matches_keras(kimage, method):
+    for antialias in (True, False):
+        args = ((2, 11, 5, 3), [1.4, 0.6], [0.5, -1.0], [1, 2], method, antialias)
+        _close(image.scale_and_translate(X, *args), kimage.scale_and_translate(X, *args))
+
+
+def test_sobel_edges_and_ssim_match_keras(kimage):
+    _close(image.sobel_edges(X, "channels_last"), kimage.sobel_edges(X, "channels_last"))
+    _close(image.sobel_edges(XC, "channels_first"), kimage.sobel_edges(XC, "channels_first"))
+    a = RNG.random((2, 16, 18, 3)).astype("float32")
+    b = np.clip(a + RNG.normal(0, 0.2, a.shape), 0, 1).astype("float32")
+    _close(image.ssim(a, b), kimage.ssim(a, b))
+    kwargs = dict(max_val=2.0, filter_size=5, filter_sigma=1.0)
+    _close(image.ssim(a[0], b[0], **kwargs), kimage.ssim(a[0], b[0], **kwargs))
+    first = [np.ascontiguousarray(np.moveaxis(v, -1, 1)) for v in (a, b)]
+    _close(image.ssim(*first, data_format="channels_first"),
+           kimage.ssim(*first, data_format="channels_first"))
+
+
 def test_crops_pads_and_colours_match_keras(kimage):
     for fn, kwargs in [
         ("crop_images", dict(top_cropping=1, left_cropping=2, target_height=4, target_width=5)),
@@ -168,6 +188,10 @@ def test_crops_pads_and_colours_match_keras(kimage):
     lambda x: image.gaussian_blur(x, (3, 5), (1.0, 0.5)),
     lambda x: image.extract_patches(x, (2, 2), strides=1, padding="same"),
     lambda x: image.extract_patches(x, (2, 3), dilation_rate=(1, 2), strides=1),
+    lambda x: image.scale_and_translate(x, (2, 6, 3, 3), [1.5, 0.7], [0.3, -0.5], [1, 2],
+                                        "cubic"),
+    lambda x: image.sobel_edges(x),
+    lambda x: image.ssim(x, x[::-1] * 0.5, filter_size=3),
 ])
 def test_gradients(fn):
     check_grad(fn, RNG.random((2, 4, 5, 3)) + 0.05)
