@@ -10,6 +10,7 @@ from nnet.layers.adaptive_max_pooling2d import AdaptiveMaxPooling2D
 from nnet.layers.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from nnet.layers.add import Add, add
 from nnet.layers.alpha_dropout import AlphaDropout
+from nnet.layers.aug_mix import AugMix
 from nnet.layers.auto_contrast import AutoContrast
 from nnet.layers.average import Average, average
 from nnet.layers.average_pooling1d import AveragePooling1D, AvgPool1D
@@ -69,6 +70,7 @@ from nnet.layers.multiply import Multiply, multiply
 from nnet.layers.normalization import Normalization
 from nnet.layers.p_re_lu import PReLU
 from nnet.layers.permute import Permute
+from nnet.layers.rand_augment import RandAugment
 from nnet.layers.random_brightness import RandomBrightness
 from nnet.layers.random_color_degeneration import RandomColorDegeneration
 from nnet.layers.random_color_jitter import RandomColorJitter

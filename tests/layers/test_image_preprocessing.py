@@ -136,6 +136,9 @@ def test_seeded_layers_repeat_and_vary(name, kwargs):
 @pytest.mark.parametrize("name,kwargs", [
     ("RandomPosterization", dict(factor=5, value_range=(0, 1), seed=2)),
     ("Equalization", dict(bins=64, value_range=(0, 1))),
+    ("RandAugment", dict(value_range=(0, 1), num_ops=3, factor=(0.1, 0.4), seed=4)),
+    ("AugMix", dict(num_chains=2, chain_depth=4, factor=0.5, alpha=0.7, all_ops=False,
+                    interpolation="nearest", seed=4)),
 ])
 def test_integer_valued_layers_configs_match_keras(name, kwargs):
     # These layers drop the gradient (their pixels become integers or table entries), so
@@ -148,6 +151,32 @@ def test_integer_valued_layers_configs_match_keras(name, kwargs):
     assert getattr(layers, name).from_config(kconfig).get_config() == dict(layer.get_config(),
                                                                           name=ANY)
     np.testing.assert_array_equal(layer(PIXELS, training=False).numpy(), PIXELS)
+
+
+@pytest.mark.parametrize("layer_class", [layers.RandAugment, layers.AugMix])
+def test_augmentation_pipelines_repeat_with_a_seed_and_stay_in_range(layer_class):
+    x = np.repeat(PIXELS, 2, axis=0)
+    outputs = [layer_class(seed=7)(x).numpy() for _ in range(2)]
+    np.testing.assert_array_equal(*outputs)
+    assert outputs[0].shape == x.shape and 0 <= outputs[0].min() and outputs[0].max() <= 255
+    layer = layer_class(seed=7)
+    assert any(not np.array_equal(layer(x).numpy(), layer(x).numpy()) for _ in range(3))
+
+
+def test_rand_augment_applies_the_picked_augmentations():
+    layer = layers.RandAugment(num_ops=2, factor=(0.0, 0.0), seed=0)
+    picked = layer.get_random_transformation(PIXELS)
+    assert len(picked) == 2 and set(picked) <= set(layers.rand_augment.AUGMENTATIONS)
+    # At strength 0 each augmentation has a known output.
+    top_bit = (PIXELS.astype("uint8") >> 7 << 7).astype("float32")
+    smooth = layers.RandomSharpness((0.0, 0.0))(PIXELS).numpy()
+    expected = {"auto_contrast": layers.AutoContrast()(PIXELS).numpy(),
+                "equalization": layers.Equalization()(PIXELS).numpy(),
+                "solarization": 255.0 - PIXELS, "random_posterization": top_bit,
+                "random_sharpness": smooth}
+    for name in layers.rand_augment.AUGMENTATIONS:
+        np.testing.assert_allclose(layer.transform_images(PIXELS, [name]).numpy(),
+                                   expected.get(name, PIXELS), atol=2e-3, err_msg=name)
 
 
 def test_posterization_keeps_the_top_bits():
