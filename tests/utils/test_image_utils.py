@@ -180,14 +180,15 @@ def test_dataset_label_modes_and_formats(folder):
 
 
 def test_model_fits_an_image_dataset(folder):
-    ds = utils.image_dataset_from_directory(folder, image_size=4, batch_size=4, seed=0,
-                                            verbose=False)
+    ds, val = utils.image_dataset_from_directory(folder, image_size=4, batch_size=4, seed=0,
+                                                 validation_split=0.3, subset="both",
+                                                 verbose=False)
     model = nnet.Sequential([nnet.Input((4, 4, 3)), nnet.layers.Rescaling(1 / 255),
                              nnet.layers.Flatten(), nnet.layers.Dense(3)])
     model.compile("adam", nnet.losses.SparseCategoricalCrossentropy(from_logits=True))
-    history = model.fit(ds, epochs=2, verbose=0)
-    assert len(history.history["loss"]) == 2
-    assert model.predict(ds, verbose=0).shape == (9, 3)
+    history = model.fit(ds, epochs=2, validation_data=val, verbose=0)
+    assert len(history.history["loss"]) == len(history.history["val_loss"]) == 2
+    assert model.predict(ds, verbose=0).shape == (7, 3)
     assert np.isfinite(model.evaluate(ds, verbose=0))
 
 
