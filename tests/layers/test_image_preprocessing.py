@@ -179,6 +179,27 @@ def test_rand_augment_applies_the_picked_augmentations():
                                    expected.get(name, PIXELS), atol=2e-3, err_msg=name)
 
 
+@pytest.mark.parametrize("kwargs", [dict(), dict(tile_grid_size=(3, 2), clip_limit=2.0),
+                                    dict(tile_grid_size=(4, 4), clip_limit=0,
+                                         value_range=(0, 1))])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_clahe_matches_keras(kwargs, data_format):
+    keras = pytest.importorskip("keras")
+    x = (RNG.random((2, 13, 11, 3)) * 255).astype("float32")
+    x = x / 255 if kwargs.get("value_range") == (0, 1) else x
+    x = x if data_format == "channels_last" else np.ascontiguousarray(np.moveaxis(x, -1, 1))
+    name = "ContrastLimitedAdaptiveHistogramEqualization"
+    layer = getattr(layers, name)(data_format=data_format, **kwargs)
+    klayer = getattr(keras.layers, name)(data_format=data_format, **kwargs)
+    np.testing.assert_allclose(layer(x, training=False).numpy(),
+                               klayer(x, training=False).cpu().numpy(), rtol=1e-5, atol=1e-4)
+    config, kconfig = layer.get_config(), klayer.get_config()
+    config.pop("name"), kconfig.pop("name")
+    assert json.loads(json.dumps(config)) == json.loads(json.dumps(kconfig))
+    assert getattr(keras.layers, name).from_config(config).get_config()["tile_grid_size"] == \
+        layer.tile_grid_size
+
+
 def test_posterization_keeps_the_top_bits():
     layer = layers.RandomPosterization(5, value_range=(0, 1), seed=2)
     np.testing.assert_array_equal(layer(PIXELS, training=False).numpy(), PIXELS)
