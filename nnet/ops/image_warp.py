@@ -150,8 +150,9 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
                         fill_value=fill_value)
 
 
-def _warp(images, coordinates_fn, interpolation, fill_mode, fill_value, data_format, transform):
-    """images (rank 3 or 4) sampled at `coordinates_fn(transform, y, x) -> (y_in, x_in)`."""
+def _warp(images, coordinates_fn, interpolation, fill_mode, fill_value, data_format):
+    """Images (rank 3 or 4) sampled at ``coordinates_fn(n, height, width, dtype) -> (rows,
+    cols)``, two (n, height, width) arrays of input coordinates, one pair per output pixel."""
     if interpolation not in AFFINE_TRANSFORM_INTERPOLATIONS:
         raise ValueError(
             f"Invalid value for argument `interpolation`. Expected one of "
@@ -164,25 +165,26 @@ def _warp(images, coordinates_fn, interpolation, fill_mode, fill_value, data_for
     if data_format == "channels_first":
         x = transpose(x, (0, 2, 3, 1))
     n, height, width = x.shape[:3]
-    dtype = _compute_dtype(x.dtype)
-    transform = np.asarray(_data(transform), dtype=dtype)
-    if transform.shape[0] == 1 and n > 1:
-        transform = np.broadcast_to(transform, (n,) + transform.shape[1:])
-    yy = np.arange(height, dtype=dtype)[None, :, None]
-    xx = np.arange(width, dtype=dtype)[None, None, :]
-    y_in, x_in = coordinates_fn(transform, yy, xx)
+    rows, cols = coordinates_fn(n, height, width, _compute_dtype(x.dtype))
     batch = np.broadcast_to(np.arange(n)[:, None, None], (n, height, width))
-    out = _interpolate(x, batch, y_in, x_in, order=AFFINE_TRANSFORM_INTERPOLATIONS[interpolation],
+    out = _interpolate(x, batch, rows, cols, order=AFFINE_TRANSFORM_INTERPOLATIONS[interpolation],
                        fill_mode=fill_mode, fill_value=fill_value)
     if data_format == "channels_first":
         out = transpose(out, (0, 3, 1, 2))
     return squeeze(out, 0) if single else out
 
 
-def _projective_coordinates(transform, yy, xx):
-    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i, None, None] for i in range(8))
-    k = c0 * xx + c1 * yy + 1
-    return (b0 * xx + b1 * yy + b2) / k, (a0 * xx + a1 * yy + a2) / k
+def _projective(transform):
+    """The coordinates function of `_warp` for (N, 8) (or (1, 8)) projective transforms."""
+    def coordinates(n, height, width, dtype):
+        t = np.asarray(_data(transform), dtype=dtype).reshape(-1, 8)
+        t = np.broadcast_to(t, (n, 8)) if t.shape[0] == 1 else t
+        a0, a1, a2, b0, b1, b2, c0, c1 = (t[:, i, None, None] for i in range(8))
+        yy = np.arange(height, dtype=dtype)[None, :, None]
+        xx = np.arange(width, dtype=dtype)[None, None, :]
+        k = c0 * xx + c1 * yy + 1
+        return (b0 * xx + b1 * yy + b2) / k, (a0 * xx + a1 * yy + a2) / k
+    return coordinates
 
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
@@ -214,9 +216,8 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
             f"Invalid transform rank: expected rank 1 (single transform) or rank 2 (batch of "
             f"transforms). Received input with shape: transform.shape={transform_shape}"
         )
-    transform = np.reshape(_data(transform), (-1, 8))
-    return _warp(images, _projective_coordinates, interpolation, fill_mode, fill_value,
-                 data_format, transform)
+    return _warp(images, _projective(transform), interpolation, fill_mode, fill_value,
+                 data_format)
 
 
 def _homography(start_points, end_points, dtype):
@@ -267,8 +268,8 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
             f"start_points.shape={shapes[0]}, end_points.shape={shapes[1]}"
         )
     transform = _homography(_data(start_points), _data(end_points), _compute_dtype(images.dtype))
-    return _warp(images, _projective_coordinates, interpolation, "constant", fill_value,
-                 data_format, transform)
+    return _warp(images, _projective(transform), interpolation, "constant", fill_value,
+                 data_format)
 
 
 def _noise_generator(seed):
@@ -315,30 +316,14 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
         True
     """
     images = _images(images)
-    if interpolation not in AFFINE_TRANSFORM_INTERPOLATIONS:
-        raise ValueError(
-            f"Invalid value for argument `interpolation`. Expected one of "
-            f"{set(AFFINE_TRANSFORM_INTERPOLATIONS)}. Received: interpolation={interpolation!r}"
-        )
-    _check_fill_mode(fill_mode)
-    data_format = standardize_data_format(data_format)
-    single = len(images.shape) == 3
-    x = expand_dims(images, 0) if single else images
-    if data_format == "channels_first":
-        x = transpose(x, (0, 2, 3, 1))
-    n, height, width = x.shape[:3]
-    dtype = _compute_dtype(x.dtype)
     taps = int(6 * sigma) | 1
-    noise = _noise_generator(seed).standard_normal((2, n, height, width, 1)).astype(dtype)
-    noise *= sigma
-    dy, dx = (gaussian_blur(field, (taps, taps), (sigma, sigma)).numpy()[..., 0]
-              for field in noise[::-1])
-    rows = np.arange(height, dtype=dtype)[None, :, None] + alpha * dy
-    cols = np.arange(width, dtype=dtype)[None, None, :] + alpha * dx
-    batch = np.broadcast_to(np.arange(n)[:, None, None], rows.shape)
-    out = _interpolate(x, batch, rows, cols, order=AFFINE_TRANSFORM_INTERPOLATIONS[interpolation],
-                       fill_mode=fill_mode, fill_value=fill_value)
-    if data_format == "channels_first":
-        out = transpose(out, (0, 3, 1, 2))
-    return squeeze(out, 0) if single else out
 
+    def coordinates(n, height, width, dtype):
+        noise = _noise_generator(seed).standard_normal((2, n, height, width, 1)).astype(dtype)
+        noise *= sigma
+        dy, dx = (gaussian_blur(field, (taps, taps), (sigma, sigma)).numpy()[..., 0]
+                  for field in noise[::-1])
+        return (np.arange(height, dtype=dtype)[None, :, None] + alpha * dy,
+                np.arange(width, dtype=dtype)[None, None, :] + alpha * dx)
+
+    return _warp(images, coordinates, interpolation, fill_mode, fill_value, data_format)
