@@ -32,6 +32,9 @@ from nnet.layers.cropping3d import Cropping3D
 from nnet.layers.contrast_limited_adaptive_histogram_equalization import (
     ContrastLimitedAdaptiveHistogramEqualization,
 )
+from nnet.layers.cropping1d import Cropping1D
+from nnet.layers.cropping2d import Cropping2D
+from nnet.layers.cropping3d import Cropping3D
 from nnet.layers.cut_mix import CutMix
 from nnet.layers.dense import Dense
 from nnet.layers.depthwise_conv1d import DepthwiseConv1D

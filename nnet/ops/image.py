@@ -210,13 +210,14 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
         )
     if pad_to_aspect_ratio and crop_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.")
-    if len(size) != 2 or int(size[0]) <= 0 or int(size[1]) <= 0:
+    images = _images(images)
+    if (not isinstance(size, (tuple, list)) or len(size) != 2
+            or any(not isinstance(n, (int, np.integer)) or n <= 0 for n in size)):
         raise ValueError(
             f"Expected `size` to be a tuple of 2 positive integers (height, width). "
             f"Received: size={size}"
         )
     size = (int(size[0]), int(size[1]))
-    images = _images(images)
     h_axis, w_axis, _ = _hw_axes(len(images.shape), data_format)
     if crop_to_aspect_ratio:
         images = _aspect_crop(images, size, h_axis, w_axis)

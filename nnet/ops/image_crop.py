@@ -21,7 +21,7 @@ def _images(images, where_="images"):
     images = _as_input(images)
     if len(images.shape) not in (3, 4):
         raise ValueError(
-            f"Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+            f"Invalid images rank: expected rank 3 (single image) or 4 (batch of images). "
             f"Received input with shape: {where_}.shape={tuple(images.shape)}"
         )
     return images
