@@ -1,5 +1,11 @@
 """What a batch is to a training step (`pack_x_y_sample_weight`, `unpack_x_y_sample_weight`) and
-`PyDataset`, the base of datasets that make their own batches; as in ``keras.utils``."""
+`PyDataset`, the base of datasets that make their own batches; as in ``keras.utils``. Also the
+folder indexing, splitting and label encoding that the ``*_dataset_from_directory`` functions
+share."""
+
+import os
+
+import numpy as np
 
 
 class PyDataset:
@@ -67,3 +73,121 @@ def unpack_x_y_sample_weight(data):
         f"Data is expected to be x, (x,), (x, y) or (x, y, sample_weight). Received a tuple of "
         f"{len(data)} elements."
     )
+
+
+def index_directory(directory, labels, formats, class_names=None, follow_links=False):
+    """The files under `directory` ending in one of `formats`, with their class indices and
+    the class names, in Keras's order: classes by sorted subfolder (or `class_names`' order),
+    files by sorted folder then name.
+
+    Args:
+        directory: the root folder.
+        labels: "inferred" (a class per subfolder), None, or a list of integer labels, one per
+            file in that order.
+        formats: the accepted file name endings (lower case), e.g. ``(".txt",)``.
+        class_names: with "inferred", the subfolders to use, in label order.
+        follow_links: also visit subfolders that are symbolic links.
+
+    Returns:
+        ``(paths, labels, class_names)``: labels an int32 array, or None (and class_names None)
+        without labels.
+
+    Example:
+        >>> import os, tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> for name in ("b/x.txt", "a/y.txt", "a/z.md"):
+        ...     os.makedirs(os.path.dirname(os.path.join(root, name)), exist_ok=True)
+        ...     open(os.path.join(root, name), "w").close()
+        >>> paths, labels, names = index_directory(root, "inferred", (".txt",))
+        >>> [os.path.basename(p) for p in paths], labels.tolist(), names
+        (['y.txt', 'x.txt'], [0, 1], ['a', 'b'])
+    """
+    if labels == "inferred":
+        subdirs = [d for d in sorted(os.listdir(directory))
+                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
+        if class_names is not None:
+            if not set(class_names).issubset(subdirs):
+                raise ValueError(
+                    "The `class_names` passed did not match the names of the subdirectories of "
+                    f"the target directory. Expected: {subdirs} (or a subset of it), but "
+                    f"received: class_names={class_names}"
+                )
+            subdirs = list(class_names)
+    else:
+        subdirs = [""]
+    paths, indices = [], []
+    for index, subdir in enumerate(subdirs):
+        top = os.path.join(directory, subdir)
+        walk = sorted(os.walk(top, followlinks=follow_links), key=lambda x: x[0])
+        for root, _, files in walk:
+            for name in sorted(files):
+                if name.lower().endswith(tuple(formats)):
+                    paths.append(os.path.join(root, name))
+                    indices.append(index)
+    if labels == "inferred":
+        return paths, np.array(indices, dtype="int32"), subdirs
+    if labels is None:
+        return paths, None, None
+    if len(labels) != len(paths):
+        raise ValueError(
+            "Expected the lengths of `labels` to match the number of files in the target "
+            f"directory. len(labels) is {len(labels)} while we found {len(paths)} files in "
+            f"directory {directory}."
+        )
+    return paths, np.asarray(labels, dtype="int32"), [str(c) for c in sorted(set(labels))]
+
+
+def check_validation_split_arg(validation_split, subset, shuffle, seed):
+    """Raise ValueError for a `validation_split`/`subset`/`seed` combination Keras refuses.
+
+    Example:
+        >>> check_validation_split_arg(0.2, "training", True, 1)
+    """
+    if validation_split and not 0 < validation_split < 1:
+        raise ValueError(
+            f"`validation_split` must be between 0 and 1, received: {validation_split}"
+        )
+    if (validation_split or subset) and not (validation_split and subset):
+        raise ValueError("If `subset` is set, `validation_split` must be set, and inversely.")
+    if subset not in ("training", "validation", "both", None):
+        raise ValueError(
+            f'`subset` must be either "training", "validation" or "both", received: {subset}'
+        )
+    if validation_split and shuffle and seed is None:
+        raise ValueError(
+            "If using `validation_split` and shuffling the data, you must provide a `seed` "
+            "argument, to make sure that there is no overlap between the training and "
+            "validation subset."
+        )
+
+
+def get_training_or_validation_split(samples, labels, validation_split, subset):
+    """The `subset` ("training" or "validation") of `samples` and `labels`: the last
+    ``int(validation_split * n)`` samples validate.
+
+    Example:
+        >>> get_training_or_validation_split([1, 2, 3, 4], None, 0.25, "validation")
+        ([4], None)
+    """
+    if not validation_split:
+        return samples, labels
+    num_val = int(validation_split * len(samples))
+    part = slice(None, len(samples) - num_val) if subset == "training" else \
+        slice(len(samples) - num_val, None)
+    return samples[part], None if labels is None else labels[part]
+
+
+def encode_labels(labels, label_mode, num_classes):
+    """Integer class indices as `label_mode` wants them: int32 ("int"), one-hot float32
+    ("categorical") or float32 of shape (n, 1) ("binary").
+
+    Example:
+        >>> encode_labels(np.array([0, 2]), "categorical", 3).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    labels = np.asarray(labels)
+    if label_mode == "binary":
+        return labels.astype("float32")[..., None]
+    if label_mode == "categorical":
+        return np.eye(num_classes, dtype="float32")[labels]
+    return labels.astype("int32")

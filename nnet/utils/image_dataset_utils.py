@@ -1,13 +1,18 @@
 """`image_dataset_from_directory`: a folder of images (one subfolder per class) as batches that
 `fit`, `evaluate` and `predict` take, as in ``keras.utils``."""
 
-import os
 
 import numpy as np
 
 from nnet.backend import standardize_data_format
 from nnet.ops.image import resize
-from nnet.utils.dataset_utils import PyDataset
+from nnet.utils.dataset_utils import (
+    PyDataset,
+    check_validation_split_arg,
+    encode_labels,
+    get_training_or_validation_split,
+    index_directory,
+)
 from nnet.utils.image_utils import _convert, _open, _pil_image
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -45,8 +50,8 @@ class ImageDataset(PyDataset):
                  data_format, shuffle, seed):
         super().__init__()
         self.file_paths = list(file_paths)
-        self.labels = None if labels is None else self._encode(labels, label_mode,
-                                                               len(class_names))
+        self.labels = None if labels is None else encode_labels(labels, label_mode,
+                                                                len(class_names))
         self.class_names = class_names
         self.batch_size = batch_size
         self._load = dict(image_size=image_size, color_mode=color_mode,
@@ -56,15 +61,6 @@ class ImageDataset(PyDataset):
         self._order = np.arange(len(self.file_paths))
         if shuffle:
             self.on_epoch_end()
-
-    @staticmethod
-    def _encode(labels, label_mode, num_classes):
-        labels = np.asarray(labels)
-        if label_mode == "binary":
-            return labels.astype("float32").reshape(-1, 1)
-        if label_mode == "categorical":
-            return np.eye(num_classes, dtype="float32")[labels]
-        return labels.astype("int32")
 
     def __len__(self):
         if self.batch_size is None:
@@ -113,42 +109,6 @@ def load_image(path, image_size, color_mode, interpolation, crop_to_aspect_ratio
                   pad_to_aspect_ratio=pad_to_aspect_ratio, data_format=data_format).numpy()
 
 
-def _index_directory(directory, labels, class_names, follow_links):
-    """(file paths, integer labels or None, class names), files sorted within each class."""
-    if labels == "inferred":
-        subdirs = [d for d in sorted(os.listdir(directory))
-                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
-        if class_names is not None:
-            if not set(class_names).issubset(subdirs):
-                raise ValueError(
-                    f"The `class_names` passed did not match the names of the subdirectories "
-                    f"of the target directory. Expected: {subdirs} (or a subset of it), but "
-                    f"received: class_names={class_names}"
-                )
-            subdirs = list(class_names)
-    else:
-        subdirs = [""]
-    paths, indices = [], []
-    for index, subdir in enumerate(subdirs):
-        walk = sorted(os.walk(os.path.join(directory, subdir), followlinks=follow_links))
-        for root, _, files in walk:
-            for name in sorted(files):
-                if name.lower().endswith(ALLOWLIST_FORMATS):
-                    paths.append(os.path.join(root, name))
-                    indices.append(index)
-    if labels == "inferred":
-        return paths, np.asarray(indices, dtype="int32"), subdirs
-    if labels is None:
-        return paths, None, None
-    if len(labels) != len(paths):
-        raise ValueError(
-            f"Expected the lengths of `labels` to match the number of files in the target "
-            f"directory. len(labels) is {len(labels)} while we found {len(paths)} files in "
-            f"directory {directory}."
-        )
-    return paths, np.asarray(labels), [str(label) for label in sorted(set(labels))]
-
-
 def _check_arguments(labels, label_mode, class_names, color_mode, interpolation,
                      validation_split, subset, shuffle, seed):
     if labels not in ("inferred", None):
@@ -183,20 +143,7 @@ def _check_arguments(labels, label_mode, class_names, color_mode, interpolation,
             f"Argument `interpolation` should be one of {_INTERPOLATIONS}. Received: "
             f"interpolation={interpolation}"
         )
-    if validation_split and not 0 < validation_split < 1:
-        raise ValueError(f"`validation_split` must be between 0 and 1, received: "
-                         f"{validation_split}")
-    if bool(validation_split) != bool(subset):
-        raise ValueError("If `subset` is set, `validation_split` must be set, and inversely.")
-    if subset not in ("training", "validation", "both", None):
-        raise ValueError(f'`subset` must be either "training", "validation" or "both", '
-                         f"received: {subset}")
-    if validation_split and shuffle and seed is None:
-        raise ValueError(
-            "If using `validation_split` and shuffling the data, you must provide a `seed` "
-            "argument, to make sure that there is no overlap between the training and "
-            "validation subset."
-        )
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
 
 
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
@@ -204,7 +151,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  image_size=(256, 256), shuffle=True, seed=None,
                                  validation_split=None, subset=None, interpolation="bilinear",
                                  follow_links=False, crop_to_aspect_ratio=False,
-                                 pad_to_aspect_ratio=False, data_format=None, verbose=True):
+                                 pad_to_aspect_ratio=False, data_format=None, format="tf",
+                                 verbose=True):
     """Batches of images from a directory, labelled by subdirectory (Keras's arguments).
 
     ``directory/class_a/*.png, directory/class_b/*.jpg`` gives labels 0 and 1 (classes in
@@ -232,6 +180,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         crop_to_aspect_ratio: crop each image to the target aspect ratio before resizing.
         pad_to_aspect_ratio: pad each image to the target aspect ratio before resizing.
         data_format: "channels_last" or "channels_first" (None: the configured default).
+        format: "tf" or "grain" (Keras's dataset kinds); nnet returns its own dataset for both.
         verbose: print how many files and classes were found.
 
     Returns:
@@ -254,6 +203,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         (2, 2, ['a', 'b'])
     """
     interpolation = interpolation.lower() if isinstance(interpolation, str) else interpolation
+    if format not in ("tf", "grain"):
+        raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
     _check_arguments(labels, label_mode, class_names, color_mode, interpolation,
                      validation_split, subset, shuffle, seed)
     if labels is None or label_mode is None:
@@ -270,7 +221,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                          "to `True`.")
     if seed is None:
         seed = int(np.random.randint(1e6))
-    paths, labels, class_names = _index_directory(directory, labels, class_names, follow_links)
+    paths, labels, class_names = index_directory(directory, labels, ALLOWLIST_FORMATS,
+                                                 class_names, follow_links)
     if verbose:
         print(f"Found {len(paths)} files." if labels is None else
               f"Found {len(paths)} files belonging to {len(class_names)} classes.")
@@ -292,13 +244,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     subsets = ("training", "validation") if subset == "both" else (subset,)
     datasets = []
     for part in subsets:
-        part_paths, part_labels = paths, labels
+        part_paths, part_labels = get_training_or_validation_split(paths, labels,
+                                                                   validation_split, part)
         if validation_split:
-            num_val = int(validation_split * len(paths))
-            keep = slice(None, len(paths) - num_val) if part == "training" else \
-                slice(len(paths) - num_val, None)
-            part_paths = paths[keep]
-            part_labels = None if labels is None else labels[keep]
             print(f"Using {len(part_paths)} files for {part}.")
         if not part_paths:
             raise ValueError(

@@ -1,11 +1,16 @@
 """`text_dataset_from_directory`: a folder of ``.txt`` files (one subfolder per class) as a
 dataset of ``(texts, labels)`` batches that fit, evaluate and predict accept."""
 
-import os
 
 import numpy as np
 
-from nnet.utils.dataset_utils import PyDataset
+from nnet.utils.dataset_utils import (
+    PyDataset,
+    check_validation_split_arg,
+    encode_labels,
+    get_training_or_validation_split,
+    index_directory,
+)
 
 _LABEL_MODES = ("int", "categorical", "binary", None)
 
@@ -65,12 +70,7 @@ class TextFileDataset(PyDataset):
         return data.decode("utf-8", errors="ignore")
 
     def _labels_of(self, indices):
-        labels = self._labels[indices]
-        if self.label_mode == "binary":
-            return labels.astype("float32")[..., None]
-        if self.label_mode == "categorical":
-            return np.eye(self.num_classes, dtype="float32")[labels]
-        return labels
+        return encode_labels(self._labels[indices], self.label_mode, self.num_classes)
 
     def __getitem__(self, index):
         if not -len(self) <= index < len(self):
@@ -92,72 +92,6 @@ class TextFileDataset(PyDataset):
     def on_epoch_end(self):
         if self.shuffle:
             self._order = self._rng.permutation(len(self.file_paths))
-
-
-def _index_directory(directory, labels, class_names, follow_links):
-    """The ``.txt`` files under `directory` with their class indices and the class names, in
-    Keras's order: classes by sorted subfolder, files by sorted folder then name."""
-    if labels == "inferred":
-        subdirs = [d for d in sorted(os.listdir(directory))
-                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
-        if class_names is not None:
-            if not set(class_names).issubset(subdirs):
-                raise ValueError(
-                    "The `class_names` passed did not match the names of the subdirectories of "
-                    f"the target directory. Expected: {subdirs} (or a subset of it), but "
-                    f"received: class_names={class_names}"
-                )
-            subdirs = list(class_names)
-    else:
-        subdirs = [""]
-    paths, indices = [], []
-    for index, subdir in enumerate(subdirs):
-        top = os.path.join(directory, subdir)
-        walk = sorted(os.walk(top, followlinks=follow_links), key=lambda x: x[0])
-        for root, _, files in walk:
-            for name in sorted(files):
-                if name.lower().endswith(".txt"):
-                    paths.append(os.path.join(root, name))
-                    indices.append(index)
-    if labels == "inferred":
-        return paths, np.array(indices, dtype="int32"), subdirs
-    if labels is None:
-        return paths, None, None
-    if len(labels) != len(paths):
-        raise ValueError(
-            "Expected the lengths of `labels` to match the number of files in the target "
-            f"directory. len(labels) is {len(labels)} while we found {len(paths)} files in "
-            f"directory {directory}."
-        )
-    return paths, np.asarray(labels, dtype="int32"), [str(c) for c in sorted(set(labels))]
-
-
-def _check_split(validation_split, subset, shuffle, seed):
-    if validation_split and not 0 < validation_split < 1:
-        raise ValueError(
-            f"`validation_split` must be between 0 and 1, received: {validation_split}"
-        )
-    if (validation_split or subset) and not (validation_split and subset):
-        raise ValueError("If `subset` is set, `validation_split` must be set, and inversely.")
-    if subset not in ("training", "validation", "both", None):
-        raise ValueError(
-            f'`subset` must be either "training", "validation" or "both", received: {subset}'
-        )
-    if validation_split and shuffle and seed is None:
-        raise ValueError(
-            "If using `validation_split` and shuffling the data, you must provide a `seed` "
-            "argument, to make sure that there is no overlap between the training and "
-            "validation subset."
-        )
-
-
-def _split(paths, labels, validation_split, subset):
-    if not validation_split:
-        return paths, labels
-    num_val = int(validation_split * len(paths))
-    part = slice(None, len(paths) - num_val) if subset == "training" else \
-        slice(len(paths) - num_val, None)
-    return paths[part], None if labels is None else labels[part]
 
 
 def text_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None,
@@ -229,11 +163,11 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
         raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
     if labels is None or label_mode is None:
         labels, label_mode = None, None
-    _check_split(validation_split, subset, shuffle, seed)
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
     if seed is None:
         seed = np.random.randint(1e6)
-    paths, label_ids, class_names = _index_directory(directory, labels, class_names,
-                                                     follow_links)
+    paths, label_ids, class_names = index_directory(directory, labels, (".txt",), class_names,
+                                                    follow_links)
     if verbose:
         found = f"Found {len(paths)} files"
         print(found + "." if label_ids is None else
@@ -250,7 +184,8 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
     num_classes = len(class_names) if class_names else 0
 
     def dataset(subset_name, shuffle_it):
-        subset_paths, subset_labels = _split(paths, label_ids, validation_split, subset_name)
+        subset_paths, subset_labels = get_training_or_validation_split(
+            paths, label_ids, validation_split, subset_name)
         if not subset_paths:
             kind = {"training": "training ", "validation": "validation "}.get(subset_name, "")
             raise ValueError(

@@ -205,6 +205,7 @@ def test_model_fits_an_image_dataset(folder):
     (dict(class_names=["cats", "cows"]), "class_names=\\['cats', 'cows'\\]"),
     (dict(labels=[0, 1]), "len\\(labels\\) is 2 while we found 9 files"),
     (dict(image_size=(1, 2, 3)), "image_size=\\(1, 2, 3\\)"),
+    (dict(format="torch"), "format=torch"),
 ])
 def test_dataset_errors(folder, kwargs, message):
     with pytest.raises(ValueError, match=message):
