@@ -20,18 +20,15 @@ from nnet.layers.batch_normalization import BatchNormalization
 from nnet.layers.category_encoding import CategoryEncoding
 from nnet.layers.center_crop import CenterCrop
 from nnet.layers.concatenate import Concatenate, concatenate
+from nnet.layers.contrast_limited_adaptive_histogram_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization,
+)
 from nnet.layers.conv1d import Conv1D, Convolution1D
 from nnet.layers.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from nnet.layers.conv2d import Conv2D, Convolution2D
 from nnet.layers.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from nnet.layers.conv3d import Conv3D, Convolution3D
 from nnet.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
-from nnet.layers.cropping1d import Cropping1D
-from nnet.layers.cropping2d import Cropping2D
-from nnet.layers.cropping3d import Cropping3D
-from nnet.layers.contrast_limited_adaptive_histogram_equalization import (
-    ContrastLimitedAdaptiveHistogramEqualization,
-)
 from nnet.layers.cropping1d import Cropping1D
 from nnet.layers.cropping2d import Cropping2D
 from nnet.layers.cropping3d import Cropping3D
