@@ -61,6 +61,7 @@ from nnet.layers.max_pooling2d import MaxPool2D, MaxPooling2D
 from nnet.layers.max_pooling3d import MaxPool3D, MaxPooling3D
 from nnet.layers.maximum import Maximum, maximum
 from nnet.layers.minimum import Minimum, minimum
+from nnet.layers.multi_head_attention import MultiHeadAttention
 from nnet.layers.multiply import Multiply, multiply
 from nnet.layers.normalization import Normalization
 from nnet.layers.p_re_lu import PReLU
