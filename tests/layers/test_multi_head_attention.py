@@ -35,11 +35,18 @@ def test_check_layer_against_keras(name, kwargs, shapes, call_kwargs):
                 constant_weights=("key/bias",))
 
 
-def test_check_layer_with_dropout():
-    check_layer(MultiHeadAttention, [(2, 3, 4), (2, 5, 4)],
-                {"num_heads": 2, "key_dim": 3, "dropout": 0.3, "seed": 1}, inputs_as="args",
-                keras_class="MultiHeadAttention", deterministic=False,
-                constant_weights=("key/bias",))
+def test_dropout_drops_attention_probabilities_only_in_training():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 6, 4)).astype("float32")
+    layer = MultiHeadAttention(num_heads=2, key_dim=3, dropout=0.5, seed=1)
+    out, scores = layer(x, x, return_attention_scores=True)
+    np.testing.assert_allclose(scores.numpy().sum(-1), 1, rtol=1e-6)
+    assert np.array_equal(layer(x, x).numpy(), out.numpy())
+    trained = layer(x, x, training=True)
+    assert not np.allclose(trained.numpy(), out.numpy())
+    backward(nnet.ops.sum(trained * trained))
+    for w in layer.trainable_weights:
+        assert np.isfinite(w.grad).all() and (w.path == "key/bias" or np.any(w.grad != 0))
 
 
 def _torch_mha(layer, torch):
