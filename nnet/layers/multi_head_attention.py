@@ -227,9 +227,9 @@ class MultiHeadAttention(Layer):
                        and key_mask is None and attention_mask is None
                        and self._sliding_window is None)
         if not causal_only:
-            attention_mask = self._compute_attention_mask(
-                query, value, query_mask, value_mask, key_mask, attention_mask,
-                use_causal_mask)
+            attention_mask = combined_mask(query, value, query_mask, value_mask, key_mask,
+                                           attention_mask, use_causal_mask,
+                                           self._sliding_window)
         if self._use_gate:
             gate = self._gate_dense(query)
         query = self._query_dense(query)
@@ -241,58 +241,16 @@ class MultiHeadAttention(Layer):
         output = self._output_dense(output * gate if self._use_gate else output)
         return (output, scores) if return_attention_scores else output
 
-    def _compute_attention_mask(self, query, value, query_mask, value_mask, key_mask,
-                                attention_mask, use_causal_mask):
-        """The boolean (B, T, S) mask combining the inputs' masks, `attention_mask`, the
-        causal mask and the sliding window (None when there is none)."""
-        masks = []
-        if query_mask is not None:
-            masks.append(_as_bool(query_mask)[..., :, None])
-        for mask in (value_mask, key_mask):
-            if mask is not None:
-                masks.append(_as_bool(mask)[..., None, :])
-        t, s = query.shape[1], value.shape[1]
-        if use_causal_mask:
-            masks.append(np.tril(np.ones((1, t, s), dtype=bool)))
-        if self._sliding_window is not None:
-            distance = np.abs(np.arange(t)[:, None] - np.arange(s)[None, :])
-            masks.append((distance < self._sliding_window)[None])
-        if attention_mask is not None:
-            masks.insert(0, _as_bool(attention_mask))
-        if not masks:
-            return None
-        combined = masks[0]
-        for mask in masks[1:]:
-            combined = combined & mask
-        return combined
-
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,
                            return_attention_scores=False, use_causal_mask=False):
         """The heads' output (and the probabilities, or None) from projected q, k, v."""
-        if self._flash_attention and return_attention_scores:
-            raise ValueError("Returning attention scores is not supported when flash attention "
-                             "is enabled. Please disable flash attention to access attention "
-                             "scores.")
-        if not (self._dropout > 0.0 or return_attention_scores or len(query.shape) != 4):
-            mask = attention_mask
-            while mask is not None and mask.ndim < 4:
-                mask = np.expand_dims(mask, -3)
-            output = ops.dot_product_attention(
-                query, key, value, mask=mask, scale=self._inverse_sqrt_key_dim,
-                is_causal=use_causal_mask, flash_attention=self._flash_attention)
-            return output, None
-        if use_causal_mask:
-            attention_mask = np.tril(np.ones((1, query.shape[1], value.shape[1]), dtype=bool))
-        query = query * np.asarray(self._inverse_sqrt_key_dim, dtype=query.dtype)
-        scores = ops.einsum(self._dot_product_equation, key, query)
-        if attention_mask is not None:
-            axis = -len(self._attention_axes) * 2 - 1
-            for _ in range(scores.ndim - attention_mask.ndim):
-                attention_mask = np.expand_dims(attention_mask, axis)
-        scores = self._softmax(scores, mask=attention_mask)
-        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0.0 \
-            else scores
-        return ops.einsum(self._combine_equation, dropped, value), scores
+        return attend(query, key, value, attention_mask, self._inverse_sqrt_key_dim,
+                      use_causal_mask=use_causal_mask, training=training,
+                      return_attention_scores=return_attention_scores,
+                      flash_attention=self._flash_attention, softmax=self._softmax,
+                      dropout=self._dropout_layer if self._dropout > 0.0 else None,
+                      equations=(self._dot_product_equation, self._combine_equation),
+                      attention_axes=self._attention_axes)
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
@@ -326,6 +284,63 @@ class MultiHeadAttention(Layer):
             "seed": self.seed,
         })
         return config
+
+
+def attend(query, key, value, mask, scale, *, use_causal_mask, training,
+           return_attention_scores, flash_attention, softmax, dropout, equations,
+           attention_axes):
+    """Attention over projected heads, as Keras computes it: `ops.dot_product_attention` when
+    nothing needs the probabilities (no dropout, no scores, one attention axis), else the
+    einsum `equations` around the `softmax` layer (masked) and the `dropout` layer (or None).
+
+    Returns (output, probabilities or None)."""
+    if flash_attention and return_attention_scores:
+        raise ValueError("Returning attention scores is not supported when flash attention "
+                         "is enabled. Please disable flash attention to access attention "
+                         "scores.")
+    if dropout is None and not return_attention_scores and len(query.shape) == 4:
+        while mask is not None and mask.ndim < 4:
+            mask = np.expand_dims(mask, -3)
+        output = ops.dot_product_attention(query, key, value, mask=mask, scale=scale,
+                                           is_causal=use_causal_mask,
+                                           flash_attention=flash_attention)
+        return output, None
+    if use_causal_mask:
+        mask = np.tril(np.ones((1, query.shape[1], value.shape[1]), dtype=bool))
+    scores = ops.einsum(equations[0], key, query * np.asarray(scale, dtype=query.dtype))
+    if mask is not None:
+        # The mask gains axes from the heads' axis on: (<batch>, heads, <query>, <key>).
+        for _ in range(scores.ndim - mask.ndim):
+            mask = np.expand_dims(mask, -len(attention_axes) * 2 - 1)
+    scores = softmax(scores, mask=mask)
+    dropped = scores if dropout is None else dropout(scores, training=training)
+    return ops.einsum(equations[1], dropped, value), scores
+
+
+def combined_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
+                  use_causal_mask, sliding_window):
+    """The boolean (B, T, S) mask that combines the query's (B, T) and the value's and key's
+    (B, S) masks, `attention_mask`, the causal mask and the sliding window (None if none)."""
+    masks = []
+    if query_mask is not None:
+        masks.append(_as_bool(query_mask)[..., :, None])
+    for mask in (value_mask, key_mask):
+        if mask is not None:
+            masks.append(_as_bool(mask)[..., None, :])
+    t, s = query.shape[1], value.shape[1]
+    if use_causal_mask:
+        masks.append(np.tril(np.ones((1, t, s), dtype=bool)))
+    if sliding_window is not None:
+        distance = np.abs(np.arange(t)[:, None] - np.arange(s)[None, :])
+        masks.append((distance < sliding_window)[None])
+    if attention_mask is not None:
+        masks.insert(0, _as_bool(attention_mask))
+    if not masks:
+        return None
+    combined = masks[0]
+    for mask in masks[1:]:
+        combined = combined & mask
+    return combined
 
 
 def _mask_of(tensor):
