@@ -9,7 +9,9 @@ from nnet.layers.adaptive_max_pooling1d import AdaptiveMaxPooling1D
 from nnet.layers.adaptive_max_pooling2d import AdaptiveMaxPooling2D
 from nnet.layers.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from nnet.layers.add import Add, add
+from nnet.layers.additive_attention import AdditiveAttention
 from nnet.layers.alpha_dropout import AlphaDropout
+from nnet.layers.attention import Attention
 from nnet.layers.average import Average, average
 from nnet.layers.average_pooling1d import AveragePooling1D, AvgPool1D
 from nnet.layers.average_pooling2d import AveragePooling2D, AvgPool2D
