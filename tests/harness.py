@@ -155,9 +155,10 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
             ``"list"`` calls ``layer([a, b])`` (Attention), ``"args"`` calls ``layer(a, b)``
             (MultiHeadAttention); the shape methods and Keras's ``build`` get the shapes
             the same way.
-        constant_weights: paths of weights that the output does not depend on, so that
-            the training step checks that their gradient is zero rather than that they change
-            (the key projection's bias of an attention layer, which the softmax cancels).
+        constant_weights: paths (or their ends) of weights that the output does not depend
+            on, so that the training step checks that their gradient is zero rather than that
+            they change (the key projection's bias of an attention layer, which the softmax
+            cancels; a weight used only by another call mode).
         expected_output_shape: the output shape to expect.
         expected_num_trainable_weights, expected_num_non_trainable_weights: counts to expect.
         seed: the seed of the inputs, the weight offsets and the gradient directions.
@@ -374,7 +375,8 @@ def _check_training_step(layer, x, call_kwargs, rng, constant_weights=()):
         w.grad = None
     loss = _squared_error(layer, x, target, call_kwargs)
     backward(loss)
-    grads = [np.asarray(w.grad) for w in weights]
+    grads = [np.zeros(w.shape, w.dtype) if w.grad is None else np.asarray(w.grad)
+             for w in weights]
     norm = np.sqrt(sum(float((g * g).sum()) for g in grads))
     assert norm > 0 and np.isfinite(norm), f"{layer.name}: gradient norm {norm} after backward"
     before = [w.numpy().copy() for w in weights]
@@ -389,7 +391,7 @@ def _check_training_step(layer, x, call_kwargs, rng, constant_weights=()):
         f"{new_loss})"
     )
     for w, old, g in zip(weights, before, grads):
-        if w.path in constant_weights:
+        if any(w.path == p or w.path.endswith(f"/{p}") for p in constant_weights):
             np.testing.assert_allclose(g, 0, atol=1e-5 * norm,
                                        err_msg=f"{layer.name}: weight {w.path} has a gradient")
             continue

@@ -73,6 +73,7 @@ from nnet.layers.re_lu import ReLU
 from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
+from nnet.layers.reversible_embedding import ReversibleEmbedding
 from nnet.layers.rms_normalization import RMSNormalization
 from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
