@@ -98,6 +98,7 @@ class EinsumDense(Layer):
                 shape=bias_shape, initializer=self.bias_initializer, name="bias",
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )
+        self._dense_plan = _dense_plan(self.equation, self.bias_axes, len(kernel_shape))
         self.built = True
         if self.lora_rank:
             self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
@@ -137,12 +138,38 @@ class EinsumDense(Layer):
         self.lora_alpha = lora_alpha if lora_alpha is not None else rank
 
     def call(self, inputs, training=None):
+        plan = self.__dict__.get("_dense_plan")
+        if plan is not None:
+            return self._call_dense(inputs, *plan)
         x = ops.einsum(self.equation, inputs, self.kernel)
         if self.bias is not None:
             x = x + self.bias
         if self.activation is not None:
             x = self.activation(x)
         return x
+
+    def _call_dense(self, inputs, contracted, made):
+        """The equation as one fused dense product: the input's last `contracted` axes against
+        the kernel's first ones, making the kernel's last `made` axes (the bias spans them)."""
+        kernel = self.kernel
+        shape = tuple(inputs.shape)
+        free = shape[:len(shape) - contracted]
+        size_in = _product(kernel.shape[:contracted])
+        if contracted != 1:
+            inputs = ops.reshape(inputs, free + (size_in,))
+        if made != 1 or contracted != 1:
+            kernel = ops.reshape(kernel, (size_in, -1))
+        bias = self.bias
+        if bias is not None and bias.ndim != 1:
+            bias = ops.reshape(bias, (-1,))
+        if self.__dict__.get("_fused_for") is not self.activation:
+            self.__dict__["_fused"] = activations.fused(self.activation)
+            self.__dict__["_fused_for"] = self.activation
+        kernel_activation, rest = self._fused
+        outputs = ops.dense(inputs, kernel, bias, kernel_activation)
+        if made != 1:
+            outputs = ops.reshape(outputs, free + tuple(self._kernel.shape[contracted:]))
+        return outputs if rest is None else rest(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(_analyze(self.equation, self.bias_axes, input_shape,
@@ -172,6 +199,31 @@ class EinsumDense(Layer):
 _FORMS = (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
           ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True),
           ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", False))
+
+
+def _dense_plan(equation, bias_axes, kernel_ndim):
+    """(contracted, made) when `equation` is a dense product (the input's trailing axes against
+    the kernel's leading ones, in order; the output is the input's other axes then the kernel's
+    rest; a bias spans exactly those), else None."""
+    match = re.fullmatch(_FORMS[0][0], equation.replace("...", "0")) or re.fullmatch(
+        _FORMS[1][0], equation.replace("...", "0"))
+    if match is None:
+        return None
+    x, w, out = match.groups()
+    contracted = next((n for n in range(len(x), 0, -1) if w.startswith(x[-n:])), 0)
+    made = w[contracted:]
+    if (not contracted or len(set(x + made)) != len(x) + len(made)
+            or out != x[:len(x) - contracted] + made
+            or (bias_axes is not None and sorted(bias_axes) != sorted(made))):
+        return None
+    return contracted, len(made)
+
+
+def _product(values):
+    result = 1
+    for v in values:
+        result *= int(v)
+    return result
 
 
 def _analyze(equation, bias_axes, input_shape, output_shape):

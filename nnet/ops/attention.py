@@ -79,10 +79,12 @@ def _attention(query, key, value, bias, mask, scale, is_causal, soft_cap):
     b, t, n, _ = query.shape
     s, k = key.shape[1], key.shape[2]
     g = n // k
-    # Heads grouped as (K, G): a key/value head is broadcast over its G query heads.
-    q = query.astype(dtype, copy=False).transpose(0, 2, 1, 3).reshape(b, k, g, t, -1) * scale
-    kt = key.astype(dtype, copy=False).transpose(0, 2, 3, 1)[:, :, None]
-    v = value.astype(dtype, copy=False).transpose(0, 2, 1, 3)[:, :, None]
+    # Heads grouped as (K, G): a key/value head is broadcast over its G query heads. Each
+    # operand is made contiguous once (scaled in the same pass for q), for the batched GEMMs.
+    q = xp.multiply(query.transpose(0, 2, 1, 3), scale, dtype=dtype, order="C").reshape(
+        b, k, g, t, -1)
+    kt = xp.ascontiguousarray(key.transpose(0, 2, 3, 1), dtype=dtype)[:, :, None]
+    v = xp.ascontiguousarray(value.transpose(0, 2, 1, 3), dtype=dtype)[:, :, None]
     logits = (q @ kt).reshape(b, n, t, s)
     capped = None
     if soft_cap is not None:
@@ -101,8 +103,9 @@ def _attention(query, key, value, bias, mask, scale, is_causal, soft_cap):
     out = (grouped @ v).reshape(b, n, t, -1).transpose(0, 2, 1, 3)
 
     def vjp(grad):
-        gt = grad.astype(dtype, copy=False).transpose(0, 2, 1, 3).reshape(b, k, g, t, -1)
-        gv = (grouped.swapaxes(-1, -2) @ gt).sum(axis=2).transpose(0, 2, 1, 3)
+        gt = xp.ascontiguousarray(grad.transpose(0, 2, 1, 3), dtype=dtype).reshape(
+            b, k, g, t, -1)
+        gv = _sum_groups(grouped.swapaxes(-1, -2) @ gt).transpose(0, 2, 1, 3)
         gp = gt @ v.swapaxes(-1, -2)
         # Softmax backward: p * (dp - sum(dp * p)) along the keys.
         gl = gp
@@ -115,13 +118,20 @@ def _attention(query, key, value, bias, mask, scale, is_causal, soft_cap):
         gbias = gl if bias is not None else None
         graw = gl if capped is None else gl * (1 - capped * capped)
         graw = graw.reshape(b, k, g, t, s)
-        gq = (graw @ kt.swapaxes(-1, -2)).reshape(b, n, t, -1).transpose(0, 2, 1, 3) * scale
-        gk = (graw.swapaxes(-1, -2) @ q).sum(axis=2).transpose(0, 2, 1, 3)
+        gq = graw @ kt.swapaxes(-1, -2)
+        gq *= scale
+        gq = gq.reshape(b, n, t, -1).transpose(0, 2, 1, 3)
+        gk = _sum_groups(graw.swapaxes(-1, -2) @ q).transpose(0, 2, 1, 3)
         cast = query.dtype
         return (gq.astype(cast, copy=False), gk.astype(key.dtype, copy=False),
                 gv.astype(value.dtype, copy=False), gbias, None)
 
     return out.astype(query.dtype, copy=False), vjp
+
+
+def _sum_groups(x):
+    """Sum (B, K, G, ...) over the G query heads that share a key/value head."""
+    return x[:, :, 0] if x.shape[2] == 1 else x.sum(axis=2)
 
 
 def _keep_mask(xp, mask, is_causal, t, s):
