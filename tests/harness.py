@@ -109,8 +109,9 @@ def _name(fn):
 def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=None,
                 keras_class=None, keras_init_kwargs=None, deterministic=True,
                 training_gradient=True, input_data=None, inputs_as=None,
-                constant_weights=(), expected_output_shape=None, expected_num_trainable_weights=None,
-                expected_num_non_trainable_weights=None, seed=0):
+                constant_weights=(), expected_output_shape=None,
+                expected_num_trainable_weights=None, expected_num_non_trainable_weights=None,
+                seed=0):
     """Run a layer through the shared checks and return the (built, float32) layer.
 
     1. Shapes: the output shape equals `compute_output_shape` (also with an unknown batch size)

@@ -32,9 +32,9 @@ from nnet.layers.dense import Dense
 from nnet.layers.depthwise_conv1d import DepthwiseConv1D
 from nnet.layers.depthwise_conv2d import DepthwiseConv2D
 from nnet.layers.discretization import Discretization
-from nnet.layers.einsum_dense import EinsumDense
 from nnet.layers.dot import Dot, dot
 from nnet.layers.dropout import Dropout
+from nnet.layers.einsum_dense import EinsumDense
 from nnet.layers.elu import ELU
 from nnet.layers.embedding import Embedding
 from nnet.layers.flatten import Flatten
