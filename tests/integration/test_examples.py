@@ -62,11 +62,11 @@ def test_transformer_classifier_tells_the_sources_apart(tmp_path):
 
 
 def test_char_language_model_learns_and_writes(tmp_path):
-    out = _run("char_language_model.py", tmp_path, "--windows", "600", "--epochs", "2",
+    out = _run("char_language_model.py", tmp_path, "--windows", "1000", "--epochs", "3",
                "--generate", "40")
     found = re.search(r"validation loss: (\d\.\d+) nats/char \(character frequencies alone: "
                       r"(\d\.\d+)\)", out)
     loss, baseline = float(found.group(1)), float(found.group(2))
-    assert loss < baseline - 0.3
+    assert loss < baseline - 0.4
     written = out.split("generated:\n", 1)[1]
     assert written.startswith("return the ") and len(written.strip()) > len("return the")
