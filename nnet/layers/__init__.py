@@ -47,7 +47,7 @@ from nnet.layers.global_max_pooling1d import GlobalMaxPool1D, GlobalMaxPooling1D
 from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
 from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
 from nnet.layers.group_normalization import GroupNormalization
-from nnet.layers.grouped_query_attention import GroupedQueryAttention
+from nnet.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention
 from nnet.layers.hashed_crossing import HashedCrossing
 from nnet.layers.hashing import Hashing
 from nnet.layers.identity import Identity
@@ -94,8 +94,6 @@ from nnet.layers.zero_padding1d import ZeroPadding1D
 from nnet.layers.zero_padding2d import ZeroPadding2D
 from nnet.layers.zero_padding3d import ZeroPadding3D
 from nnet.utils.registry import serialize_object
-
-GroupQueryAttention = GroupedQueryAttention  # Keras's public name for it
 
 
 def deserialize(config, custom_objects=None):

@@ -241,3 +241,7 @@ class GroupedQueryAttention(Layer):
             "seed": self.seed,
         })
         return config
+
+
+# Keras's public name for the class.
+GroupQueryAttention = GroupedQueryAttention
