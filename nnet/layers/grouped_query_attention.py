@@ -6,18 +6,20 @@ import math
 from nnet import constraints, initializers, ops, regularizers
 from nnet.layers.dropout import Dropout
 from nnet.layers.einsum_dense import EinsumDense
-from nnet.layers.layer import LAYERS, Layer
+from nnet.layers.layer import LAYERS
 from nnet.layers.multi_head_attention import (
+    _attend,
     _attention_equations,
+    _combined_mask,
     _mask_of,
-    attend,
-    combined_mask,
+    _projection_kwargs,
+    _QueryValueKeyLayer,
 )
 from nnet.layers.softmax import Softmax
 
 
 @LAYERS.register(aliases=("GroupQueryAttention",))
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(_QueryValueKeyLayer):
     """Grouped-query attention: `num_query_heads` query heads, `num_key_value_heads` key and
     value heads, each shared by ``num_query_heads // num_key_value_heads`` query heads.
 
@@ -105,17 +107,8 @@ class GroupedQueryAttention(Layer):
             raise ValueError("Dropout is not supported when flash attention is enabled. "
                              "Please set dropout to 0.0 to use flash attention.")
 
-    def __call__(self, query, value, key=None, **kwargs):
-        if not self.built:
-            self.build(tuple(query.shape), tuple(value.shape),
-                       None if key is None else tuple(key.shape))
-        return super().__call__(query, value, key, **kwargs)
-
     def build(self, query_shape, value_shape, key_shape=None):
-        self._build_shapes = {"query_shape": tuple(query_shape),
-                              "value_shape": tuple(value_shape)}
-        if key_shape is not None:
-            self._build_shapes["key_shape"] = tuple(key_shape)
+        self._record_build_shapes(query_shape, value_shape, key_shape)
         key_shape = value_shape if key_shape is None else key_shape
         self.feature_dim = query_shape[-1]
         self._query_dense = self._projection("bqm,muh->bquh", self.num_query_heads, "uh",
@@ -137,11 +130,6 @@ class GroupedQueryAttention(Layer):
         )
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
 
-    def get_build_config(self):
-        """Keras's ``{"shapes_dict": {"query_shape": ..., "value_shape": ...}}``."""
-        shapes = self.__dict__.get("_build_shapes")
-        return None if shapes is None else {"shapes_dict": dict(shapes)}
-
     def _projection(self, equation, heads, bias_axes, name, input_shape, activation=None):
         layer = EinsumDense(equation, output_shape=(None, heads, self.head_dim),
                             bias_axes=bias_axes if self.use_bias else None,
@@ -150,18 +138,10 @@ class GroupedQueryAttention(Layer):
         return layer
 
     def _sublayer_kwargs(self):
-        return {
-            "kernel_initializer": type(self.kernel_initializer).from_config(
-                self.kernel_initializer.get_config()),
-            "bias_initializer": type(self.bias_initializer).from_config(
-                self.bias_initializer.get_config()),
-            "kernel_regularizer": self.kernel_regularizer,
-            "bias_regularizer": self.bias_regularizer,
-            "activity_regularizer": self.activity_regularizer,
-            "kernel_constraint": self.kernel_constraint,
-            "bias_constraint": self.bias_constraint,
-            "dtype": self.dtype,
-        }
+        return _projection_kwargs(self.kernel_initializer, self.bias_initializer,
+                               self.kernel_regularizer, self.bias_regularizer,
+                               self.activity_regularizer, self.kernel_constraint,
+                               self.bias_constraint, self.dtype)
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
@@ -176,7 +156,7 @@ class GroupedQueryAttention(Layer):
                        and key_mask is None and attention_mask is None
                        and self.sliding_window is None)
         if not causal_only:
-            attention_mask = combined_mask(query, value, query_mask, value_mask, key_mask,
+            attention_mask = _combined_mask(query, value, query_mask, value_mask, key_mask,
                                            attention_mask, use_causal_mask,
                                            self.sliding_window)
         # The projections do not take masks: the inputs lend theirs back afterwards.
@@ -196,7 +176,7 @@ class GroupedQueryAttention(Layer):
             # The probabilities are per query head: each key/value head serves its group.
             key = ops.repeat(key, self.num_repeats, axis=2)
             value = ops.repeat(value, self.num_repeats, axis=2)
-        output, scores = attend(
+        output, scores = _attend(
             query, key, value, attention_mask, self._inverse_sqrt_head_dim,
             use_causal_mask=causal_only, training=training,
             return_attention_scores=return_attention_scores,

@@ -12,8 +12,31 @@ from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.softmax import Softmax
 
 
+class _QueryValueKeyLayer(Layer):
+    """Base of the layers called as ``layer(query, value, key=None, ...)``: built from the
+    three shapes on the first call, with Keras's build config ``{"shapes_dict": ...}``."""
+
+    def __call__(self, query, value, key=None, **kwargs):
+        if not self.built:
+            self.build(*[None if t is None else tuple(t.shape if hasattr(t, "shape")
+                                                      else np.shape(t))
+                         for t in (query, value, key)])
+        return super().__call__(query, value, key, **kwargs)
+
+    def _record_build_shapes(self, query_shape, value_shape, key_shape):
+        self._build_shapes = {"query_shape": tuple(query_shape),
+                              "value_shape": tuple(value_shape)}
+        if key_shape is not None:
+            self._build_shapes["key_shape"] = tuple(key_shape)
+
+    def get_build_config(self):
+        """Keras's ``{"shapes_dict": {"query_shape": ..., "value_shape": ...}}``."""
+        shapes = self.__dict__.get("_build_shapes")
+        return None if shapes is None else {"shapes_dict": dict(shapes)}
+
+
 @LAYERS.register
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(_QueryValueKeyLayer):
     """Multi-head attention: project, attend per head, concatenate, project back.
 
     ``query``, ``key`` and ``value`` are projected by EinsumDense sublayers named ``query``,
@@ -133,18 +156,8 @@ class MultiHeadAttention(Layer):
     value_dense = property(lambda self: self._value_dense)
     output_dense = property(lambda self: self._output_dense)
 
-    def __call__(self, query, value, key=None, **kwargs):
-        if not self.built:
-            shapes = [None if t is None else tuple(np.shape(t) if not hasattr(t, "shape")
-                                                   else t.shape) for t in (query, value, key)]
-            self.build(*shapes)
-        return super().__call__(query, value, key, **kwargs)
-
     def build(self, query_shape, value_shape, key_shape=None):
-        self._build_shapes = {"query_shape": tuple(query_shape),
-                              "value_shape": tuple(value_shape)}
-        if key_shape is not None:
-            self._build_shapes["key_shape"] = tuple(key_shape)
+        self._record_build_shapes(query_shape, value_shape, key_shape)
         key_shape = value_shape if key_shape is None else key_shape
         if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
             raise ValueError(
@@ -168,11 +181,6 @@ class MultiHeadAttention(Layer):
         )
         self._output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
 
-    def get_build_config(self):
-        """Keras's ``{"shapes_dict": {"query_shape": ..., "value_shape": ...}}``."""
-        shapes = self.__dict__.get("_build_shapes")
-        return None if shapes is None else {"shapes_dict": dict(shapes)}
-
     def _projection(self, input_shape, head_dim, name, activation=None):
         equation, bias_axes = _projection_equation(len(input_shape) - 1, 1, 2)
         layer = EinsumDense(
@@ -184,19 +192,10 @@ class MultiHeadAttention(Layer):
         return layer
 
     def _sublayer_kwargs(self):
-        # Each sublayer gets its own initializer objects, as in Keras.
-        return {
-            "kernel_initializer": type(self._kernel_initializer).from_config(
-                self._kernel_initializer.get_config()),
-            "bias_initializer": type(self._bias_initializer).from_config(
-                self._bias_initializer.get_config()),
-            "kernel_regularizer": self._kernel_regularizer,
-            "bias_regularizer": self._bias_regularizer,
-            "activity_regularizer": self._activity_regularizer,
-            "kernel_constraint": self._kernel_constraint,
-            "bias_constraint": self._bias_constraint,
-            "dtype": self.dtype,
-        }
+        return _projection_kwargs(self._kernel_initializer, self._bias_initializer,
+                               self._kernel_regularizer, self._bias_regularizer,
+                               self._activity_regularizer, self._kernel_constraint,
+                               self._bias_constraint, self.dtype)
 
     def _build_attention(self, rank):
         if self._attention_axes is None:
@@ -227,7 +226,7 @@ class MultiHeadAttention(Layer):
                        and key_mask is None and attention_mask is None
                        and self._sliding_window is None)
         if not causal_only:
-            attention_mask = combined_mask(query, value, query_mask, value_mask, key_mask,
+            attention_mask = _combined_mask(query, value, query_mask, value_mask, key_mask,
                                            attention_mask, use_causal_mask,
                                            self._sliding_window)
         if self._use_gate:
@@ -244,7 +243,7 @@ class MultiHeadAttention(Layer):
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,
                            return_attention_scores=False, use_causal_mask=False):
         """The heads' output (and the probabilities, or None) from projected q, k, v."""
-        return attend(query, key, value, attention_mask, self._inverse_sqrt_key_dim,
+        return _attend(query, key, value, attention_mask, self._inverse_sqrt_key_dim,
                       use_causal_mask=use_causal_mask, training=training,
                       return_attention_scores=return_attention_scores,
                       flash_attention=self._flash_attention, softmax=self._softmax,
@@ -286,9 +285,26 @@ class MultiHeadAttention(Layer):
         return config
 
 
-def attend(query, key, value, mask, scale, *, use_causal_mask, training,
-           return_attention_scores, flash_attention, softmax, dropout, equations,
-           attention_axes):
+def _projection_kwargs(kernel_initializer, bias_initializer, kernel_regularizer,
+                       bias_regularizer, activity_regularizer, kernel_constraint,
+                       bias_constraint, dtype):
+    """The EinsumDense arguments of an attention layer's projections; each sublayer gets its
+    own initializer objects, as in Keras."""
+    return {
+        "kernel_initializer": type(kernel_initializer).from_config(kernel_initializer.get_config()),
+        "bias_initializer": type(bias_initializer).from_config(bias_initializer.get_config()),
+        "kernel_regularizer": kernel_regularizer,
+        "bias_regularizer": bias_regularizer,
+        "activity_regularizer": activity_regularizer,
+        "kernel_constraint": kernel_constraint,
+        "bias_constraint": bias_constraint,
+        "dtype": dtype,
+    }
+
+
+def _attend(query, key, value, mask, scale, *, use_causal_mask, training,
+            return_attention_scores, flash_attention, softmax, dropout, equations,
+            attention_axes):
     """Attention over projected heads, as Keras computes it: `ops.dot_product_attention` when
     nothing needs the probabilities (no dropout, no scores, one attention axis), else the
     einsum `equations` around the `softmax` layer (masked) and the `dropout` layer (or None).
@@ -317,7 +333,7 @@ def attend(query, key, value, mask, scale, *, use_causal_mask, training,
     return ops.einsum(equations[1], dropped, value), scores
 
 
-def combined_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
+def _combined_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                   use_causal_mask, sliding_window):
     """The boolean (B, T, S) mask that combines the query's (B, T) and the value's and key's
     (B, S) masks, `attention_mask`, the causal mask and the sliding window (None if none)."""
