@@ -56,7 +56,7 @@ def test_timeseries_forecasting_example(tmp_path):
 
 
 def test_transformer_classifier_tells_the_sources_apart(tmp_path):
-    out = _run("transformer_classifier.py", tmp_path, "--samples", "300", "--epochs", "4")
+    out = _run("transformer_classifier.py", tmp_path, "--samples", "500", "--epochs", "5")
     accuracy = float(re.search(r"test accuracy \(held-out text\): (\d\.\d+)", out).group(1))
     assert accuracy >= 0.75
 
