@@ -223,7 +223,8 @@ def _call(layer, x, **kwargs):
 def _shapes(x, batch=True):
     """The input shape(s) of `x`, with the batch size or None."""
     def shape(a):
-        return tuple(a.shape) if batch else (None, *a.shape[1:])
+        full = tuple(a) if isinstance(a, tuple) else tuple(a.shape)  # an array or its shape
+        return full if batch else (None, *full[1:])
     return [shape(a) for a in x] if isinstance(x, _Several) else shape(x)
 
 
