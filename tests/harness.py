@@ -108,9 +108,10 @@ def _name(fn):
 
 def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=None,
                 keras_class=None, keras_init_kwargs=None, deterministic=True,
-                training_gradient=True, input_data=None,
-                expected_output_shape=None, expected_num_trainable_weights=None,
-                expected_num_non_trainable_weights=None, seed=0):
+                training_gradient=True, input_data=None, inputs_as=None,
+                constant_weights=(), expected_output_shape=None,
+                expected_num_trainable_weights=None, expected_num_non_trainable_weights=None,
+                seed=0):
     """Run a layer through the shared checks and return the (built, float32) layer.
 
     1. Shapes: the output shape equals `compute_output_shape` (also with an unknown batch size)
@@ -149,7 +150,16 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
         training_gradient: False when the layer stops gradients on purpose in training mode, so
             that its gradient is not the derivative of its output (batch renormalization).
         input_data: an array to use instead of random normal inputs; integer arrays (token
-            ids) stay integers and only the weights' gradients are checked.
+            ids) stay integers and only the weights' gradients are checked (a list of float
+            arrays for several inputs).
+        inputs_as: for a layer of several inputs, with `input_shape` a list of shapes:
+            ``"list"`` calls ``layer([a, b])`` (Attention), ``"args"`` calls ``layer(a, b)``
+            (MultiHeadAttention); the shape methods and Keras's ``build`` get the shapes
+            the same way.
+        constant_weights: paths (or their ends) of weights that the output does not depend
+            on, so that the training step checks that their gradient is zero rather than that
+            they change (the key projection's bias of an attention layer, which the softmax
+            cancels; a weight used only by another call mode).
         expected_output_shape: the output shape to expect.
         expected_num_trainable_weights, expected_num_non_trainable_weights: counts to expect.
         seed: the seed of the inputs, the weight offsets and the gradient directions.
@@ -157,25 +167,28 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     rng = np.random.default_rng(seed)
-    if input_data is not None and np.asarray(input_data).dtype.kind in "iu":
+    if inputs_as is not None:
+        data = input_data or [rng.standard_normal(shape) for shape in input_shape]
+        x64 = _Several(inputs_as, [np.asarray(a, dtype="float64") for a in data])
+        x = x64.astype("float32")
+    elif input_data is not None and np.asarray(input_data).dtype.kind in "iu":
         # Integer inputs (token ids) stay integers, and only the weights' gradients are checked.
         x64 = x = np.asarray(input_data)
     else:
         x64 = np.asarray(input_data if input_data is not None
                          else rng.standard_normal(input_shape), dtype="float64")
         x = x64.astype("float32")
-    input_shape = tuple(x.shape)
 
     layer = layer_factory(**init_kwargs)
-    output = layer(x, **call_kwargs)
-    _check_shapes(layer, input_shape, output, expected_output_shape)
+    output = _call(layer, x, **call_kwargs)
+    _check_shapes(layer, x, output, expected_output_shape)
     _check_weight_counts(layer, expected_num_trainable_weights,
                          expected_num_non_trainable_weights)
     _perturb_weights(layer, rng)
     _check_config_round_trip(layer, x, call_kwargs)
 
     layer64 = layer_factory(**init_kwargs, dtype="float64")
-    layer64(x64, **call_kwargs)
+    _call(layer64, x64, **call_kwargs)
     _perturb_weights(layer64, rng)
     for training in (False, True) if deterministic and training_gradient else (False,):
         _check_gradients(layer64, x64, training, call_kwargs, seed)
@@ -183,20 +196,58 @@ def check_layer(layer_factory, input_shape, init_kwargs=None, *, call_kwargs=Non
     if keras_class is not None:
         _check_against_keras(layer, keras_class, keras_init_kwargs or init_kwargs, x,
                              call_kwargs, deterministic)
-    _check_training_step(layer, x, call_kwargs, rng)
+    _check_training_step(layer, x, call_kwargs, rng, constant_weights)
     return layer
 
 
-def _check_shapes(layer, input_shape, output, expected_output_shape):
+class _Several(list):
+    """The inputs of a layer that takes several: called as ``layer(list)`` or ``layer(*list)``."""
+
+    def __init__(self, inputs_as, arrays):
+        if inputs_as not in ("list", "args"):
+            raise ValueError(f"inputs_as must be 'list' or 'args'. Received: {inputs_as!r}")
+        super().__init__(arrays)
+        self.inputs_as = inputs_as
+
+    def astype(self, dtype):
+        return _Several(self.inputs_as, [a.astype(dtype) for a in self])
+
+
+def _call(layer, x, **kwargs):
+    """Call `layer` on one input, or on several as the layer takes them."""
+    if isinstance(x, _Several):
+        return layer(*x, **kwargs) if x.inputs_as == "args" else layer(list(x), **kwargs)
+    return layer(x, **kwargs)
+
+
+def _shapes(x, batch=True):
+    """The input shape(s) of `x`, with the batch size or None."""
+    def shape(a):
+        full = tuple(a) if isinstance(a, tuple) else tuple(a.shape)  # an array or its shape
+        return full if batch else (None, *full[1:])
+    return [shape(a) for a in x] if isinstance(x, _Several) else shape(x)
+
+
+def _shape_call(method, x, shapes):
+    """A shape method (compute_output_shape, build) given `shapes` as the layer takes inputs."""
+    if isinstance(x, _Several) and x.inputs_as == "args":
+        return method(*shapes)
+    return method(shapes)
+
+
+def _check_shapes(layer, x, output, expected_output_shape):
     shape = tuple(output.shape)
-    assert tuple(layer.compute_output_shape(input_shape)) == shape, (
-        f"{layer.name}: compute_output_shape({input_shape}) = "
-        f"{layer.compute_output_shape(input_shape)}, but the output has shape {shape}"
+    input_shape = _shapes(x)
+    computed = _shape_call(layer.compute_output_shape, x, input_shape)
+    assert tuple(computed) == shape, (
+        f"{layer.name}: compute_output_shape({input_shape}) = {computed}, but the output has "
+        f"shape {shape}"
     )
-    unknown_batch = (None, *input_shape[1:])
-    assert tuple(layer.compute_output_shape(unknown_batch)) == (None, *shape[1:]), (
-        f"{layer.name}: compute_output_shape({unknown_batch}) = "
-        f"{layer.compute_output_shape(unknown_batch)}, expected {(None, *shape[1:])}"
+    unknown_batch = _shapes(x, batch=False)
+    computed = _shape_call(layer.compute_output_shape, x, unknown_batch)
+    assert tuple(computed) == (None, *shape[1:]), (
+        f"{layer.name}: compute_output_shape({unknown_batch}) = {computed}, expected "
+        f"{(None, *shape[1:])}"
     )
     if expected_output_shape is not None:
         assert shape == tuple(expected_output_shape), (
@@ -237,10 +288,10 @@ def _check_config_round_trip(layer, x, call_kwargs):
         text = json.dumps(config)
     except TypeError as error:
         raise AssertionError(f"{layer.name}: get_config() is not JSON-friendly: {error}") from None
-    expected = layer(x, training=False, **call_kwargs).numpy()
+    expected = _call(layer, x, training=False, **call_kwargs).numpy()
     for source in (config, json.loads(text)):
         clone = type(layer).from_config(source)
-        clone(x, training=False, **call_kwargs)
+        _call(clone, x, training=False, **call_kwargs)
         assert json.dumps(clone.get_config(), sort_keys=True) == json.dumps(
             config, sort_keys=True), (
             f"{layer.name}: from_config(get_config()) changed the config:\n"
@@ -248,7 +299,7 @@ def _check_config_round_trip(layer, x, call_kwargs):
         )
         clone.set_weights(layer.get_weights())
         np.testing.assert_allclose(
-            clone(x, training=False, **call_kwargs).numpy(), expected, rtol=1e-7, atol=0,
+            _call(clone, x, training=False, **call_kwargs).numpy(), expected, rtol=1e-7, atol=0,
             err_msg=f"{layer.name}: a clone from get_config() with the same weights differs",
         )
 
@@ -272,25 +323,29 @@ def _check_gradients(layer, x, training, call_kwargs, seed):
     slots = _weight_slots(layer)
     state = layer.get_weights()
 
-    def fn(inputs, *weights):
+    count = len(x) if isinstance(x, _Several) else 1
+
+    def fn(*values):
+        inputs, weights = values[:count], values[count:]
+        inputs = _Several(x.inputs_as, inputs) if isinstance(x, _Several) else inputs[0]
         layer.set_weights(state)
         originals = [getattr(owner, name) for owner, name in slots]
         for (owner, name), value in zip(slots, weights):
             object.__setattr__(owner, name, value)
         try:
-            return layer(inputs, training=training, **call_kwargs)
+            return _call(layer, inputs, training=training, **call_kwargs)
         finally:
             for (owner, name), value in zip(slots, originals):
                 object.__setattr__(owner, name, value)
 
     try:
         weights = [w.numpy() for w in layer.trainable_weights]
-        if x.dtype.kind in "iu":
+        if count == 1 and x.dtype.kind in "iu":
             check_grad(lambda *w: fn(x, *w), *weights, seed=seed)
         else:
-            check_grad(fn, x, *weights, seed=seed)
+            check_grad(fn, *(x if count > 1 else [x]), *weights, seed=seed)
     except AssertionError as error:
-        names = ["inputs"] + [w.path for w in layer.trainable_weights]
+        names = ["inputs"] * count + [w.path for w in layer.trainable_weights]
         raise AssertionError(f"{layer.name} (training={training}), inputs are {names}: "
                              f"{error}") from None
     finally:
@@ -298,27 +353,32 @@ def _check_gradients(layer, x, training, call_kwargs, seed):
 
 
 def _squared_error(layer, x, target, call_kwargs):
-    output = layer(x, training=True, **call_kwargs)
+    output = _call(layer, x, training=True, **call_kwargs)
     return ops.sum(ops.square(output - target))
 
 
-def _check_training_step(layer, x, call_kwargs, rng):
+def _check_training_step(layer, x, call_kwargs, rng, constant_weights=()):
     with no_grad():
-        target = rng.standard_normal(layer(x, training=True, **call_kwargs).shape)
+        target = rng.standard_normal(_call(layer, x, training=True, **call_kwargs).shape)
     target = target.astype(layer.dtype)
     weights = layer.trainable_weights
     if not weights:
-        inputs = Tensor(x, requires_grad=True)
+        if isinstance(x, _Several):
+            inputs = _Several(x.inputs_as, [Tensor(a, requires_grad=True) for a in x])
+        else:
+            inputs = Tensor(x, requires_grad=True)
         backward(_squared_error(layer, inputs, target, call_kwargs))
-        assert inputs.grad is not None and np.all(np.isfinite(inputs.grad)), (
-            f"{layer.name}: no finite gradient reached the input"
-        )
+        for tensor in inputs if isinstance(x, _Several) else [inputs]:
+            assert tensor.grad is not None and np.all(np.isfinite(tensor.grad)), (
+                f"{layer.name}: no finite gradient reached the input"
+            )
         return
     for w in weights:
         w.grad = None
     loss = _squared_error(layer, x, target, call_kwargs)
     backward(loss)
-    grads = [np.asarray(w.grad) for w in weights]
+    grads = [np.zeros(w.shape, w.dtype) if w.grad is None else np.asarray(w.grad)
+             for w in weights]
     norm = np.sqrt(sum(float((g * g).sum()) for g in grads))
     assert norm > 0 and np.isfinite(norm), f"{layer.name}: gradient norm {norm} after backward"
     before = [w.numpy().copy() for w in weights]
@@ -333,6 +393,10 @@ def _check_training_step(layer, x, call_kwargs, rng):
         f"{new_loss})"
     )
     for w, old, g in zip(weights, before, grads):
+        if any(w.path == p or w.path.endswith(f"/{p}") for p in constant_weights):
+            np.testing.assert_allclose(g, 0, atol=1e-5 * norm,
+                                       err_msg=f"{layer.name}: weight {w.path} has a gradient")
+            continue
         assert np.any(g != 0) and not np.array_equal(w.numpy(), old), (
             f"{layer.name}: weight {w.path} got no gradient or did not change in a training step"
         )
@@ -348,7 +412,7 @@ def _check_against_keras(layer, keras_class, keras_init_kwargs, x, call_kwargs, 
     if isinstance(keras_class, str):
         keras_class = getattr(keras.layers, keras_class)
     klayer = keras_class(**keras_init_kwargs)
-    klayer.build(x.shape)
+    _shape_call(klayer.build, x, _shapes(x))
     weights = layer.get_weights()
     assert [w.shape for w in klayer.get_weights()] == [w.shape for w in weights], (
         f"{layer.name}: weight shapes {[w.shape for w in weights]} differ from Keras's "
@@ -357,8 +421,8 @@ def _check_against_keras(layer, keras_class, keras_init_kwargs, x, call_kwargs, 
     klayer.set_weights(weights)
     kcall = {k: (np.asarray(v) if isinstance(v, Tensor) else v) for k, v in call_kwargs.items()}
     for training in (False, True) if deterministic else (False,):
-        expected = _keras_numpy(klayer(x, training=training, **kcall))
-        actual = layer(x, training=training, **call_kwargs).numpy()
+        expected = _keras_numpy(_call(klayer, x, training=training, **kcall))
+        actual = _call(layer, x, training=training, **call_kwargs).numpy()
         np.testing.assert_allclose(
             actual, expected, **FLOAT32_TOLERANCE,
             err_msg=f"{layer.name}: outputs differ from Keras's (training={training})",
@@ -369,9 +433,9 @@ def _check_against_keras(layer, keras_class, keras_init_kwargs, x, call_kwargs, 
                 err_msg=f"{layer.name}: weights differ from Keras's after a call "
                         f"(training={training})",
             )
-    unknown_batch = (None, *x.shape[1:])
-    assert tuple(layer.compute_output_shape(unknown_batch)) == tuple(
-        klayer.compute_output_shape(unknown_batch)
+    unknown_batch = _shapes(x, batch=False)
+    assert tuple(_shape_call(layer.compute_output_shape, x, unknown_batch)) == tuple(
+        _shape_call(klayer.compute_output_shape, x, unknown_batch)
     ), f"{layer.name}: compute_output_shape differs from Keras's"
     config, kconfig = layer.get_config(), klayer.get_config()
     assert _comparable(config) == _comparable(kconfig), (

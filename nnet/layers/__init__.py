@@ -9,7 +9,9 @@ from nnet.layers.adaptive_max_pooling1d import AdaptiveMaxPooling1D
 from nnet.layers.adaptive_max_pooling2d import AdaptiveMaxPooling2D
 from nnet.layers.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from nnet.layers.add import Add, add
+from nnet.layers.additive_attention import AdditiveAttention
 from nnet.layers.alpha_dropout import AlphaDropout
+from nnet.layers.attention import Attention
 from nnet.layers.aug_mix import AugMix
 from nnet.layers.auto_contrast import AutoContrast
 from nnet.layers.average import Average, average
@@ -39,6 +41,7 @@ from nnet.layers.depthwise_conv2d import DepthwiseConv2D
 from nnet.layers.discretization import Discretization
 from nnet.layers.dot import Dot, dot
 from nnet.layers.dropout import Dropout
+from nnet.layers.einsum_dense import EinsumDense
 from nnet.layers.elu import ELU
 from nnet.layers.embedding import Embedding
 from nnet.layers.equalization import Equalization
@@ -52,6 +55,7 @@ from nnet.layers.global_max_pooling1d import GlobalMaxPool1D, GlobalMaxPooling1D
 from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
 from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
 from nnet.layers.group_normalization import GroupNormalization
+from nnet.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention
 from nnet.layers.hashed_crossing import HashedCrossing
 from nnet.layers.hashing import Hashing
 from nnet.layers.identity import Identity
@@ -69,6 +73,7 @@ from nnet.layers.max_pooling3d import MaxPool3D, MaxPooling3D
 from nnet.layers.maximum import Maximum, maximum
 from nnet.layers.minimum import Minimum, minimum
 from nnet.layers.mix_up import MixUp
+from nnet.layers.multi_head_attention import MultiHeadAttention
 from nnet.layers.multiply import Multiply, multiply
 from nnet.layers.normalization import Normalization
 from nnet.layers.p_re_lu import PReLU
@@ -99,6 +104,7 @@ from nnet.layers.repeat_vector import RepeatVector
 from nnet.layers.rescaling import Rescaling
 from nnet.layers.reshape import Reshape
 from nnet.layers.resizing import Resizing
+from nnet.layers.reversible_embedding import ReversibleEmbedding
 from nnet.layers.rms_normalization import RMSNormalization
 from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D

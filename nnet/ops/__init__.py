@@ -11,6 +11,7 @@ import numpy as _np
 from nnet.autodiff.symbolic import register_ops as _register_ops
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
+from nnet.ops import attention as _attention
 from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
@@ -26,6 +27,7 @@ from nnet.ops import operators as _operators
 from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
 from nnet.ops import shape as _shape
+from nnet.ops.attention import dot_product_attention
 from nnet.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
 from nnet.ops.creation import (
     arange,
@@ -61,7 +63,7 @@ from nnet.ops.joining import (
     vsplit,
     vstack,
 )
-from nnet.ops.linalg import matmul
+from nnet.ops.linalg import einsum, matmul
 from nnet.ops.math import (
     abs,
     add,
@@ -207,8 +209,7 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_conv, _creation, _fused, image, _joining, _linalg, _math, _nn, _normalization,
-            _pooling, _reduce, _shape)
-_MODULES += (_image_crop, _image_warp)
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
+            _linalg, _math, _nn, _normalization, _pooling, _reduce, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

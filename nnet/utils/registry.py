@@ -313,7 +313,10 @@ def serialize_keras_object(obj):
             f"The get_config() method of {obj!r} should return a dict. It returned: {config!r}"
         )
     module, registered = _public_names(type(obj))
-    serialized = {"module": module, "class_name": type(obj).__name__,
+    # A class Keras exports under another name (GroupedQueryAttention as GroupQueryAttention)
+    # says so in `_keras_class_name`.
+    class_name = vars(type(obj)).get("_keras_class_name", type(obj).__name__)
+    serialized = {"module": module, "class_name": class_name,
                   "config": serialize_keras_object(config), "registered_name": registered}
     for key in ("build_config", "compile_config"):
         getter = getattr(obj, f"get_{key}", None)

@@ -53,3 +53,20 @@ def test_timeseries_forecasting_example(tmp_path):
     mae = dict(re.findall(r"test MAE of the daily log range, (.+): (\d\.\d+)", out))
     assert float(mae["model"]) < min(float(mae["tomorrow = today"]),
                                      float(mae["tomorrow = 30-day mean"]))
+
+
+def test_transformer_classifier_tells_the_sources_apart(tmp_path):
+    out = _run("transformer_classifier.py", tmp_path, "--samples", "500", "--epochs", "5")
+    accuracy = float(re.search(r"test accuracy \(held-out text\): (\d\.\d+)", out).group(1))
+    assert accuracy >= 0.75
+
+
+def test_char_language_model_learns_and_writes(tmp_path):
+    out = _run("char_language_model.py", tmp_path, "--windows", "1000", "--epochs", "3",
+               "--generate", "40")
+    found = re.search(r"validation loss: (\d\.\d+) nats/char \(character frequencies alone: "
+                      r"(\d\.\d+)\)", out)
+    loss, baseline = float(found.group(1)), float(found.group(2))
+    assert loss < baseline - 0.4
+    written = out.split("generated:\n", 1)[1]
+    assert written.startswith("return the ") and len(written.strip()) > len("return the")

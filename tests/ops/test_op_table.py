@@ -1,6 +1,7 @@
 """The op table: every primitive against a NumPy reference and a float64 numerical gradient."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -81,6 +82,30 @@ TABLE = [
     ("matmul_batched", ops.matmul, np.matmul, [(2, 3, 4), (4, 5)], {}, {}),
     ("matmul_vector", ops.matmul, np.matmul, [(3, 4), (4,)], {}, {}),
     ("matmul_vector_left", ops.matmul, np.matmul, [(4,), (4, 3)], {}, {}),
+    ("einsum_matmul", lambda a, b: ops.einsum("ij,jk->ik", a, b),
+     lambda a, b: np.einsum("ij,jk->ik", a, b), [(3, 4), (4, 2)], {}, {}),
+    ("einsum_implicit", lambda a, b: ops.einsum("ij,kj", a, b),
+     lambda a, b: np.einsum("ij,kj", a, b), [(3, 4), (2, 4)], {}, {}),
+    ("einsum_attention_scores", lambda q, k: ops.einsum("BTNH,BSNH->BNTS", q, k),
+     lambda q, k: np.einsum("BTNH,BSNH->BNTS", q, k), [(2, 3, 2, 4), (2, 5, 2, 4)], {}, {}),
+    ("einsum_projection", lambda x, w: ops.einsum("abc,cde->abde", x, w),
+     lambda x, w: np.einsum("abc,cde->abde", x, w), [(2, 3, 4), (4, 2, 5)], {}, {}),
+    ("einsum_ellipsis_broadcast", lambda a, b: ops.einsum("...ij,...jk->...ik", a, b),
+     lambda a, b: np.einsum("...ij,...jk->...ik", a, b), [(2, 1, 3, 4), (5, 4, 2)], {}, {}),
+    ("einsum_ellipsis_right", lambda a, b: ops.einsum("ab...,bc->ac...", a, b),
+     lambda a, b: np.einsum("ab...,bc->ac...", a, b), [(2, 3, 4, 5), (3, 6)], {}, {}),
+    ("einsum_diagonal", lambda x: ops.einsum("ii->i", x), lambda x: np.einsum("ii->i", x),
+     [(3, 3)], {}, {}),
+    ("einsum_trace_in_product", lambda a, b: ops.einsum("iij,jk->ik", a, b),
+     lambda a, b: np.einsum("iij,jk->ik", a, b), [(3, 3, 2), (2, 4)], {}, {}),
+    ("einsum_sum_one_operand_alone", lambda a, b: ops.einsum("ijk,ik->j", a, b),
+     lambda a, b: np.einsum("ijk,ik->j", a, b), [(2, 3, 4), (2, 4)], {}, {}),
+    ("einsum_outer", lambda a, b: ops.einsum("i,j->ij", a, b),
+     lambda a, b: np.einsum("i,j->ij", a, b), [(3,), (4,)], {}, {}),
+    ("einsum_three_operands", lambda a, b, c: ops.einsum("ij,jk,kl->il", a, b, c),
+     lambda a, b, c: np.einsum("ij,jk,kl->il", a, b, c), [(2, 3), (3, 4), (4, 5)], {}, {}),
+    ("einsum_label_broadcast", lambda a, b: ops.einsum("ij,ij->ij", a, b),
+     lambda a, b: np.einsum("ij,ij->ij", a, b), [(1, 3), (2, 3)], {}, {}),
     ("sum", ops.sum, np.sum, [(3, 4)], {"axis": 1}, {}),
     ("sum_all", ops.sum, np.sum, [(3, 4)], {}, {}),
     ("sum_keepdims", ops.sum, np.sum, [(2, 3, 4)], {"axis": (0, 2), "keepdims": True}, {}),
@@ -307,6 +332,18 @@ def test_constants_and_predicates_carry_no_gradient():
     assert ops.full_like(x, 7).numpy().max() == 7
     assert ops.any(ops.greater(x, 2)).numpy() and not ops.all(ops.greater(x, 2)).numpy()
     assert ops.any(x > 0, axis=1).numpy().tolist() == [True, True]
+
+
+@pytest.mark.parametrize("subscripts,shapes,message", [
+    ("ij,jk->ii", [(2, 3), (3, 4)], "each output index must appear once"),
+    ("ij", [(2, 3, 4)], "has 2 indices for an operand of ndim 3"),
+    ("...i->i", [(2, 3)], "the output must have '...' too"),
+    ("i1", [(2, 2)], "use letters a-z, A-Z"),
+    ("ij,jk", [(2, 3)], "2 terms for 1 operands"),
+])
+def test_einsum_refuses_bad_subscripts_clearly(subscripts, shapes, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ops.einsum(subscripts, *[np.ones(s) for s in shapes])
 
 
 def test_sparsemax_is_a_projection_onto_the_simplex():
