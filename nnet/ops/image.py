@@ -16,6 +16,7 @@ Example:
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, standardize_data_format
 from nnet.ops.image_color import (
     gaussian_blur,
@@ -229,10 +230,15 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
             if m != n:
                 index = (slice(None),) * axis + (_nearest_indices(m, n),)
                 images = getitem(images, index)
-        return images
+        return _tensor(images)
     weights = tuple((axis, _resize_weights(images.shape[axis], n, interpolation, antialias))
                     for axis, n in zip((h_axis, w_axis), size) if images.shape[axis] != n)
-    return _resample(images, weights) if weights else images
+    return _resample(images, weights) if weights else _tensor(images)
+
+
+def _tensor(images):
+    """An op returns a Tensor, also when it had nothing to do to an array."""
+    return Tensor(images) if isinstance(images, np.ndarray) else images
 
 
 _SCALE_AND_TRANSLATE_KERNELS = {

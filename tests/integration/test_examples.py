@@ -70,3 +70,28 @@ def test_char_language_model_learns_and_writes(tmp_path):
     assert loss < baseline - 0.4
     written = out.split("generated:\n", 1)[1]
     assert written.startswith("return the ") and len(written.strip()) > len("return the")
+
+
+def test_digits_convnet_example(tmp_path):
+    out = _run("digits_convnet.py", tmp_path, "--epochs", "15")
+    assert "Conv2D" in out and "GlobalAveragePooling2D" in out
+    assert float(re.search(r"digits convnet test accuracy: (\d\.\d+)", out).group(1)) >= 0.95
+
+
+def test_deep_residual_example_learns_where_the_plain_network_does_not(tmp_path):
+    out = _run("deep_residual.py", tmp_path, "--blocks", "4", "--epochs", "5")
+    accuracy = {name: float(value) for name, value in
+                re.findall(r"^(.+?): final training loss .*test accuracy (\d\.\d+)", out, re.M)}
+    assert accuracy["residual (subclassed)"] >= 0.9
+    assert accuracy["residual (functional)"] >= 0.9
+    assert accuracy["plain (no skips, no normalization)"] < accuracy["residual (functional)"]
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "deep_residual_curves.png").stat().st_size > 10_000
+
+
+def test_image_folder_pipeline_example(tmp_path):
+    pytest.importorskip("PIL")
+    out = _run("image_folder_pipeline.py", tmp_path, "--epochs", "6", "--folder",
+               str(tmp_path / "digits"))
+    assert "Found 1797 files belonging to 10 classes." in out
+    assert float(re.search(r"validation accuracy: (\d\.\d+)", out).group(1)) >= 0.9
