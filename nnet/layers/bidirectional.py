@@ -176,8 +176,9 @@ class Bidirectional(Layer):
 
 
 def _copy(layer, prefix, **changes):
-    """A new layer from `layer`'s config, renamed ``<prefix><name>`` (prefix not repeated)."""
-    config = layer.get_config()
+    """A new layer from `layer`'s serialized form (built if `layer` is), renamed
+    ``<prefix><name>`` (the prefix not repeated)."""
+    serialized = serialize_object(layer)
     name = layer.name[len(prefix):] if layer.name.startswith(prefix) else layer.name
-    config.update(changes, name=prefix + name)
-    return type(layer).from_config(config)
+    serialized["config"].update(changes, name=prefix + name)
+    return LAYERS.deserialize(serialized)
