@@ -288,8 +288,11 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
         xp.multiply(z[:, 2 * u:3 * u], c[t], out=c[t + 1])
         xp.multiply(z[:, u:2 * u], z[:, 3 * u:], out=tmp_u)
         c[t + 1] += tmp_u
-        tc[t] = c[t + 1]
-        _apply(xp, activation, tc[t])
+        if activation == "tanh":
+            xp.tanh(c[t + 1], out=tc[t])
+        else:
+            tc[t] = c[t + 1]
+            _apply(xp, activation, tc[t])
         xp.multiply(z[:, :u], tc[t], out=h[t + 1])
         if skip is not None:
             xp.copyto(c[t + 1], c[t], where=skip[t])
