@@ -166,13 +166,10 @@ class Bidirectional(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = copy.deepcopy(config)
-        config["layer"] = LAYERS.deserialize(config["layer"], custom_objects)
-        if config.get("backward_layer") is not None:
-            config["backward_layer"] = LAYERS.deserialize(config["backward_layer"],
-                                                          custom_objects)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"]["config"]["name"]
-        return cls(**config)
+        for key in ("layer", "backward_layer"):
+            if config.get(key) is not None:
+                config[key] = LAYERS.deserialize(config[key], custom_objects)
+        return super().from_config(config)
 
 
 def _copy(layer, prefix, **changes):

@@ -221,10 +221,9 @@ class RNN(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        cell = LAYERS.deserialize(config.pop("cell"), custom_objects)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"]["config"]["name"]
-        return cls(cell, **config)
+        if "cell" in config:  # SimpleRNN, LSTM and GRU make their cell from their arguments
+            config["cell"] = LAYERS.deserialize(config["cell"], custom_objects)
+        return super().from_config(config)
 
 
 def _data(x):
@@ -275,10 +274,3 @@ class BuiltinRNN(RNN):
                        if k in _CELL_ARGUMENTS and k not in self._omitted_config})
         config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"]["config"]["name"]
-        return cls(**config)

@@ -71,11 +71,8 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        cells = [LAYERS.deserialize(c, custom_objects) for c in config.pop("cells")]
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"]["config"]["name"]
-        return cls(cells, **config)
+        cells = [LAYERS.deserialize(c, custom_objects) for c in config["cells"]]
+        return super().from_config({**config, "cells": cells})
 
 
 def _first(size):

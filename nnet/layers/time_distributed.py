@@ -73,8 +73,5 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = LAYERS.deserialize(config.pop("layer"), custom_objects)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"]["config"]["name"]
-        return cls(layer, **config)
+        return super().from_config(
+            {**config, "layer": LAYERS.deserialize(config["layer"], custom_objects)})

@@ -118,6 +118,16 @@ def _before_first_step(xp, skip):
     return lead if lead.any() else None
 
 
+def _start(x, mask, go_backwards, **activations):
+    """Check the activation names; return the array module, x time-major, the skipped steps
+    and the steps before each sample's first one (`_time_major`, `_before_first_step`)."""
+    for argument, name in activations.items():
+        _check_activation(name, argument)
+    xp = array_module(x)
+    xt, skip = _time_major(xp, x, mask, go_backwards)
+    return xp, xt, skip, _before_first_step(xp, skip)
+
+
 def _batch_major(a, go_backwards):
     """(time, batch, ...) in processing order back to the caller's (batch, time, ...) order."""
     a = a.transpose(1, 0, *range(2, a.ndim))
@@ -139,7 +149,7 @@ def _incoming(xp, g, lead):
     return xp.ascontiguousarray(g) if lead is None else g * ~lead
 
 
-def _start(xp, g, like):
+def _final_grad(xp, g, like):
     """A fresh buffer holding the final state's gradient (zeros when unused)."""
     return xp.zeros_like(like) if g is None else xp.array(g, dtype=like.dtype, copy=True)
 
@@ -180,10 +190,7 @@ def simple_rnn(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation
         >>> out.shape, h.shape
         ((2, 5, 4), (2, 4))
     """
-    _check_activation(activation, "activation")
-    xp = array_module(x)
-    xt, skip = _time_major(xp, x, mask, go_backwards)
-    lead = _before_first_step(xp, skip)
+    xp, xt, skip, lead = _start(x, mask, go_backwards, activation=activation)
     steps, batch, _ = xt.shape
     units = kernel.shape[1]
     h = xp.empty((steps + 1, batch, units), dtype=x.dtype)
@@ -208,7 +215,7 @@ def simple_rnn(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation
             d *= ~skip
         rt = xp.ascontiguousarray(recurrent_kernel.T)
         da = xp.empty_like(d)
-        dh, rec = _start(xp, g_h, h[0]), xp.empty((batch, units), dtype=x.dtype)
+        dh, rec = _final_grad(xp, g_h, h[0]), xp.empty((batch, units), dtype=x.dtype)
         for t in range(steps - 1, -1, -1):
             if gy is not None:
                 dh += gy[t]
@@ -251,11 +258,8 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
         >>> out.shape, c.shape
         ((2, 5, 4), (2, 4))
     """
-    _check_activation(activation, "activation")
-    _check_activation(recurrent_activation, "recurrent_activation")
-    xp = array_module(x)
-    xt, skip = _time_major(xp, x, mask, go_backwards)
-    lead = _before_first_step(xp, skip)
+    xp, xt, skip, lead = _start(x, mask, go_backwards, activation=activation,
+                                recurrent_activation=recurrent_activation)
     steps, batch, _ = xt.shape
     u = kernel.shape[1] // 4
     # Internally the gates run o, i, f, c: the recurrent activation covers one contiguous block
@@ -321,7 +325,7 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
         rt = xp.ascontiguousarray(recurrent_kernel[:, perm].T)
         dz = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
         dz4 = dz.reshape(steps, batch, 4, u)
-        dh, dc = _start(xp, g_h, h[0]), _start(xp, g_c, c[0])
+        dh, dc = _final_grad(xp, g_h, h[0]), _final_grad(xp, g_c, c[0])
         rec, tmp_u = xp.empty_like(dh), xp.empty_like(dh)
         for t in range(steps - 1, -1, -1):
             if gy is not None:
@@ -377,11 +381,8 @@ def gru(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation="tanh"
         >>> out.shape, h.shape
         ((2, 5, 4), (2, 4))
     """
-    _check_activation(activation, "activation")
-    _check_activation(recurrent_activation, "recurrent_activation")
-    xp = array_module(x)
-    xt, skip = _time_major(xp, x, mask, go_backwards)
-    lead = _before_first_step(xp, skip)
+    xp, xt, skip, lead = _start(x, mask, go_backwards, activation=activation,
+                                recurrent_activation=recurrent_activation)
     steps, batch, _ = xt.shape
     u = kernel.shape[1] // 3
     scale = _gate_scale(xp, 3 * u, 2 * u, x.dtype, recurrent_activation)
@@ -435,7 +436,7 @@ def gru(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation="tanh"
             p_z *= ~skip
             keep_z = xp.where(skip, 1, z)
         dh_all = xp.empty((steps, batch, u), dtype=x.dtype)
-        dh_all[-1] = _start(xp, g_h, h[0])
+        dh_all[-1] = _final_grad(xp, g_h, h[0])
         rec, tmp_u = xp.empty((batch, u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
         if reset_after:
             # The gradient of the recurrent pre-activations is dh times these, per step.

@@ -11,10 +11,11 @@ def test_dense_against_keras():
     keras = pytest.importorskip("keras")
 
     def make(dtype=None, **kwargs):
-        return layers.TimeDistributed(layers.Dense(3, dtype=dtype), dtype=dtype, **kwargs)
+        return layers.TimeDistributed(layers.Dense(3, dtype=dtype, name="wrapped"), dtype=dtype,
+                                      **kwargs)
 
     def make_keras():
-        return keras.layers.TimeDistributed(keras.layers.Dense(3))
+        return keras.layers.TimeDistributed(keras.layers.Dense(3, name="wrapped"))
 
     # Keras's Wrapper.from_config pops "layer" from the dict it is given: pass it a copy.
     make_keras.from_config = lambda config: keras.layers.TimeDistributed.from_config(dict(config))
