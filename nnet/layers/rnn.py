@@ -82,10 +82,13 @@ class RNN(Layer):
                     f"dynamic batch size: sequence.shape={tuple(sequences_shape)}. Start the "
                     f"model with nnet.Input(batch_shape=(batch_size, ...))."
                 )
+            initial = self.get_initial_state(sequences_shape[0])
             states = [Variable(backend.asarray(s.numpy() if isinstance(s, Tensor) else s),
                                trainable=False, name="rnn_state")
-                      for s in tree.flatten(self.get_initial_state(sequences_shape[0]))]
+                      for s in tree.flatten(initial)]
             object.__setattr__(self, "states", states)
+            # Stacked cells take their states nested, one list per cell.
+            object.__setattr__(self, "_state_structure", initial)
 
     def get_initial_state(self, batch_size):
         """Zero states (or the cell's `get_initial_state`), one per entry of `state_size`."""
@@ -105,7 +108,8 @@ class RNN(Layer):
     def call(self, sequences, initial_state=None, mask=None, training=None):
         batch = sequences.shape[0]
         if initial_state is None:
-            initial_state = self.states if self.stateful else self.get_initial_state(batch)
+            initial_state = (tree.pack_sequence_as(self._state_structure, self.states)
+                             if self.stateful else self.get_initial_state(batch))
         elif self.stateful and len(tree.flatten(initial_state)) != len(self.states):
             raise ValueError(
                 f"Layer '{self.name}' has {len(self.states)} states, but received "

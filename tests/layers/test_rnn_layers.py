@@ -171,3 +171,14 @@ def test_bad_arguments():
         layers.RNN(object())
     with pytest.raises(ValueError, match="batch size must be static"):
         layers.LSTM(2, stateful=True).build((None, 4, 3))
+
+
+def test_stateful_stacked_cells():
+    x = np.random.default_rng(6).standard_normal(X_SHAPE).astype("float32")
+    layer = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], stateful=True)
+    whole = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)])
+    layer(x[:, :1])
+    whole.build(X_SHAPE)
+    whole.set_weights(layer.get_weights())
+    np.testing.assert_allclose(layer(x[:, 1:]).numpy(), whole(x).numpy(), rtol=1e-5, atol=1e-6)
+    assert len(layer.states) == 3
