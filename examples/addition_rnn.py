@@ -7,7 +7,7 @@ one vector, RepeatVector feeds that vector to every output step, an LSTM decoder
 answer and a TimeDistributed softmax picks each character.
 
 Run: python examples/addition_rnn.py [--digits 3] [--samples 50000] [--epochs 30]
-     [--batch-size 32] [--learning-rate 0.001]
+     [--batch-size 32] [--learning-rate 0.001] [--quick]
 """
 
 import argparse
@@ -52,7 +52,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=0.001)
+    parser.add_argument("--quick", action="store_true",
+                        help="two-digit numbers, 4000 samples, 12 epochs of 64 at rate 0.01")
     args = parser.parse_args()
+    if args.quick:
+        args.digits, args.samples, args.epochs = 2, 4000, 12
+        args.batch_size, args.learning_rate = 64, 0.01
     nnet.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     questions, answers = make_questions(rng, args.digits, args.samples)

@@ -73,9 +73,9 @@ def test_char_language_model_learns_and_writes(tmp_path):
 
 
 def test_addition_rnn_example_learns_to_add(tmp_path):
-    # Two-digit numbers, fewer samples and epochs, a larger step: the full run takes minutes.
-    out = _run("addition_rnn.py", tmp_path, "--digits", "2", "--samples", "4000", "--epochs",
-               "12", "--batch-size", "64", "--learning-rate", "0.01")
+    # --quick: two-digit numbers, fewer samples and epochs, a larger step (the full run takes
+    # minutes).
+    out = _run("addition_rnn.py", tmp_path, "--quick")
     assert "Epoch 12/12" in out
     accuracy = float(re.search(r"validation character accuracy: (\d\.\d+)", out).group(1))
     assert accuracy >= 0.9
