@@ -2,11 +2,11 @@
 
 from nnet import ops
 from nnet.layers.layer import LAYERS, Layer
-from nnet.utils.registry import serialize_object
+from nnet.layers.wrapper import Wrapper
 
 
 @LAYERS.register
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply `layer` to each slice ``inputs[:, t]`` of a (batch, time, ...) input.
 
     As in Keras 3 the layer is called once per step (so that a BatchNormalization inside sees
@@ -28,8 +28,7 @@ class TimeDistributed(Layer):
                 f"Please initialize `TimeDistributed` layer with a `nnet.layers.Layer` "
                 f"instance. Received: layer={layer!r}"
             )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _step_shape(self, input_shape):
@@ -65,13 +64,3 @@ class TimeDistributed(Layer):
                 kwargs["training"] = training
             outputs.append(self.layer.call(inputs[:, t], **kwargs))
         return ops.stack(outputs, axis=1)
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = serialize_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return super().from_config(
-            {**config, "layer": LAYERS.deserialize(config["layer"], custom_objects)})

@@ -182,3 +182,26 @@ def test_stateful_stacked_cells():
     whole.set_weights(layer.get_weights())
     np.testing.assert_allclose(layer(x[:, 1:]).numpy(), whole(x).numpy(), rtol=1e-5, atol=1e-6)
     assert len(layer.states) == 3
+
+
+def _sequence_model(lib, mask_zero):
+    inputs = lib.Input((6,), dtype="int32")
+    h = lib.layers.Embedding(20, 4, mask_zero=mask_zero)(inputs)
+    h = lib.layers.Bidirectional(lib.layers.LSTM(3, return_sequences=True))(h)
+    h = lib.layers.GRU(3, return_sequences=True)(h)
+    return lib.Model(inputs, lib.layers.TimeDistributed(lib.layers.Dense(2))(h))
+
+
+def test_keras_files_exchanged_with_keras(tmp_path):
+    keras = pytest.importorskip("keras")
+    x = np.random.default_rng(7).integers(1, 20, size=(3, 6))
+    x[0, 4:] = 0
+    ours = _sequence_model(nnet, mask_zero=True)
+    ours.save(tmp_path / "nnet.keras")
+    loaded = keras.saving.load_model(tmp_path / "nnet.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    theirs = _sequence_model(keras, mask_zero=False)
+    theirs.save(tmp_path / "keras.keras")
+    np.testing.assert_allclose(nnet.saving.load_model(tmp_path / "keras.keras").predict(
+        x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
