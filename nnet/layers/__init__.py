@@ -19,6 +19,7 @@ from nnet.layers.average_pooling1d import AveragePooling1D, AvgPool1D
 from nnet.layers.average_pooling2d import AveragePooling2D, AvgPool2D
 from nnet.layers.average_pooling3d import AveragePooling3D, AvgPool3D
 from nnet.layers.batch_normalization import BatchNormalization
+from nnet.layers.bidirectional import Bidirectional
 from nnet.layers.category_encoding import CategoryEncoding
 from nnet.layers.center_crop import CenterCrop
 from nnet.layers.concatenate import Concatenate, concatenate
@@ -56,6 +57,8 @@ from nnet.layers.global_max_pooling2d import GlobalMaxPool2D, GlobalMaxPooling2D
 from nnet.layers.global_max_pooling3d import GlobalMaxPool3D, GlobalMaxPooling3D
 from nnet.layers.group_normalization import GroupNormalization
 from nnet.layers.grouped_query_attention import GroupedQueryAttention, GroupQueryAttention
+from nnet.layers.gru import GRU
+from nnet.layers.gru_cell import GRUCell
 from nnet.layers.hashed_crossing import HashedCrossing
 from nnet.layers.hashing import Hashing
 from nnet.layers.identity import Identity
@@ -66,6 +69,8 @@ from nnet.layers.lambda_layer import Lambda
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.layer_normalization import LayerNormalization
 from nnet.layers.leaky_re_lu import LeakyReLU
+from nnet.layers.lstm import LSTM
+from nnet.layers.lstm_cell import LSTMCell
 from nnet.layers.masking import Masking
 from nnet.layers.max_pooling1d import MaxPool1D, MaxPooling1D
 from nnet.layers.max_pooling2d import MaxPool2D, MaxPooling2D
@@ -106,17 +111,22 @@ from nnet.layers.reshape import Reshape
 from nnet.layers.resizing import Resizing
 from nnet.layers.reversible_embedding import ReversibleEmbedding
 from nnet.layers.rms_normalization import RMSNormalization
+from nnet.layers.rnn import RNN
 from nnet.layers.separable_conv1d import SeparableConv1D, SeparableConvolution1D
 from nnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
+from nnet.layers.simple_rnn import SimpleRNN
+from nnet.layers.simple_rnn_cell import SimpleRNNCell
 from nnet.layers.softmax import Softmax
 from nnet.layers.solarization import Solarization
 from nnet.layers.spatial_dropout1d import SpatialDropout1D
 from nnet.layers.spatial_dropout2d import SpatialDropout2D
 from nnet.layers.spatial_dropout3d import SpatialDropout3D
 from nnet.layers.spectral_normalization import SpectralNormalization
+from nnet.layers.stacked_rnn_cells import StackedRNNCells
 from nnet.layers.string_lookup import StringLookup
 from nnet.layers.subtract import Subtract, subtract
 from nnet.layers.text_vectorization import TextVectorization
+from nnet.layers.time_distributed import TimeDistributed
 from nnet.layers.unit_normalization import UnitNormalization
 from nnet.layers.up_sampling1d import UpSampling1D
 from nnet.layers.up_sampling2d import UpSampling2D

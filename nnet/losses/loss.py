@@ -11,7 +11,7 @@ import math
 
 from nnet import ops
 from nnet.autodiff.tensor import Tensor
-from nnet.backend import asarray, floatx
+from nnet.backend import array_module, asarray, floatx
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry, serialize_object
 
@@ -194,8 +194,14 @@ class Loss:
         self.dtype = dtype or floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        # As in Keras, the mask a masking layer attached to y_pred (padding) weights the loss.
+        in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred = _float_tensor(y_pred, self.dtype)
         values, mask = self._call_with_mask(_as_dtype(y_true, self.dtype), y_pred)
+        if in_mask is not None:
+            in_mask = in_mask.data if isinstance(in_mask, Tensor) else in_mask
+            in_mask = array_module(in_mask).asarray(in_mask, dtype=bool)
+            mask = in_mask if mask is None else mask & in_mask
         if sample_weight is not None:
             sample_weight = _as_dtype(
                 sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight,

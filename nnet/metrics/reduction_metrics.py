@@ -170,6 +170,8 @@ class MeanMetricWrapper(Mean):
         weight 0; without, they count as given, as in Keras, which applies the mask only to
         weights.
         """
+        # As in Keras, the mask a masking layer attached to y_pred (padding) weights the values.
+        padding = getattr(y_pred, "_keras_mask", None)
         with no_grad():
             if self._fn_with_mask is None or sample_weight is None:
                 values = self._fn(y_true, y_pred, **self._fn_kwargs)
@@ -177,6 +179,8 @@ class MeanMetricWrapper(Mean):
                 values, mask = self._fn_with_mask(y_true, y_pred, **self._fn_kwargs)
                 if mask is not None:
                     sample_weight = _apply_mask(sample_weight, mask)
+        if padding is not None:
+            sample_weight = _apply_mask(1.0 if sample_weight is None else sample_weight, padding)
         super().update_state(values, sample_weight)
 
     def get_config(self):

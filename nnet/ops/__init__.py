@@ -26,6 +26,7 @@ from nnet.ops import normalization as _normalization
 from nnet.ops import operators as _operators
 from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
+from nnet.ops import rnn as _rnn
 from nnet.ops import shape as _shape
 from nnet.ops.attention import dot_product_attention
 from nnet.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
@@ -164,6 +165,7 @@ from nnet.ops.reduce import (
     sum,
     var,
 )
+from nnet.ops.rnn import gru, lstm, simple_rnn
 from nnet.ops.shape import (
     broadcast_to,
     diagonal,
@@ -210,6 +212,6 @@ def shape(x):
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 _MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
-            _linalg, _math, _nn, _normalization, _pooling, _reduce, _shape)
+            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

@@ -95,3 +95,12 @@ def test_image_folder_pipeline_example(tmp_path):
                str(tmp_path / "digits"))
     assert "Found 1797 files belonging to 10 classes." in out
     assert float(re.search(r"validation accuracy: (\d\.\d+)", out).group(1)) >= 0.9
+
+
+def test_addition_rnn_example_learns_to_add(tmp_path):
+    # --quick: two-digit numbers, fewer samples and epochs, a larger step (the full run takes
+    # minutes).
+    out = _run("addition_rnn.py", tmp_path, "--quick")
+    assert "Epoch 12/12" in out
+    accuracy = float(re.search(r"validation character accuracy: (\d\.\d+)", out).group(1))
+    assert accuracy >= 0.9
