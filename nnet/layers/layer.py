@@ -12,6 +12,7 @@ from nnet.autodiff.symbolic import Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.layers.input_spec import as_shape, shape_of, specs
 from nnet.layers.saving_hooks import SavingHooks
+from nnet.metrics.metric import Metric
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
@@ -78,6 +79,8 @@ class Layer(SavingHooks, Operation):
         self._layers = []
         self._losses = []
         self._regularizers = []
+        # Metrics set as attributes: a model reports them in `metrics`, as Keras does.
+        self._metrics = []
         self._build_shape = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         parameters = inspect.signature(self.call).parameters
@@ -140,6 +143,9 @@ class Layer(SavingHooks, Operation):
                  else self._non_trainable_variables).append(value)
                 if value.path == value.name:
                     value.path = f"{self.name}/{value.name}"
+        elif isinstance(value, Metric):
+            if all(value is not metric for metric in self._metrics):
+                self._metrics.append(value)
 
     @property
     def trainable(self):

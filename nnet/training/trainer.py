@@ -25,6 +25,8 @@ from nnet.training.compile_utils import (
     flatten_outputs,
     flatten_predictions,
     flatten_targets,
+    is_crossentropy_alias,
+    log_value,
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.training.data import check_positive_int as _check_positive_int
@@ -58,6 +60,7 @@ class Trainer:
         self.loss = None
         self.compiled_loss = None
         self.compiled_metrics = None
+        self._compiled_for_outputs = False
         self.stop_training = False
         self.history = None
         # Set by BackupAndRestore when it restores a backup: the epoch that fit resumes at.
@@ -102,11 +105,17 @@ class Trainer:
         self.loss = loss
         # Resolved now, so that an unknown name fails at compile(); built per output later.
         for identifier in tree.flatten(loss):
-            if identifier is not None:
+            if identifier is not None and not is_crossentropy_alias(identifier):
                 losses_module.get(identifier)
         self.compiled_loss = None
+        # As in Keras, the compiled metrics exist from compile() on when metrics are given; they
+        # learn the outputs (names, shapes) on the first batch.
         self.compiled_metrics = None
-        self._loss_tracker = metrics_module.Mean(name="loss")
+        if metrics is not None or weighted_metrics is not None:
+            self.compiled_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._compiled_for_outputs = False
+        # Set past attribute tracking: the loss tracker is the trainer's, not a tracked metric.
+        object.__setattr__(self, "_loss_tracker", metrics_module.Mean(name="loss"))
         self._compile_config = {
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
@@ -129,9 +138,10 @@ class Trainer:
         config = self._compile_config
         if config["loss"] is not None:
             self.compiled_loss = CompileLoss(config["loss"], config["loss_weights"], names)
-        losses = self.compiled_loss.per_output if self.compiled_loss is not None else None
-        self.compiled_metrics = CompileMetrics(config["metrics"], config["weighted_metrics"],
-                                               names, losses)
+        if self.compiled_metrics is not None:
+            losses = self.compiled_loss.per_output if self.compiled_loss is not None else None
+            self.compiled_metrics.set_outputs(names, losses)
+        self._compiled_for_outputs = True
 
     def _output_names_for(self, y_pred):
         if isinstance(y_pred, dict):
@@ -145,16 +155,19 @@ class Trainer:
     @property
     def metrics(self):
         """The metrics Keras exposes: the loss tracker, the compiled metrics, the per-output
-        loss trackers, then the metrics layers track."""
-        if not self.compiled:
-            return []
-        tracked = [self._loss_tracker]
-        if self.compiled_metrics is not None:
-            tracked.append(self.compiled_metrics)
-        if self.compiled_loss is not None:
-            tracked += self.compiled_loss.metrics
-        return tracked + [m for layer in self._flatten_layers() if layer is not self
-                          for m in getattr(layer, "_metrics", [])]
+        loss trackers, then the metrics set as attributes of the model and of its layers (those
+        of nested models excepted: they belong to their own training)."""
+        tracked = []
+        if self.compiled:
+            tracked.append(self._loss_tracker)
+            if self.compiled_metrics is not None:
+                tracked.append(self.compiled_metrics)
+            if self.compiled_loss is not None:
+                tracked += self.compiled_loss.metrics
+        tracked += self._metrics
+        return tracked + [m for layer in self._flatten_layers()
+                          if layer is not self and not isinstance(layer, Trainer)
+                          for m in layer._metrics]
 
     @property
     def metrics_names(self):
@@ -173,7 +186,7 @@ class Trainer:
             if isinstance(result, dict):
                 logs.update(result)
             else:
-                logs[metric.name] = float(result)
+                logs[metric.name] = log_value(result)
         return logs
 
     def _metrics_result_or_logs(self, logs):
@@ -187,7 +200,7 @@ class Trainer:
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled loss plus every regularization and `add_loss` term."""
         terms = []
-        if self.compiled_metrics is None:
+        if not self._compiled_for_outputs:
             self._build_compiled(y_pred)
         if self.compiled_loss is not None and y is not None:
             names = self.compiled_loss.output_names
@@ -212,9 +225,9 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return every metric's current value."""
-        if self.compiled_metrics is None:
+        if not self._compiled_for_outputs:
             self._build_compiled(y_pred)
-        if y is not None:
+        if y is not None and self.compiled_metrics is not None:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 

@@ -1,6 +1,7 @@
 """The trainer against Keras 3 (torch backend): same weights and data in, same steps and logs."""
 
 import os
+import re
 import warnings
 
 import numpy as np
@@ -177,3 +178,75 @@ def test_evaluate_and_predict_steps_past_the_data_stop_as_keras():
     assert ours.shape == theirs.shape == (10, 1)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
     assert our_messages == their_messages
+
+
+def _shown_metrics(text):
+    """The ``name: value`` pairs a progress bar printed, in order."""
+    return re.findall(r" - (\w+): ([-\d.e+]+)", text)
+
+
+def _f1_model(lib, start):
+    model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(3, activation="sigmoid")])
+    model.set_weights(start)
+    model.compile(optimizer=lib.optimizers.SGD(0.5), loss="binary_crossentropy",
+                  metrics=[lib.metrics.F1Score(threshold=0.5), lib.metrics.Precision(
+                      thresholds=[0.3, 0.6])])
+    return model
+
+
+def test_vector_valued_metrics_log_and_display_as_keras(capsys):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(10, 3)).astype("float32")
+    y = (x > 0).astype("float32")
+    start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)]).get_weights()
+    results = {}
+    for lib in (nnet, keras):
+        model = _f1_model(lib, start)
+        history = model.fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=1)
+        fit_text = capsys.readouterr().out
+        listed = model.evaluate(x, y, verbose=1)
+        evaluate_text = capsys.readouterr().out
+        named = model.evaluate(x, y, verbose=0, return_dict=True)
+        on_batch = model.train_on_batch(x, y, return_dict=True)
+        results[lib.__name__] = (history.history, _shown_metrics(fit_text), listed,
+                                 _shown_metrics(evaluate_text), named, on_batch)
+    ours, theirs = results["nnet"], results["keras"]
+    assert ours[1] == theirs[1] and ours[3] == theirs[3]
+    for our_logs, their_logs in ((ours[0], theirs[0]), (ours[4], theirs[4]),
+                                 (ours[5], theirs[5])):
+        assert sorted(our_logs) == sorted(their_logs)
+        for key in their_logs:
+            np.testing.assert_allclose(np.asarray(our_logs[key], "float64"),
+                                       np.asarray(their_logs[key], "float64"), rtol=1e-5)
+            assert np.shape(our_logs[key]) == np.shape(their_logs[key]), key
+    assert [np.shape(v) for v in ours[2]] == [np.shape(v) for v in theirs[2]] == [(), (3,), (2,)]
+    for our_value, their_value in zip(ours[2], theirs[2]):
+        np.testing.assert_allclose(our_value, their_value, rtol=1e-5)
+
+
+CROSSENTROPY_CASES = {
+    "binary": (1, "sigmoid", lambda rng: (rng.uniform(size=(8, 1)) > 0.5).astype("float32")),
+    "categorical": (3, "softmax",
+                    lambda rng: np.eye(3, dtype="float32")[rng.integers(0, 3, 8)]),
+    "sparse_rank_1": (3, "softmax", lambda rng: rng.integers(0, 3, 8)),
+    "sparse_trailing_1": (3, "softmax",
+                          lambda rng: rng.integers(0, 3, (8, 1)).astype("float32")),
+}
+
+
+@pytest.mark.parametrize("identifier", ["crossentropy", "CE"])
+@pytest.mark.parametrize("case", sorted(CROSSENTROPY_CASES))
+def test_crossentropy_loss_resolves_by_shapes_as_keras(case, identifier):
+    units, activation, make_y = CROSSENTROPY_CASES[case]
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(8, 3)).astype("float32"), make_y(rng)
+    start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units)]).get_weights()
+    results = {}
+    for lib in (nnet, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(units,
+                                                                  activation=activation)])
+        model.set_weights(start)
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss=identifier)
+        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        results[lib.__name__] = history.history["loss"] + [model.evaluate(x, y, verbose=0)]
+    np.testing.assert_allclose(results["nnet"], results["keras"], rtol=1e-5)
