@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnet.autodiff.tensor import Tensor, Variable
+from nnet.autodiff.tensor import Variable
 from nnet.backend import floatx
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
