@@ -62,6 +62,9 @@ class Trainer:
         self.compiled_metrics = None
         self._compiled_for_outputs = False
         self.stop_training = False
+        self.stop_evaluating = False
+        self.stop_predicting = False
+        self.steps_per_execution = 1
         self.history = None
         # Set by BackupAndRestore when it restores a backup: the epoch that fit resumes at.
         self._initial_epoch = None
@@ -86,8 +89,11 @@ class Trainer:
             metrics: metrics to report, e.g. ``["accuracy"]`` (sample weights ignored); for
                 several outputs, a list of lists or a dict keyed by output name.
             weighted_metrics: metrics that take the sample weights into account.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
-                compatibility; nnet always runs eagerly, one step at a time.
+            steps_per_execution: the steps each batch hook covers: callbacks see
+                ``on_*_batch_begin(first step)`` and ``on_*_batch_end(first step + N - 1)``
+                once per N steps, as in Keras; nnet still runs one step at a time.
+            run_eagerly, jit_compile, auto_scale_loss: accepted for Keras compatibility; nnet
+                always runs eagerly.
 
         Example:
             >>> import nnet
@@ -123,6 +129,7 @@ class Trainer:
         }
         self._train_variables = None
         self._parameter_buffer = None
+        self.steps_per_execution = steps_per_execution
         self.compiled = True
 
     def _assert_compiled(self, method):
@@ -381,15 +388,18 @@ class Trainer:
     def _train_epoch(self, batches, callbacks):
         """train_step over one epoch of `batches`, with the batch hooks; returns the epoch logs."""
         batch_hooks = callbacks.has_batch_hooks("train")
-        logs = {}
+        per = self.steps_per_execution
+        logs, step = {}, -1
         for step, batch in batches.epoch():
-            if batch_hooks:
+            if batch_hooks and step % per == 0:
                 callbacks.on_train_batch_begin(step)
             logs = self.train_step(batch)
-            if batch_hooks:
+            if batch_hooks and (step + 1) % per == 0:
                 callbacks.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
+        if batch_hooks and (step + 1) % per:
+            callbacks.on_train_batch_end(_execution_end(step, per), logs)
         return self._metrics_result_or_logs(logs)
 
     def _validate(self, validation, callbacks):
@@ -419,18 +429,25 @@ class Trainer:
     def _evaluate_batches(self, batches, callback_list):
         """Run test_step over `batches` with `callback_list`'s test hooks; return the logs."""
         batch_hooks = callback_list.has_batch_hooks("test")
+        per = self.steps_per_execution
         # fit validates on the same batches every time, as Keras does, however many steps.
         batches.reset()
+        self.stop_evaluating = False
         self.reset_metrics()
         callback_list.on_test_begin()
-        logs = {}
+        logs, step = {}, -1
         with no_grad():
             for step, batch in batches.epoch():
-                if batch_hooks:
+                if batch_hooks and step % per == 0:
                     callback_list.on_test_batch_begin(step)
                 logs = self.test_step(batch)
-                if batch_hooks:
+                if batch_hooks and (step + 1) % per == 0:
                     callback_list.on_test_batch_end(step, logs)
+                # A callback sets it to end an evaluation early (on an endless generator).
+                if self.stop_evaluating:
+                    break
+        if batch_hooks and (step + 1) % per:
+            callback_list.on_test_batch_end(_execution_end(step, per), logs)
         logs = self._metrics_result_or_logs(logs)
         callback_list.on_test_end(logs)
         return logs
@@ -461,16 +478,22 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
+        per = self.steps_per_execution
+        self.stop_predicting = False
         callback_list.on_predict_begin()
-        outputs = []
+        outputs, step = [], -1
         with no_grad():
             for step, batch in batches.epoch():
-                if batch_hooks:
+                if batch_hooks and step % per == 0:
                     callback_list.on_predict_batch_begin(step)
                 out = data.to_numpy_structure(self.predict_step(batch))
                 outputs.append(out)
-                if batch_hooks:
+                if batch_hooks and (step + 1) % per == 0:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
+                if self.stop_predicting:
+                    break
+        if batch_hooks and (step + 1) % per:
+            callback_list.on_predict_batch_end(_execution_end(step, per), {"outputs": out})
         callback_list.on_predict_end()
         return data.concatenate_batches(outputs)
 
@@ -501,6 +524,12 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
+
+
+def _execution_end(step, per):
+    """The step Keras reports at the end of the execution that holds `step`: its first step
+    plus ``per - 1``, also when the data ran out before the execution was full."""
+    return step - step % per + per - 1
 
 
 def _capped_epochs(epochs):

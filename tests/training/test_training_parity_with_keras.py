@@ -250,3 +250,113 @@ def test_crossentropy_loss_resolves_by_shapes_as_keras(case, identifier):
         history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
         results[lib.__name__] = history.history["loss"] + [model.evaluate(x, y, verbose=0)]
     np.testing.assert_allclose(results["nnet"], results["keras"], rtol=1e-5)
+
+
+class _HookRecorder:
+    """A callback class per library that records the batch hooks fit and evaluate call."""
+
+    @staticmethod
+    def make(lib):
+        class Recorder(lib.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.calls = []
+
+            def on_train_batch_begin(self, batch, logs=None):
+                self.calls.append(("begin", batch))
+
+            def on_train_batch_end(self, batch, logs=None):
+                self.calls.append(("end", batch))
+
+            def on_test_batch_begin(self, batch, logs=None):
+                self.calls.append(("test_begin", batch))
+
+            def on_test_batch_end(self, batch, logs=None):
+                self.calls.append(("test_end", batch))
+
+        return Recorder()
+
+
+@pytest.mark.parametrize("steps_per_execution", [1, 2, 3, 5, 7])
+def test_steps_per_execution_calls_batch_hooks_once_per_execution_as_keras(steps_per_execution):
+    # Keras's torch backend refuses steps_per_execution > 1; its EpochIterator, shared by every
+    # backend, says which (first step, last step) each execution reports to the hooks.
+    from keras.src.trainers.epoch_iterator import EpochIterator
+
+    x, y = _regression_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        executions = [(begin, end) for begin, end, _ in EpochIterator(
+            x=x, y=y, batch_size=2, shuffle=False,
+            steps_per_execution=steps_per_execution).enumerate_epoch()]
+    expected = [(kind, step) for begin, end in executions
+                for kind, step in (("begin", begin), ("end", end))]
+    model = nnet.Sequential([nnet.Input((2,)), nnet.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=steps_per_execution)
+    recorder = _HookRecorder.make(nnet)
+    history = model.fit(x, y, batch_size=2, shuffle=False, verbose=0, callbacks=[recorder])
+    assert recorder.calls == expected
+    assert model.optimizer.iterations.numpy() == 5  # every batch still trains
+    recorder.calls.clear()
+    model.evaluate(x, y, batch_size=2, verbose=0, callbacks=[recorder])
+    assert recorder.calls == [("test_" + kind, step) for kind, step in expected]
+    assert len(history.history["loss"]) == 1
+
+
+def test_stop_evaluating_ends_evaluate_on_an_endless_generator_as_keras():
+    class StopAtThirdBatch:
+        @staticmethod
+        def make(lib):
+            class Stop(lib.callbacks.Callback):
+                def on_test_batch_end(self, batch, logs=None):
+                    if batch == 2:
+                        self.model.stop_evaluating = True
+
+            return Stop()
+
+    def endless():
+        step = 0
+        while True:
+            step += 1
+            yield (np.full((2, 2), step, "float32"), np.ones((2, 1), "float32"))
+
+    results = {}
+    for lib in (nnet, keras):
+        model = lib.Sequential([lib.Input((2,)),
+                                lib.layers.Dense(1, kernel_initializer="ones")])
+        model.compile(optimizer="sgd", loss="mse")
+        recorder = _HookRecorder.make(lib)
+        loss = model.evaluate(endless(), verbose=0,
+                              callbacks=[StopAtThirdBatch.make(lib), recorder])
+        results[lib.__name__] = loss, recorder.calls
+    assert results["nnet"][1] == results["keras"][1]
+    np.testing.assert_allclose(results["nnet"][0], results["keras"][0], rtol=1e-6)
+
+
+def test_terminate_on_nan_stops_where_the_data_become_non_finite_as_keras(capsys):
+    def data_turning_infinite():
+        step = 0
+        while True:
+            step += 1
+            target = np.inf if step == 3 else 1.0
+            yield np.ones((2, 2), "float32"), np.full((2, 1), target, "float32")
+
+    results = {}
+    for lib in (nnet, keras):
+        model = lib.Sequential([lib.Input((2,)),
+                                lib.layers.Dense(1, kernel_initializer="ones")])
+        model.compile(optimizer="sgd", loss="mse")
+        recorder = _HookRecorder.make(lib)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            history = model.fit(data_turning_infinite(), steps_per_epoch=5, epochs=3, verbose=0,
+                                callbacks=[lib.callbacks.TerminateOnNaN(), recorder])
+        printed = capsys.readouterr().out
+        results[lib.__name__] = history, recorder.calls, printed, model.get_weights()
+    ours, theirs = results["nnet"], results["keras"]
+    assert ours[0].history == theirs[0].history == {"loss": [np.inf]}
+    assert ours[0].epoch == theirs[0].epoch == [0]
+    assert ours[1] == theirs[1]
+    assert ours[2].startswith(theirs[2].strip())
+    for our_weight, their_weight in zip(ours[3], theirs[3]):
+        np.testing.assert_array_equal(our_weight, their_weight)
