@@ -2,6 +2,7 @@
 
 import functools
 import inspect
+import sys
 import threading
 import warnings
 
@@ -12,7 +13,6 @@ from nnet.autodiff.symbolic import Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.layers.input_spec import as_shape, shape_of, specs
 from nnet.layers.saving_hooks import SavingHooks
-from nnet.metrics.metric import Metric
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
@@ -26,6 +26,13 @@ _CONTEXT = _CallContext()
 
 
 _LAYER_ARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
+
+
+def _is_metric(value):
+    """Whether `value` is an `nnet.metrics.Metric`, without importing the metrics, which sit
+    above the layers: a Metric exists only once its module has been imported."""
+    module = sys.modules.get("nnet.metrics.metric")
+    return module is not None and isinstance(value, module.Metric)
 
 
 class Layer(SavingHooks, Operation):
@@ -143,7 +150,7 @@ class Layer(SavingHooks, Operation):
                  else self._non_trainable_variables).append(value)
                 if value.path == value.name:
                     value.path = f"{self.name}/{value.name}"
-        elif isinstance(value, Metric):
+        elif _is_metric(value):
             if all(value is not metric for metric in self._metrics):
                 self._metrics.append(value)
 
