@@ -372,7 +372,7 @@ def test_custom_schedule_sets_the_learning_rate_of_each_step():
 
     class ReadRate(nnet.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
-            rates_seen.append(self.model.optimizer.learning_rate)
+            rates_seen.append(float(self.model.optimizer.learning_rate))
 
     model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0, callbacks=[ReadRate()])
     expected = [schedule(step) for step in range(6)]
@@ -383,7 +383,7 @@ def test_custom_schedule_sets_the_learning_rate_of_each_step():
     for step, rate, before, gradient, after in optimizer.updates:
         assert rate == pytest.approx(expected[step])
         np.testing.assert_allclose(after, before - rate * gradient, rtol=1e-6, atol=1e-8)
-    assert optimizer.learning_rate == pytest.approx(schedule(6))
+    assert float(optimizer.learning_rate) == pytest.approx(schedule(6))
 
 
 # Serialization of custom objects ------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_optimizer_with_a_custom_schedule_round_trips():
     optimizer = nnet.optimizers.SGD(learning_rate=HalvingSchedule(0.4, every=5), momentum=0.5)
     clone = nnet.optimizers.SGD.from_config(json.loads(json.dumps(optimizer.get_config())))
     assert clone.get_config() == optimizer.get_config()
-    assert clone.learning_rate == pytest.approx(0.4)
+    assert float(clone.learning_rate) == pytest.approx(0.4)
 
 
 def _custom_model():

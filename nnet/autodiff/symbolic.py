@@ -25,7 +25,12 @@ class KerasTensor(SymbolicTensor):
         shape: a tuple with None for unknown dimensions (the batch).
         dtype: the dtype name.
         name: the producing operation's name.
+        sparse, ragged: always False: nnet has dense tensors only (Keras's attributes, which
+            its torch backend also keeps False).
     """
+
+    sparse = False
+    ragged = False
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(shape)

@@ -26,9 +26,9 @@ class AlphaDropout(Dropout):
         rate: float in [0, 1), the fraction of the inputs to drop.
         noise_shape: the shape of the keep mask, broadcast against the inputs; None entries take
             the input's size. None means the input's shape.
-        seed: an integer; when given the layer draws its masks from its own
-            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
-            repeat. Otherwise masks come from the global generator `nnet.backend.rng()`.
+        seed: an integer or None; the layer draws its masks from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, or with a
+            seed drawn from the global generator `nnet.backend.rng()` when None.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.

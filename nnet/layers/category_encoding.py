@@ -30,22 +30,30 @@ def _is_positive_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
-def _encoded_shape(input_shape, output_mode, depth):
-    """The output shape of `_encode` for inputs of `input_shape` (Keras's rules)."""
+def _encoded_shape(input_shape, output_mode, depth, reduced_axis=1):
+    """The output shape of `_encode` for inputs of `input_shape` (Keras's rules): multi_hot and
+    count drop `reduced_axis` (1, where `_encode` reduces, unless a caller follows Keras's
+    CategoryEncoding, whose compute_output_shape drops the last axis) and append `depth`."""
     input_shape = tuple(input_shape)
     if not input_shape:
         return (depth,)
-    if output_mode == "one_hot" and not (len(input_shape) > 1 and input_shape[-1] == 1):
+    if output_mode == "one_hot":
+        if len(input_shape) > 1 and input_shape[-1] == 1:
+            return input_shape[:-1] + (depth,)
         return input_shape + (depth,)
-    return input_shape[:-1] + (depth,)
+    if len(input_shape) == 1:
+        return (depth,)
+    kept = [d for i, d in enumerate(input_shape) if i != reduced_axis % len(input_shape)]
+    return tuple(kept) + (depth,)
 
 
 def _encode(indices, output_mode, depth, dtype, count_weights=None):
     """Encode an integer Tensor of ids in [0, depth) along a new last axis of size `depth`.
 
     ``one_hot`` encodes each id (a trailing axis of size 1 is replaced); ``multi_hot`` marks
-    the ids present along the last axis (each row is one sample); ``count`` counts them, each
-    occurrence weighted by `count_weights` (same shape as `indices`) when given.
+    the ids present along axis 1 (the last axis of rank-2 inputs: each row is one sample), as
+    Keras does; ``count`` counts them, each occurrence weighted by `count_weights` (same shape
+    as `indices`) when given.
     """
     if output_mode == "one_hot":
         if indices.ndim > 1 and indices.shape[-1] == 1:
@@ -55,11 +63,13 @@ def _encode(indices, output_mode, depth, dtype, count_weights=None):
         indices = ops.reshape(indices, (1,))
         count_weights = None if count_weights is None else ops.reshape(count_weights, (1,))
     encoded = ops.one_hot(indices, depth, dtype=dtype)
+    # Keras reduces over axis 1: the samples' ids for rank 2, the second axis for rank 3+.
+    axis = 1 if indices.ndim > 1 else 0
     if output_mode == "multi_hot":
-        return ops.max(encoded, axis=-2)
+        return ops.max(encoded, axis=axis)
     if count_weights is not None:
         encoded = ops.multiply(encoded, ops.expand_dims(count_weights, -1))
-    return ops.sum(encoded, axis=-2)
+    return ops.sum(encoded, axis=axis)
 
 
 @LAYERS.register
@@ -136,7 +146,9 @@ class CategoryEncoding(Layer):
                        self.num_tokens, self.dtype, count_weights)
 
     def compute_output_shape(self, input_shape):
-        return _encoded_shape(input_shape, self.output_mode, self.num_tokens)
+        # Keras's CategoryEncoding says the last axis goes, though its call reduces axis 1:
+        # the two differ for inputs of rank 3 and more.
+        return _encoded_shape(input_shape, self.output_mode, self.num_tokens, reduced_axis=-1)
 
     def get_config(self):
         config = super().get_config()

@@ -20,9 +20,9 @@ class Dropout(Layer):
         noise_shape: the shape of the keep mask, broadcast against the inputs; None entries
             take the input's size. E.g. ``(batch, 1, features)`` drops the same features at
             every timestep. None means the input's shape.
-        seed: an integer; when given the layer draws its masks from its own
-            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
-            repeat. Otherwise masks come from the global generator `nnet.backend.rng()`.
+        seed: an integer or None; the layer draws its masks from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, or with a
+            seed drawn from the global generator `nnet.backend.rng()` when None.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -48,7 +48,9 @@ class Dropout(Layer):
         self.rate = rate
         self.seed = seed
         self.noise_shape = _validate_noise_shape(noise_shape)
-        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
+        # As in Keras, the layer owns its SeedGenerator (seeded from the global generator
+        # when seed is None, so that `set_random_seed` makes runs repeat).
+        self.seed_generator = random.SeedGenerator(seed) if rate > 0 else None
         self.supports_masking = True
         self._build_at_init()
 

@@ -24,9 +24,9 @@ class GaussianNoise(Layer):
 
     Args:
         stddev: float in [0, 1], the standard deviation of the noise.
-        seed: an integer; when given the layer draws its noise from its own
-            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, so that runs
-            repeat. Otherwise the noise comes from the global generator `nnet.backend.rng()`.
+        seed: an integer or None; the layer draws its noise from its own
+            `nnet.random.SeedGenerator` (``layer.seed_generator``), seeded with it, or with a
+            seed drawn from the global generator `nnet.backend.rng()` when None.
         **kwargs: base Layer arguments (``name``, ``dtype``, ...).
 
     Shapes: any shape; the output has the input's shape.
@@ -46,7 +46,9 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = _validate_unit_interval(stddev, "stddev", "the standard deviation")
         self.seed = seed
-        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
+        # As in Keras, the layer owns its SeedGenerator (seeded from the global generator
+        # when seed is None, so that `set_random_seed` makes runs repeat).
+        self.seed_generator = random.SeedGenerator(seed) if stddev > 0 else None
         self.supports_masking = True
         self._build_at_init()
 

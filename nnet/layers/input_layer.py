@@ -1,5 +1,7 @@
 """InputLayer and `Input`: the entry point of a model, declaring the shape and dtype of its data."""
 
+import warnings
+
 from nnet.autodiff.symbolic import KerasTensor, Node
 from nnet.layers.layer import LAYERS, Layer
 from nnet.naming import uniquify
@@ -13,14 +15,35 @@ class InputLayer(Layer):
         shape: the shape of one sample, without the batch dimension.
         batch_size: optional fixed batch size.
         dtype: the dtype of the data (`floatx()` by default).
+        sparse, ragged: must be False or None: nnet has dense tensors only (Keras's torch
+            backend refuses them too).
         batch_shape: the full shape including the batch dimension (instead of `shape`).
+        input_tensor: an existing KerasTensor to use as the layer's output.
+        optional: whether the model may be fed None for this input.
         name: the layer name (``input_layer``, ``input_layer_1``, ... by default).
+        input_shape: the deprecated spelling of `shape` (warns).
+
+    Example:
+        >>> import nnet
+        >>> nnet.layers.InputLayer(shape=(3,)).output.shape
+        (None, 3)
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, ragged=None, **kwargs):
         # Keras 2 configs spell the full shape `batch_input_shape`.
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
+        if "input_shape" in kwargs:
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
+                          stacklevel=2)
+            shape = kwargs.pop("input_shape")
+        for argument, value in (("sparse", sparse), ("ragged", ragged)):
+            if value:
+                raise ValueError(
+                    f"`{argument}=True` is not supported: nnet has dense tensors only, as "
+                    f"Keras's torch backend. Pass dense data and {argument}=False (or None). "
+                    f"Received: {argument}={value!r}"
+                )
         super().__init__(name=name or uniquify("input_layer"), dtype=dtype, **kwargs)
         if shape is not None and batch_shape is not None:
             raise ValueError(
@@ -73,8 +96,11 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, bat
         shape: the shape of one sample (no batch dimension), e.g. ``(20,)``.
         batch_size: optional fixed batch size.
         dtype: the data dtype (`floatx()` by default).
+        sparse, ragged: must be False or None: nnet has dense tensors only.
         batch_shape: the full shape including the batch dimension, instead of `shape`.
         name: the input's name (used to feed dicts of inputs).
+        tensor: an existing KerasTensor to wrap.
+        optional: whether the model may be fed None for this input.
 
     Example:
         >>> import nnet

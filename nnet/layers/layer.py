@@ -78,6 +78,8 @@ class Layer(SavingHooks, Operation):
         self._layers = []
         self._losses = []
         self._regularizers = []
+        # Metrics set as attributes: a model reports them in `metrics`, as Keras does.
+        self._metrics = []
         self._build_shape = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
         parameters = inspect.signature(self.call).parameters
@@ -140,6 +142,9 @@ class Layer(SavingHooks, Operation):
                  else self._non_trainable_variables).append(value)
                 if value.path == value.name:
                     value.path = f"{self.name}/{value.name}"
+        elif getattr(value, "_is_metric", False):  # a Metric, which layers do not import
+            if all(value is not metric for metric in self._metrics):
+                self._metrics.append(value)
 
     @property
     def trainable(self):

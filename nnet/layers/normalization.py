@@ -10,6 +10,7 @@ from nnet import backend, ops
 from nnet.autodiff.tensor import Tensor
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.rescaling import _validate_factor
+from nnet.utils.dataset_utils import PyDataset
 
 
 def _validate_optional_positive_int(value, name):
@@ -25,14 +26,17 @@ def _validate_optional_positive_int(value, name):
 def _adapt_batches(data, batch_size=None, steps=None):
     """The batches that `adapt` learns from, as NumPy arrays.
 
-    An array or Tensor is one batch, or is split into batches of `batch_size` samples. Any
-    other iterable (a list, a generator, a dataset) yields the batches itself; of a tuple
+    An array or Tensor is one batch, or is split into batches of `batch_size` samples. A
+    `PyDataset` or any other iterable (a list, a generator) yields the batches itself; of a tuple
     ``(x, y, ...)`` only ``x`` is used. At most `steps` batches are read.
     """
     _validate_optional_positive_int(batch_size, "batch_size")
     _validate_optional_positive_int(steps, "steps")
     if isinstance(data, Tensor):
         data = data.numpy()
+    if isinstance(data, PyDataset):
+        dataset = data
+        data = (dataset[i] for i in range(len(dataset)))
     if isinstance(data, np.ndarray):
         batches = [data] if batch_size is None else (
             data[start:start + batch_size] for start in range(0, len(data), batch_size)
@@ -203,8 +207,9 @@ class Normalization(Layer):
         iterable (or an array split by `batch_size`) are first cast to the layer's dtype.
 
         Args:
-            data: a NumPy array or Tensor (one batch, or split by `batch_size`), or an iterable
-                of batches (a list of arrays, a generator; tuples ``(x, y)`` use ``x``).
+            data: a NumPy array or Tensor (one batch, or split by `batch_size`), a `PyDataset`,
+                or an iterable of batches (a list of arrays, a generator; tuples ``(x, y)`` use
+                ``x``).
             batch_size: optional positive integer: split an array into batches of this many
                 samples.
             steps: optional positive integer: read at most this many batches.
@@ -245,6 +250,17 @@ class Normalization(Layer):
                 f"received a batch of shape {tuple(shape)}. The sizes along axis={self.axis} "
                 f"must match."
             )
+
+    @property
+    def mean(self):
+        """The mean in the shape it broadcasts against the inputs with, e.g. ``(1, features)``;
+        None before the layer is built (as in Keras)."""
+        return self._statistics()[0] if self.built else None
+
+    @property
+    def variance(self):
+        """The variance, shaped as `mean`; None before the layer is built."""
+        return self._statistics()[1] if self.built else None
 
     def _statistics(self):
         if self.input_mean is not None:

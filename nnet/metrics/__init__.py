@@ -135,6 +135,27 @@ def deserialize(config, custom_objects=None):
     return METRICS.deserialize(config, custom_objects)
 
 
+def is_binary_or_sparse_categorical(y_true_shape, y_pred_shape):
+    """``(is_binary, is_sparse_categorical)`` for labels and outputs of these shapes, the test by
+    which Keras resolves ``"accuracy"`` and ``"crossentropy"`` in compile.
+
+    Binary when ``y_pred.shape[-1] == 1``; sparse when y_true has the lower rank, or a last
+    dimension of 1 against a larger one; categorical when neither.
+
+    Args:
+        y_true_shape: shape of the labels.
+        y_pred_shape: shape of the model output.
+
+    Example:
+        >>> is_binary_or_sparse_categorical((32,), (32, 10))
+        (False, True)
+    """
+    is_binary = y_pred_shape[-1] == 1
+    is_sparse = len(y_true_shape) < len(y_pred_shape) or (
+        y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    return is_binary, is_sparse
+
+
 def resolve_accuracy(identifier, y_true_shape, y_pred_shape):
     """The accuracy metric that ``"accuracy"``/``"acc"`` means for these shapes, as compile does.
 
@@ -151,9 +172,7 @@ def resolve_accuracy(identifier, y_true_shape, y_pred_shape):
         >>> resolve_accuracy("acc", (32,), (32, 10))
         <SparseCategoricalAccuracy name=acc>
     """
-    is_binary = y_pred_shape[-1] == 1
-    is_sparse = len(y_true_shape) < len(y_pred_shape) or (
-        y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
     name = str(identifier)
     if is_binary:
         return BinaryAccuracy(name=name)

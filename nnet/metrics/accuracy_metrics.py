@@ -70,16 +70,35 @@ def categorical_accuracy(y_true, y_pred):
 def sparse_categorical_accuracy(y_true, y_pred):
     """Per-sample match for integer labels ``(N,)`` or ``(N, 1)``: ``y_true == argmax(y_pred)``.
 
+    As in Keras, a trailing 1 of `y_true` is dropped when it has the rank of `y_pred`, and the
+    labels are then compared with the predicted classes ``argmax(y_pred, -1)`` under NumPy
+    broadcasting (labels ``(2, 1)`` against scores ``(1, 2, 3)`` give ``(2, 2)`` matches).
+
     Args:
-        y_true: integer labels, shape ``y_pred.shape[:-1]`` (a trailing 1 may be added).
+        y_true: integer labels, shape ``y_pred.shape[:-1]`` (a trailing 1 may be added), or any
+            shape that broadcasts against it.
         y_pred: scores, shape ``(..., num_classes)``.
 
     Example:
         >>> sparse_categorical_accuracy([[1], [0]], [[0.2, 0.8], [0.3, 0.7]])
         array([1., 0.])
     """
-    labels, y_pred = _sparse_labels(y_true, y_pred, "sparse_categorical_accuracy")
-    return (labels == np.argmax(y_pred, axis=-1)).astype(np.float64)
+    y_true, y_pred = _to_array(y_true), _to_array(y_pred)
+    squeezed = y_true.ndim == y_pred.ndim and y_true.shape[-1:] == (1,)
+    labels = y_true[..., 0] if squeezed else y_true
+    predicted = np.argmax(y_pred, axis=-1)
+    try:
+        matches = np.equal(labels, predicted).astype(np.float64)
+    except ValueError:
+        raise ValueError(
+            f"sparse_categorical_accuracy expects integer labels of shape {y_pred.shape[:-1]} "
+            f"(or with a trailing 1) for predictions of shape {y_pred.shape}. Received: "
+            f"y_true.shape={y_true.shape}. For one-hot labels use the categorical version of this "
+            "metric."
+        ) from None
+    if squeezed:
+        matches = matches.reshape(y_true.shape)
+    return matches[..., 0] if matches.ndim > 1 and matches.shape[-1] == 1 else matches
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):

@@ -26,7 +26,7 @@ class _ConditionCount(Metric):
         self.init_thresholds = thresholds
         self.thresholds = _check_thresholds(thresholds, 0.5)
         self._thresholds_distributed_evenly = _evenly_distributed(self.thresholds)
-        self.accumulator = self._add_state(len(self.thresholds))
+        self.accumulator = self._add_state(len(self.thresholds), name="accumulator")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add the weighted count of one batch at every threshold."""
@@ -130,8 +130,8 @@ class _PrecisionRecall(Metric):
         self.class_id = class_id
         self.thresholds = _check_thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
         self._thresholds_distributed_evenly = _evenly_distributed(self.thresholds)
-        self.true_positives = self._add_state(len(self.thresholds))
-        setattr(self, self._second, self._add_state(len(self.thresholds)))
+        self.true_positives = self._add_state(len(self.thresholds), name="true_positives")
+        setattr(self, self._second, self._add_state(len(self.thresholds), name=self._second))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add the weighted confusion counts of one batch at every threshold."""
@@ -276,10 +276,10 @@ class AUC(Metric):
             self._num_labels = shape[1]
         state_shape = (self.num_thresholds, self._num_labels) if self.multi_label else (
             self.num_thresholds,)
-        self.true_positives = self._add_state(state_shape)
-        self.false_positives = self._add_state(state_shape)
-        self.true_negatives = self._add_state(state_shape)
-        self.false_negatives = self._add_state(state_shape)
+        self.true_positives = self._add_state(state_shape, name="true_positives")
+        self.false_positives = self._add_state(state_shape, name="false_positives")
+        self.true_negatives = self._add_state(state_shape, name="true_negatives")
+        self.false_negatives = self._add_state(state_shape, name="false_negatives")
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -387,7 +387,7 @@ class _SensitivitySpecificityBase(Metric):
             self.thresholds = [i / (num_thresholds - 1) for i in range(num_thresholds)]
         self._thresholds_distributed_evenly = num_thresholds > 1
         for count in _COUNTS:
-            setattr(self, count, self._add_state(num_thresholds))
+            setattr(self, count, self._add_state(num_thresholds, name=count))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add the weighted confusion counts of one batch at every threshold."""

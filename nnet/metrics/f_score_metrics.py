@@ -71,10 +71,10 @@ class FBetaScore(Metric):
                 f"Received input shapes: y_pred.shape={y_pred_shape} and "
                 f"y_true.shape={y_true_shape}.")
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
-        self.true_positives = self._add_state(shape)
-        self.false_positives = self._add_state(shape)
-        self.false_negatives = self._add_state(shape)
-        self.intermediate_weights = self._add_state(shape)
+        self.true_positives = self._add_state(shape, name="true_positives")
+        self.false_positives = self._add_state(shape, name="false_positives")
+        self.false_negatives = self._add_state(shape, name="false_negatives")
+        self.intermediate_weights = self._add_state(shape, name="intermediate_weights")
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -109,7 +109,7 @@ class FBetaScore(Metric):
         if not self._built:
             return 0.0
         # In the metric's dtype, as Keras: there the epsilons vanish next to counts >= 1.
-        tp, fp, fn, support = (v.astype(self.dtype) for v in self.variables)
+        tp, fp, fn, support = (v.data.astype(self.dtype) for v in self.variables)
         eps, beta2 = np.asarray(epsilon(), self.dtype), np.asarray(self.beta ** 2, self.dtype)
         precision = tp / (tp + fp + eps)
         recall = tp / (tp + fn + eps)

@@ -29,7 +29,8 @@ class _IoUBase(Metric):
         self.sparse_y_true = sparse_y_true
         self.sparse_y_pred = sparse_y_pred
         self.axis = axis
-        self.total_cm = self._add_state((num_classes, num_classes))
+        self.total_cm = self._add_state((num_classes, num_classes),
+                                        name="total_confusion_matrix")
 
     def _class_ids(self, y, sparse):
         y = _to_array(y)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnet.autodiff.tensor import Tensor, Variable
+from nnet.autodiff.tensor import Variable
 from nnet.backend import floatx
 from nnet.naming import to_snake_case, uniquify
 from nnet.utils.registry import Registry
@@ -30,6 +30,9 @@ class Metric:
         >>> m = Count(); m([1, 2, 3])
         3.0
     """
+
+    # How a layer knows a Metric set as its attribute (layers sit below the metrics).
+    _is_metric = True
 
     def __init__(self, dtype=None, name=None):
         self.name = name or uniquify(to_snake_case(type(self).__name__))
@@ -69,20 +72,22 @@ class Metric:
         """Alias of `add_variable`, as in Keras."""
         return self.add_variable(shape, initializer or "zeros", dtype=dtype, name=name)
 
-    def _add_state(self, shape=()):
-        state = np.zeros(shape)
-        self._variables.append(state)
-        return state
+    def _add_state(self, shape=(), name="variable"):
+        """A float64 state array of zeros, listed in `variables` as a Variable named `name`
+        that holds this very array: updates write into it in place."""
+        variable = Variable(np.zeros(shape), trainable=False, name=name, dtype="float64")
+        self._variables.append(variable)
+        return variable.data
 
     @property
     def variables(self):
-        """The state as a list of live arrays (updates write into them)."""
-        return [v.data if isinstance(v, Tensor) else v for v in self._variables]
+        """The state Variables, named as in Keras (``true_positives``, ``total``, ...)."""
+        return list(self._variables)
 
     def reset_state(self):
         """Set every state array back to zeros."""
-        for v in self.variables:
-            v[...] = 0
+        for v in self._variables:
+            v.data[...] = 0
 
     def update_state(self, *args, **kwargs):
         """Accumulate statistics from one batch."""

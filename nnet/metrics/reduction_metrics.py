@@ -6,6 +6,7 @@ from nnet.autodiff.engine import no_grad
 from nnet.losses.loss import _match_ranks
 from nnet.metrics.metric import METRICS, Metric
 from nnet.metrics.metrics_utils import _broadcast_weights, _to_array
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 # The per-sample functions of nnet.metrics by name (for `MeanMetricWrapper.from_config`), and
 # those that are losses, which make a wrapper's direction "down" as in Keras.
@@ -61,7 +62,7 @@ class Sum(Metric):
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self._add_state()
+        self.total = self._add_state(name="total")
 
     def update_state(self, values, sample_weight=None):
         """Add the (weighted) values of one batch."""
@@ -91,8 +92,8 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self._add_state()
-        self.count = self._add_state()
+        self.total = self._add_state(name="total")
+        self.count = self._add_state(name="count")
 
     def update_state(self, values, sample_weight=None):
         """Add the (weighted) values of one batch and their weight."""
@@ -118,19 +119,23 @@ def _apply_mask(sample_weight, mask):
     return mask * _broadcast_weights(sample_weight, mask.shape)
 
 
-def _serialize_fn(fn):
-    return {"module": "builtins", "class_name": "function", "config": fn.__name__,
-            "registered_name": "function"}
-
-
 def _deserialize_fn(config):
+    """The function of a serialized `fn`: a metric function of nnet by its name, else a
+    function registered with `register_keras_serializable` (or in a custom_object_scope)."""
     name = config["config"] if isinstance(config, dict) else config
-    if name not in _FUNCTIONS:
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name]
+    try:
+        return deserialize_keras_object(
+            {"module": "builtins", "class_name": "function", "config": name,
+             "registered_name": "function"})
+    except ValueError:
         raise ValueError(
             f"Unknown metric function: fn={name!r}. Known functions are: "
-            f"{', '.join(sorted(_FUNCTIONS))}. Pass custom functions to MeanMetricWrapper directly."
-        )
-    return _FUNCTIONS[name]
+            f"{', '.join(sorted(_FUNCTIONS))}. Register a custom function with "
+            "@nnet.saving.register_keras_serializable(), or load inside "
+            "nnet.saving.custom_object_scope({...})."
+        ) from None
 
 
 @METRICS.register
@@ -185,11 +190,12 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self):
         """``{name, dtype, fn, **kwargs}``; `fn` in Keras's form for functions."""
-        return {**super().get_config(), "fn": _serialize_fn(self._fn), **self._fn_kwargs}
+        return {**super().get_config(), "fn": serialize_keras_object(self._fn), **self._fn_kwargs}
 
     @classmethod
     def from_config(cls, config):
-        """Rebuild from `get_config()`; `fn` must name a function of this module."""
+        """Rebuild from `get_config()`; `fn` names a metric function of nnet or a registered
+        custom function."""
         config = dict(config)
         if "fn" in config:
             config["fn"] = _deserialize_fn(config["fn"])

@@ -192,7 +192,7 @@ class R2Score(Metric):
                 f"Received: num_regressors={num_regressors}")
         self.class_aggregation = class_aggregation
         self.num_regressors = num_regressors
-        self.num_samples = self._add_state()
+        self.num_samples = self._add_state(name="num_samples")
         self._built = False
 
     def _build(self, shape):
@@ -200,10 +200,10 @@ class R2Score(Metric):
             raise ValueError(
                 "R2Score expects 2D inputs with shape (batch_size, output_dim). Received input "
                 f"shapes: y_pred.shape={shape} and y_true.shape={shape}.")
-        self.squared_sum = self._add_state(shape[-1])
-        self.sum = self._add_state(shape[-1])
-        self.total_mse = self._add_state(shape[-1])
-        self.count = self._add_state(shape[-1])
+        self.squared_sum = self._add_state(shape[-1], name="squared_sum")
+        self.sum = self._add_state(shape[-1], name="sum")
+        self.total_mse = self._add_state(shape[-1], name="residual")
+        self.count = self._add_state(shape[-1], name="count")
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):

@@ -3,8 +3,9 @@ symbolic tensors (`nnet.autodiff.symbolic`) on real data: ``nnet.Model(inputs, o
 
 import numpy as np
 
-from nnet import tree
+from nnet import ops, tree
 from nnet.autodiff.symbolic import KerasTensor, producer
+from nnet.autodiff.tensor import Tensor
 from nnet.layers import deserialize
 from nnet.layers.layer import Layer
 from nnet.models.model import FUNCTIONAL_MODELS, Model
@@ -153,13 +154,16 @@ class Functional(Model):
 
     def _standardize_inputs(self, inputs):
         if isinstance(inputs, dict):
-            missing = [n for n in self.input_names if n not in inputs]
+            # As in Keras, the keys of a dict of inputs win over the names of the input layers.
+            keys = list(self._inputs_struct) if isinstance(self._inputs_struct, dict) \
+                else self.input_names
+            missing = [k for k in keys if k not in inputs]
             if missing:
                 raise ValueError(
                     f"Missing data for input(s) {missing} of model '{self.name}'. Expected a dict "
-                    f"with keys {self.input_names}; received keys {sorted(inputs)}."
+                    f"with keys {keys}; received keys {sorted(inputs)}."
                 )
-            return [inputs[n] for n in self.input_names]
+            return [inputs[k] for k in keys]
         flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(flat) != len(self.inputs):
             raise ValueError(
@@ -176,14 +180,18 @@ class Functional(Model):
         converted = []
         for tensor, value in zip(self.inputs, flat):
             layer = tensor._history[0]
-            value = layer._convert_inputs(value)
+            if value is None and layer.optional:
+                converted.append(None)
+                continue
+            value = _adjust_rank(tensor, layer._convert_inputs(value))
             _check_input_shape(layer, tensor.shape, value.shape)
             converted.append(value)
         return converted
 
     def call(self, inputs, training=None):
         # A nested model receives its input as the outer graph passes it: one tensor or several.
-        values = {id(t): v for t, v in zip(self.inputs, self._standardize_inputs(inputs))}
+        values = {id(t): _adjust_rank(t, v)
+                  for t, v in zip(self.inputs, self._standardize_inputs(inputs))}
 
         def value_of(t):
             return values[id(t)] if isinstance(t, KerasTensor) else t
@@ -318,6 +326,19 @@ class Functional(Model):
 
 class _NotReady(Exception):
     """A node's input tensor has not been created yet."""
+
+
+def _adjust_rank(tensor, value):
+    """`value` for the input `tensor`, with a trailing 1 dropped or added where the ranks differ
+    by it, as Keras does: data of shape (2, 3, 1) feeds Input(shape=(3,))."""
+    if value is None or type(value) is not Tensor:
+        return value
+    rank, expected = value.data.ndim, len(tensor.shape)
+    if rank == expected + 1 and value.data.shape[-1] == 1:
+        return ops.squeeze(value, axis=-1)
+    if rank == expected - 1 and tensor.shape[-1] == 1:
+        return ops.expand_dims(value, axis=-1)
+    return value
 
 
 def _check_input_shape(layer, expected, received):

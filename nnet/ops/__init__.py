@@ -193,8 +193,17 @@ from nnet.ops.shape import (
 )
 
 
-def convert_to_tensor(x, dtype=None):
-    """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given)."""
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given).
+
+    `sparse` and `ragged` must be False or None: nnet has dense tensors only.
+    """
+    for argument, value in (("sparse", sparse), ("ragged", ragged)):
+        if value:
+            raise ValueError(
+                f"{argument}=True is not supported: nnet has dense tensors only, as Keras's "
+                f"torch backend. Received: {argument}={value!r}"
+            )
     if isinstance(x, _Tensor):
         return x if dtype is None or x.dtype == dtype else cast(x, dtype)
     return _Tensor(_np.asarray(x, dtype=dtype))

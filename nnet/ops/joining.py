@@ -23,9 +23,9 @@ def _stack(*xs, axis=0):
     return xp.stack(xs, axis=axis), lambda g: tuple(xp.moveaxis(g, axis, 0))
 
 
-def stack(xs, axis=0):
-    """Join a list of same-shape tensors along a new axis."""
-    return _stack(*xs, axis=axis)
+def stack(x, axis=0):
+    """Join a list `x` of same-shape tensors along a new axis."""
+    return _stack(*x, axis=axis)
 
 
 @primitive

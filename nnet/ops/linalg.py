@@ -8,7 +8,7 @@ from nnet.backend import array_module
 
 
 @primitive
-def matmul(x, y):
+def matmul(x1, x2):
     """Matrix product with NumPy's rules (1-D operands, batched leading dims).
 
     Example:
@@ -16,15 +16,18 @@ def matmul(x, y):
         >>> nnet.ops.matmul([[1.0, 2.0]], [[3.0], [4.0]]).numpy()
         array([[11.]])
     """
-    xm = x[None, :] if x.ndim == 1 else x
-    ym = y[:, None] if y.ndim == 1 else y
+    xm = x1[None, :] if x1.ndim == 1 else x1
+    ym = x2[:, None] if x2.ndim == 1 else x2
 
     def vjp(g):
-        gm = g.reshape((xm @ ym).shape) if (x.ndim == 1 or y.ndim == 1) else g
-        gy = lambda: (xm.swapaxes(-1, -2) @ gm)[..., 0] if y.ndim == 1 else xm.swapaxes(-1, -2) @ gm  # noqa: E731
+        gm = g.reshape((xm @ ym).shape) if (x1.ndim == 1 or x2.ndim == 1) else g
+        def gy():
+            g2 = xm.swapaxes(-1, -2) @ gm
+            return g2[..., 0] if x2.ndim == 1 else g2
+
         return (lambda: gm @ ym.swapaxes(-1, -2)), gy
 
-    return x @ y, vjp
+    return x1 @ x2, vjp
 
 
 @primitive

@@ -12,27 +12,27 @@ def _data(x):
 
 
 @primitive
-def add(x, y):
-    """x + y, with NumPy broadcasting."""
-    return x + y, lambda g: (g, g)
+def add(x1, x2):
+    """x1 + x2, with NumPy broadcasting."""
+    return x1 + x2, lambda g: (g, g)
 
 
 @primitive
-def subtract(x, y):
-    """x - y, with NumPy broadcasting."""
-    return x - y, lambda g: (g, -g)
+def subtract(x1, x2):
+    """x1 - x2, with NumPy broadcasting."""
+    return x1 - x2, lambda g: (g, -g)
 
 
 @primitive
-def multiply(x, y):
-    """x * y, with NumPy broadcasting."""
-    return x * y, lambda g: (lambda: g * y, lambda: g * x)
+def multiply(x1, x2):
+    """x1 * x2, with NumPy broadcasting."""
+    return x1 * x2, lambda g: (lambda: g * x2, lambda: g * x1)
 
 
 @primitive
-def divide(x, y):
-    """x / y, with NumPy broadcasting."""
-    return x / y, lambda g: (lambda: g / y, lambda: -g * x / (y * y))
+def divide(x1, x2):
+    """x1 / x2, with NumPy broadcasting."""
+    return x1 / x2, lambda g: (lambda: g / x2, lambda: -g * x1 / (x2 * x2))
 
 
 @primitive
@@ -42,11 +42,11 @@ def negative(x):
 
 
 @primitive
-def power(x, y):
-    """x ** y; the gradient in y is defined where x > 0."""
-    out = x**y
+def power(x1, x2):
+    """x1 ** x2; the gradient in x2 is defined where x1 > 0."""
+    out = x1**x2
     xp = array_module(out)
-    return out, lambda g: (lambda: g * y * x ** (y - 1), lambda: g * out * xp.log(x))
+    return out, lambda g: (lambda: g * x2 * x1 ** (x2 - 1), lambda: g * out * xp.log(x1))
 
 
 @primitive
@@ -89,19 +89,19 @@ def abs(x):
 
 
 @primitive
-def maximum(x, y):
-    """Elementwise max; ties send the gradient to x."""
-    xp = array_module(x, y)
-    take_x = x >= y
-    return xp.maximum(x, y), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
+def maximum(x1, x2):
+    """Elementwise max; ties send the gradient to x1."""
+    xp = array_module(x1, x2)
+    take_x = x1 >= x2
+    return xp.maximum(x1, x2), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
 
 
 @primitive
-def minimum(x, y):
-    """Elementwise min; ties send the gradient to x."""
-    xp = array_module(x, y)
-    take_x = x <= y
-    return xp.minimum(x, y), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
+def minimum(x1, x2):
+    """Elementwise min; ties send the gradient to x1."""
+    xp = array_module(x1, x2)
+    take_x = x1 <= x2
+    return xp.minimum(x1, x2), lambda g: (lambda: g * take_x, lambda: g * ~take_x)
 
 
 @primitive
@@ -112,10 +112,30 @@ def clip(x, x_min, x_max):
 
 
 @primitive
-def where(condition, x, y):
-    """Pick x where `condition` holds and y elsewhere."""
+def where(condition, x1=None, x2=None):
+    """Pick x1 where `condition` holds and x2 elsewhere; with neither, the indices where
+    `condition` holds, one int array per axis (NumPy's nonzero; not differentiable).
+
+    Args:
+        condition: booleans (or values tested for truth).
+        x1, x2: the values to pick from, broadcast together with `condition`.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.where(np.array([True, False]), 1.0, -1.0).numpy()
+        array([ 1., -1.])
+        >>> [i.numpy().tolist() for i in nnet.ops.where(np.array([0, 3, 5]))]
+        [[1, 2]]
+    """
+    if x1 is None and x2 is None:
+        return array_module(condition).nonzero(condition), None
+    if x1 is None or x2 is None:
+        raise ValueError(
+            "`x1` and `x2` either both should be `None` or both should have non-None value. "
+            f"Received: x1={x1!r}, x2={x2!r}"
+        )
     condition = array_module(condition).asarray(condition, dtype=bool)
-    out = array_module(x, y).where(condition, x, y)
+    out = array_module(x1, x2).where(condition, x1, x2)
     return out, lambda g: (None, g * condition, g * ~condition)
 
 
@@ -176,37 +196,136 @@ def erf(x):
 
 
 @primitive
-def stop_gradient(x):
-    """x, treated as a constant: no gradient flows back through it."""
-    return x, None
+def stop_gradient(variable):
+    """`variable`, treated as a constant: no gradient flows back through it."""
+    return variable, None
 
 
-def _no_grad_op(name):
-    def op(*arrays, **kwargs):
-        return getattr(array_module(*arrays), name)(*arrays, **kwargs), None
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} on Tensors or arrays (not differentiable)."
-    return primitive(op)
+def _no_grad(name, *arrays, **kwargs):
+    # NumPy's (or CuPy's) function `name`; the op has no gradient.
+    return getattr(array_module(*arrays), name)(*arrays, **kwargs), None
 
 
-equal = _no_grad_op("equal")
-not_equal = _no_grad_op("not_equal")
-less = _no_grad_op("less")
-less_equal = _no_grad_op("less_equal")
-greater = _no_grad_op("greater")
-greater_equal = _no_grad_op("greater_equal")
-logical_and = _no_grad_op("logical_and")
-logical_or = _no_grad_op("logical_or")
-logical_not = _no_grad_op("logical_not")
-sign = _no_grad_op("sign")
-floor = _no_grad_op("floor")
-ceil = _no_grad_op("ceil")
-round = _no_grad_op("round")
-isnan = _no_grad_op("isnan")
-isfinite = _no_grad_op("isfinite")
-any = _no_grad_op("any")
-all = _no_grad_op("all")
-zeros_like = _no_grad_op("zeros_like")
-ones_like = _no_grad_op("ones_like")
-full_like = _no_grad_op("full_like")
+@primitive
+def equal(x1, x2):
+    """Elementwise x1 == x2 (not differentiable)."""
+    return _no_grad("equal", x1, x2)
+
+
+@primitive
+def not_equal(x1, x2):
+    """Elementwise x1 != x2 (not differentiable)."""
+    return _no_grad("not_equal", x1, x2)
+
+
+@primitive
+def less(x1, x2):
+    """Elementwise x1 < x2 (not differentiable)."""
+    return _no_grad("less", x1, x2)
+
+
+@primitive
+def less_equal(x1, x2):
+    """Elementwise x1 <= x2 (not differentiable)."""
+    return _no_grad("less_equal", x1, x2)
+
+
+@primitive
+def greater(x1, x2):
+    """Elementwise x1 > x2 (not differentiable)."""
+    return _no_grad("greater", x1, x2)
+
+
+@primitive
+def greater_equal(x1, x2):
+    """Elementwise x1 >= x2 (not differentiable)."""
+    return _no_grad("greater_equal", x1, x2)
+
+
+@primitive
+def logical_and(x1, x2):
+    """Elementwise x1 and x2 (not differentiable)."""
+    return _no_grad("logical_and", x1, x2)
+
+
+@primitive
+def logical_or(x1, x2):
+    """Elementwise x1 or x2 (not differentiable)."""
+    return _no_grad("logical_or", x1, x2)
+
+
+@primitive
+def logical_not(x):
+    """Elementwise not x (not differentiable)."""
+    return _no_grad("logical_not", x)
+
+
+@primitive
+def sign(x):
+    """-1, 0 or 1 by the sign of x (not differentiable)."""
+    return _no_grad("sign", x)
+
+
+@primitive
+def floor(x):
+    """The largest integer at most x (not differentiable)."""
+    return _no_grad("floor", x)
+
+
+@primitive
+def ceil(x):
+    """The smallest integer at least x (not differentiable)."""
+    return _no_grad("ceil", x)
+
+
+@primitive
+def round(x, decimals=0):
+    """x rounded half to even, to `decimals` decimals (not differentiable)."""
+    return _no_grad("round", x, decimals=decimals)
+
+
+@primitive
+def isnan(x):
+    """Whether x is NaN (not differentiable)."""
+    return _no_grad("isnan", x)
+
+
+@primitive
+def isfinite(x):
+    """Whether x is finite (not differentiable)."""
+    return _no_grad("isfinite", x)
+
+
+def _axis(axis):
+    # Keras takes a list of axes where NumPy wants a tuple.
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+@primitive
+def any(x, axis=None, keepdims=False):
+    """Whether any element over `axis` is true (not differentiable)."""
+    return _no_grad("any", x, axis=_axis(axis), keepdims=keepdims)
+
+
+@primitive
+def all(x, axis=None, keepdims=False):
+    """Whether every element over `axis` is true (not differentiable)."""
+    return _no_grad("all", x, axis=_axis(axis), keepdims=keepdims)
+
+
+@primitive
+def zeros_like(x, dtype=None):
+    """Zeros of x's shape, in `dtype` (x's by default)."""
+    return _no_grad("zeros_like", x, dtype=dtype)
+
+
+@primitive
+def ones_like(x, dtype=None):
+    """Ones of x's shape, in `dtype` (x's by default)."""
+    return _no_grad("ones_like", x, dtype=dtype)
+
+
+@primitive
+def full_like(x, fill_value, dtype=None):
+    """`fill_value` in x's shape, in `dtype` (x's by default)."""
+    return _no_grad("full_like", x, fill_value, dtype=dtype)

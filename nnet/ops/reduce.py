@@ -1,9 +1,11 @@
 """Reductions: sum, mean, max, min, var, std, logsumexp, argmax, argmin."""
 
+import numpy as np
+
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
 from nnet.backend import epsilon as default_epsilon
-from nnet.ops.math import divide, maximum, sqrt, square
+from nnet.ops.math import abs, cast, divide, maximum, not_equal, power, sqrt, square
 
 
 def _axes(axis, ndim):
@@ -48,27 +50,29 @@ def mean(x, axis=None, keepdims=False):
     return out, lambda g: (_spread(g, axis, keepdims, shape, scale),)
 
 
-def _extremum(x, axis, keepdims, reduce):
-    out = reduce(x, axis=axis, keepdims=keepdims)
+def _extremum(x, axis, keepdims, reduce, initial):
+    out = reduce(x, axis=axis, keepdims=keepdims) if initial is None else \
+        reduce(x, axis=axis, keepdims=keepdims, initial=initial)
 
     def vjp(g):
-        # Ties share the gradient equally.
+        # Ties share the gradient equally; where `initial` won, no element gets any.
         hit = (x == _keep(out, axis, keepdims, x.shape)).astype(g.dtype)
-        return (hit * (_keep(g, axis, keepdims, x.shape) / hit.sum(axis=axis, keepdims=True)),)
+        count = hit.sum(axis=axis, keepdims=True)
+        return (hit * (_keep(g, axis, keepdims, x.shape) / array_module(count).maximum(count, 1)),)
 
     return out, vjp
 
 
 @primitive
-def max(x, axis=None, keepdims=False):
-    """Maximum over `axis`; tied maxima share the gradient."""
-    return _extremum(x, axis, keepdims, array_module(x).max)
+def max(x, axis=None, keepdims=False, initial=None):
+    """Maximum over `axis` (at least `initial` when given); tied maxima share the gradient."""
+    return _extremum(x, axis, keepdims, array_module(x).max, initial)
 
 
 @primitive
-def min(x, axis=None, keepdims=False):
-    """Minimum over `axis`; tied minima share the gradient."""
-    return _extremum(x, axis, keepdims, array_module(x).min)
+def min(x, axis=None, keepdims=False, initial=None):
+    """Minimum over `axis` (at most `initial` when given); tied minima share the gradient."""
+    return _extremum(x, axis, keepdims, array_module(x).min, initial)
 
 
 @primitive
@@ -176,24 +180,80 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 
 @primitive
-def cumsum(x, axis=None):
-    """Cumulative sum along `axis` (of the flattened x when None)."""
+def cumsum(x, axis=None, dtype=None):
+    """Cumulative sum along `axis` (of the flattened x when None), in `dtype` if given."""
     xp = array_module(x)
 
     def vjp(g):
         if axis is None:
-            return xp.flip(xp.cumsum(xp.flip(g))).reshape(x.shape), None
-        return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis), None
+            gx = xp.flip(xp.cumsum(xp.flip(g))).reshape(x.shape)
+        else:
+            gx = xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis)
+        return gx.astype(x.dtype, copy=False), None
 
-    return xp.cumsum(x, axis=axis), vjp
-
-
-def norm(x, axis=None, keepdims=False):
-    """The Euclidean (Frobenius) norm of x over `axis`: sqrt(sum(x^2))."""
-    return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
+    return xp.cumsum(x, axis=axis, dtype=dtype), vjp
 
 
-def normalize(x, axis=-1, epsilon=None):
-    """x divided by its L2 norm along `axis`, the norm kept at least `epsilon`."""
+def norm(x, ord=None, axis=None, keepdims=False):
+    """The vector or matrix norm of x, as NumPy's ``linalg.norm``.
+
+    Over one axis (or all of x, flattened, when `axis` is None and `ord` is None): ``ord`` None
+    or 2 is sqrt(sum(x^2)), 1 sum(|x|), inf max(|x|), -inf min(|x|), 0 the count of nonzeros,
+    any other p (sum(|x|^p))^(1/p). Over two axes (a tuple; or a 2-D x with `axis` None and
+    `ord` given): None or "fro" the Frobenius norm, 1 / -1 the max / min column sum of |x|,
+    inf / -inf the max / min row sum.
+
+    Args:
+        x: the tensor.
+        ord: the order of the norm (see above).
+        axis: None, an int, or a tuple of two ints for a matrix norm.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> float(nnet.ops.norm(np.array([3.0, -4.0]))), float(nnet.ops.norm([3.0, -4.0], ord=1))
+        (5.0, 7.0)
+    """
+    ndim = x.ndim if hasattr(x, "ndim") else np.ndim(x)
+    if axis is None and ord is not None and ndim == 2:
+        axis = (0, 1)
+    if isinstance(axis, (tuple, list)) and len(axis) == 2:
+        return _matrix_norm(x, ord, tuple(a % ndim for a in axis), keepdims)
+    if ord is None or ord == 2:
+        return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
+    magnitude = abs(x)
+    if ord == 1:
+        return sum(magnitude, axis=axis, keepdims=keepdims)
+    if ord == float("inf"):
+        return max(magnitude, axis=axis, keepdims=keepdims)
+    if ord == float("-inf"):
+        return min(magnitude, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return sum(cast(not_equal(x, 0), x.dtype), axis=axis, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order {ord!r} for a vector norm. Use a number.")
+    return power(sum(power(magnitude, ord), axis=axis, keepdims=keepdims), 1.0 / ord)
+
+
+def _matrix_norm(x, ord, axes, keepdims):
+    rows, cols = axes
+    if ord is None or ord == "fro":
+        return sqrt(sum(square(x), axis=axes, keepdims=keepdims))
+    if ord in (1, -1):
+        inner, outer = rows, cols
+    elif ord in (float("inf"), float("-inf")):
+        inner, outer = cols, rows
+    else:
+        raise ValueError(
+            f"Invalid norm order {ord!r} for a matrix norm: use None, 'fro', 1, -1, inf or -inf."
+        )
+    sums = sum(abs(x), axis=inner, keepdims=keepdims)
+    # Without keepdims the inner axis is gone: an outer axis after it moves down by one.
+    outer = outer - 1 if not keepdims and outer > inner else outer
+    return (max if ord > 0 else min)(sums, axis=outer, keepdims=keepdims)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """x divided by its `order`-norm along `axis`, the norm kept at least `epsilon`."""
     floor = default_epsilon() if epsilon is None else epsilon
-    return divide(x, maximum(norm(x, axis=axis, keepdims=True), floor))
+    return divide(x, maximum(norm(x, ord=order, axis=axis, keepdims=True), floor))

@@ -9,9 +9,9 @@ from nnet.ops.reduce import sum as _sum
 
 
 @primitive
-def reshape(x, shape):
+def reshape(x, newshape):
     """Give x a new shape with the same number of elements (-1 infers one dimension)."""
-    return x.reshape(shape), lambda g: (g.reshape(x.shape), None)
+    return x.reshape(newshape), lambda g: (g.reshape(x.shape), None)
 
 
 @primitive
@@ -74,10 +74,18 @@ def take(x, indices, axis=None):
 
 
 @primitive
-def one_hot(x, num_classes, dtype=None):
-    """One-hot encode integer labels: shape (..., num_classes)."""
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encode integer labels along a new axis `axis` of size `num_classes` (the last by
+    default); labels outside ``[0, num_classes)`` give all zeros. `sparse` must be False: nnet
+    has dense tensors only."""
+    if sparse:
+        raise ValueError(
+            "sparse=True is not supported: nnet has dense tensors only, as Keras's torch "
+            f"backend. Pass sparse=False. Received: sparse={sparse!r}"
+        )
     xp = array_module(x)
-    return (xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx()), None
+    out = (xp.asarray(x)[..., None] == xp.arange(num_classes)).astype(dtype or floatx())
+    return (out if axis in (-1, out.ndim - 1) else xp.moveaxis(out, -1, axis)), None
 
 
 @primitive

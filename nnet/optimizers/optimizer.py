@@ -150,8 +150,12 @@ class Optimizer(OptimizerStep):
 
     @property
     def learning_rate(self):
-        """The current learning rate as a float (a schedule's value at the current step)."""
-        return self._get_current_learning_rate()
+        """The learning rate, as in Keras: the Variable holding it (``.value``, ``.assign``,
+        ``float()``), or for a schedule or callable its current value as a Tensor."""
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return lr
+        return Tensor(np.asarray(self._get_current_learning_rate(), dtype=floatx()))
 
     @learning_rate.setter
     def learning_rate(self, learning_rate):

@@ -54,6 +54,24 @@ def flatten_targets(y, names):
     return flatten_outputs(y, names, "y")
 
 
+def is_crossentropy_alias(identifier):
+    """Whether `identifier` is ``"crossentropy"``/``"ce"``, which Keras resolves from the shapes
+    of the labels and outputs (binary, sparse categorical or categorical)."""
+    return isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")
+
+
+def _crossentropy_for(identifier, y_true, y_pred):
+    is_binary, is_sparse = metrics_module.is_binary_or_sparse_categorical(
+        _shape(y_true), _shape(y_pred))
+    if is_binary:
+        fn = losses_module.binary_crossentropy
+    elif is_sparse:
+        fn = losses_module.sparse_categorical_crossentropy
+    else:
+        fn = losses_module.categorical_crossentropy
+    return losses_module.LossFunctionWrapper(fn, name=identifier)
+
+
 def _as_loss(identifier):
     loss = losses_module.get(identifier)
     if isinstance(loss, losses_module.Loss):
@@ -105,11 +123,14 @@ class CompileLoss:
         self.output_names = list(output_names)
         losses = flatten_outputs(loss, self.output_names, "loss")
         weights = flatten_outputs(loss_weights, self.output_names, "loss_weights")
+        # "crossentropy" stays a string until the first batch shows the shapes.
         self.entries = [
-            (i, _as_loss(identifier), 1.0 if weight is None else float(weight))
+            (i, identifier if is_crossentropy_alias(identifier) else _as_loss(identifier),
+             1.0 if weight is None else float(weight))
             for i, (identifier, weight) in enumerate(zip(losses, weights))
             if identifier is not None
         ]
+        self._unresolved = any(isinstance(loss, str) for _, loss, _ in self.entries)
         # With several losses, each output's unweighted loss is tracked as `<output>_loss`.
         self.metrics = [] if len(self.entries) < 2 else [
             metrics_module.Mean(name=f"{self.output_names[i]}_loss") for i, _, _ in self.entries
@@ -125,6 +146,8 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The total loss for flat lists of targets, predictions and sample weights."""
+        if self._unresolved:
+            self._resolve(y_true, y_pred)
         total = None
         for k, (i, loss, weight) in enumerate(self.entries):
             if y_true[i] is None:
@@ -138,6 +161,15 @@ class CompileLoss:
             value = value if weight == 1.0 else value * weight
             total = value if total is None else total + value
         return total
+
+    def _resolve(self, y_true, y_pred):
+        # An output without a target keeps its alias: __call__ then says the target is missing.
+        self.entries = [
+            (i, _crossentropy_for(loss, y_true[i], y_pred[i])
+             if isinstance(loss, str) and y_true[i] is not None else loss, weight)
+            for i, loss, weight in self.entries
+        ]
+        self._unresolved = any(isinstance(loss, str) for _, loss, _ in self.entries)
 
     def check_targets(self, y_true, num_classes):
         """Raise before any work when a sparse categorical target is not a valid class index,
@@ -159,17 +191,23 @@ class CompileMetrics:
     and a weighted metric named like an unweighted one gets the ``weighted_`` prefix.
     """
 
-    def __init__(self, metrics=None, weighted_metrics=None, output_names=("output",),
-                 losses=None):
-        self.output_names = list(output_names)
-        # Each output's loss, to warn when "accuracy" resolves against it (multi-label BCE).
-        self._losses = list(losses) if losses is not None else [None] * len(self.output_names)
-        self._identifiers = self._per_output(metrics, "metrics")
-        self._weighted_identifiers = self._per_output(weighted_metrics, "weighted_metrics")
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None, losses=None):
+        self._metrics, self._weighted_metrics = metrics, weighted_metrics
         self.name = "compile_metrics"
         self.built = False
         self._entries = []
         self._names = []
+        if output_names is not None:
+            self.set_outputs(output_names, losses)
+
+    def set_outputs(self, output_names, losses=None):
+        """Set the model's output names (and each output's loss), which the per-output forms
+        of the arguments are read against."""
+        self.output_names = list(output_names)
+        # Each output's loss, to warn when "accuracy" resolves against it (multi-label BCE).
+        self._losses = list(losses) if losses is not None else [None] * len(self.output_names)
+        self._identifiers = self._per_output(self._metrics, "metrics")
+        self._weighted_identifiers = self._per_output(self._weighted_metrics, "weighted_metrics")
 
     def _per_output(self, value, argument):
         if value is None:
@@ -242,12 +280,21 @@ class CompileMetrics:
 
     def result(self):
         """Every compiled metric's value, keyed by its log name."""
-        return {name: float(metric.result())
+        return {name: log_value(metric.result())
                 for name, (_, metric, _, _) in zip(self._names, self._entries)}
 
     @property
     def all_metrics(self):
         return [metric for _, metric, _, _ in self._entries]
+
+
+def log_value(result):
+    """A metric's result as logs hold it: a float, or a NumPy array for a metric with a vector
+    result (F1Score with ``average=None``, Precision at several thresholds), as in Keras."""
+    if type(result) is float:
+        return result
+    array = result.numpy() if isinstance(result, Tensor) else np.asarray(result)
+    return float(array) if array.ndim == 0 else array
 
 
 def _array(value):

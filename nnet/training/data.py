@@ -454,7 +454,8 @@ def is_array_data(x):
     """
     if not tree.is_nested(x):
         return _is_array(x)
-    leaves = tree.flatten(x)
+    # None stands for an absent optional input.
+    leaves = _arrays(x)
     return bool(leaves) and all(_is_array(leaf) or isinstance(leaf, (int, float, str, bytes))
                                 for leaf in leaves)
 

@@ -25,6 +25,8 @@ from nnet.training.compile_utils import (
     flatten_outputs,
     flatten_predictions,
     flatten_targets,
+    is_crossentropy_alias,
+    log_value,
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.training.data import check_positive_int as _check_positive_int
@@ -58,7 +60,11 @@ class Trainer:
         self.loss = None
         self.compiled_loss = None
         self.compiled_metrics = None
+        self._compiled_for_outputs = False
         self.stop_training = False
+        self.stop_evaluating = False
+        self.stop_predicting = False
+        self.steps_per_execution = 1
         self.history = None
         # Set by BackupAndRestore when it restores a backup: the epoch that fit resumes at.
         self._initial_epoch = None
@@ -83,8 +89,11 @@ class Trainer:
             metrics: metrics to report, e.g. ``["accuracy"]`` (sample weights ignored); for
                 several outputs, a list of lists or a dict keyed by output name.
             weighted_metrics: metrics that take the sample weights into account.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
-                compatibility; nnet always runs eagerly, one step at a time.
+            steps_per_execution: the steps each batch hook covers: callbacks see
+                ``on_*_batch_begin(first step)`` and ``on_*_batch_end(first step + N - 1)``
+                once per N steps, as in Keras; nnet still runs one step at a time.
+            run_eagerly, jit_compile, auto_scale_loss: accepted for Keras compatibility; nnet
+                always runs eagerly.
 
         Example:
             >>> import nnet
@@ -102,11 +111,17 @@ class Trainer:
         self.loss = loss
         # Resolved now, so that an unknown name fails at compile(); built per output later.
         for identifier in tree.flatten(loss):
-            if identifier is not None:
+            if identifier is not None and not is_crossentropy_alias(identifier):
                 losses_module.get(identifier)
         self.compiled_loss = None
+        # As in Keras, the compiled metrics exist from compile() on when metrics are given; they
+        # learn the outputs (names, shapes) on the first batch.
         self.compiled_metrics = None
-        self._loss_tracker = metrics_module.Mean(name="loss")
+        if metrics is not None or weighted_metrics is not None:
+            self.compiled_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._compiled_for_outputs = False
+        # Set past attribute tracking: the loss tracker is the trainer's, not a tracked metric.
+        object.__setattr__(self, "_loss_tracker", metrics_module.Mean(name="loss"))
         self._compile_config = {
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
@@ -114,6 +129,7 @@ class Trainer:
         }
         self._train_variables = None
         self._parameter_buffer = None
+        self.steps_per_execution = steps_per_execution
         self.compiled = True
 
     def _assert_compiled(self, method):
@@ -129,9 +145,10 @@ class Trainer:
         config = self._compile_config
         if config["loss"] is not None:
             self.compiled_loss = CompileLoss(config["loss"], config["loss_weights"], names)
-        losses = self.compiled_loss.per_output if self.compiled_loss is not None else None
-        self.compiled_metrics = CompileMetrics(config["metrics"], config["weighted_metrics"],
-                                               names, losses)
+        if self.compiled_metrics is not None:
+            losses = self.compiled_loss.per_output if self.compiled_loss is not None else None
+            self.compiled_metrics.set_outputs(names, losses)
+        self._compiled_for_outputs = True
 
     def _output_names_for(self, y_pred):
         if isinstance(y_pred, dict):
@@ -145,16 +162,19 @@ class Trainer:
     @property
     def metrics(self):
         """The metrics Keras exposes: the loss tracker, the compiled metrics, the per-output
-        loss trackers, then the metrics layers track."""
-        if not self.compiled:
-            return []
-        tracked = [self._loss_tracker]
-        if self.compiled_metrics is not None:
-            tracked.append(self.compiled_metrics)
-        if self.compiled_loss is not None:
-            tracked += self.compiled_loss.metrics
-        return tracked + [m for layer in self._flatten_layers() if layer is not self
-                          for m in getattr(layer, "_metrics", [])]
+        loss trackers, then the metrics set as attributes of the model and of its layers (those
+        of nested models excepted: they belong to their own training)."""
+        tracked = []
+        if self.compiled:
+            tracked.append(self._loss_tracker)
+            if self.compiled_metrics is not None:
+                tracked.append(self.compiled_metrics)
+            if self.compiled_loss is not None:
+                tracked += self.compiled_loss.metrics
+        tracked += self._metrics
+        return tracked + [m for layer in self._flatten_layers()
+                          if layer is not self and not isinstance(layer, Trainer)
+                          for m in layer._metrics]
 
     @property
     def metrics_names(self):
@@ -173,7 +193,7 @@ class Trainer:
             if isinstance(result, dict):
                 logs.update(result)
             else:
-                logs[metric.name] = float(result)
+                logs[metric.name] = log_value(result)
         return logs
 
     def _metrics_result_or_logs(self, logs):
@@ -187,7 +207,7 @@ class Trainer:
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled loss plus every regularization and `add_loss` term."""
         terms = []
-        if self.compiled_metrics is None:
+        if not self._compiled_for_outputs:
             self._build_compiled(y_pred)
         if self.compiled_loss is not None and y is not None:
             names = self.compiled_loss.output_names
@@ -212,9 +232,9 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return every metric's current value."""
-        if self.compiled_metrics is None:
+        if not self._compiled_for_outputs:
             self._build_compiled(y_pred)
-        if y is not None:
+        if y is not None and self.compiled_metrics is not None:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
@@ -368,15 +388,18 @@ class Trainer:
     def _train_epoch(self, batches, callbacks):
         """train_step over one epoch of `batches`, with the batch hooks; returns the epoch logs."""
         batch_hooks = callbacks.has_batch_hooks("train")
-        logs = {}
+        per = self.steps_per_execution
+        logs, step = {}, -1
         for step, batch in batches.epoch():
-            if batch_hooks:
+            if batch_hooks and step % per == 0:
                 callbacks.on_train_batch_begin(step)
             logs = self.train_step(batch)
-            if batch_hooks:
+            if batch_hooks and (step + 1) % per == 0:
                 callbacks.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
+        if batch_hooks and (step + 1) % per:
+            callbacks.on_train_batch_end(_execution_end(step, per), logs)
         return self._metrics_result_or_logs(logs)
 
     def _validate(self, validation, callbacks):
@@ -406,18 +429,25 @@ class Trainer:
     def _evaluate_batches(self, batches, callback_list):
         """Run test_step over `batches` with `callback_list`'s test hooks; return the logs."""
         batch_hooks = callback_list.has_batch_hooks("test")
+        per = self.steps_per_execution
         # fit validates on the same batches every time, as Keras does, however many steps.
         batches.reset()
+        self.stop_evaluating = False
         self.reset_metrics()
         callback_list.on_test_begin()
-        logs = {}
+        logs, step = {}, -1
         with no_grad():
             for step, batch in batches.epoch():
-                if batch_hooks:
+                if batch_hooks and step % per == 0:
                     callback_list.on_test_batch_begin(step)
                 logs = self.test_step(batch)
-                if batch_hooks:
+                if batch_hooks and (step + 1) % per == 0:
                     callback_list.on_test_batch_end(step, logs)
+                # A callback sets it to end an evaluation early (on an endless generator).
+                if self.stop_evaluating:
+                    break
+        if batch_hooks and (step + 1) % per:
+            callback_list.on_test_batch_end(_execution_end(step, per), logs)
         logs = self._metrics_result_or_logs(logs)
         callback_list.on_test_end(logs)
         return logs
@@ -448,16 +478,22 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
+        per = self.steps_per_execution
+        self.stop_predicting = False
         callback_list.on_predict_begin()
-        outputs = []
+        outputs, step = [], -1
         with no_grad():
             for step, batch in batches.epoch():
-                if batch_hooks:
+                if batch_hooks and step % per == 0:
                     callback_list.on_predict_batch_begin(step)
                 out = data.to_numpy_structure(self.predict_step(batch))
                 outputs.append(out)
-                if batch_hooks:
+                if batch_hooks and (step + 1) % per == 0:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
+                if self.stop_predicting:
+                    break
+        if batch_hooks and (step + 1) % per:
+            callback_list.on_predict_batch_end(_execution_end(step, per), {"outputs": out})
         callback_list.on_predict_end()
         return data.concatenate_batches(outputs)
 
@@ -488,6 +524,12 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
+
+
+def _execution_end(step, per):
+    """The step Keras reports at the end of the execution that holds `step`: its first step
+    plus ``per - 1``, also when the data ran out before the execution was full."""
+    return step - step % per + per - 1
 
 
 def _capped_epochs(epochs):

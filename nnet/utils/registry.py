@@ -452,7 +452,10 @@ def _locate_builtin(config, name, registry):
         for candidate in (r._builtin(name) for r in pool if r._builtin(name) is not None):
             if not any(candidate is other for other in found):
                 found.append(candidate)
-        # Keras looks a built-in function up by name alone, across its component modules.
+        # Keras looks a built-in function up by name alone, across its component modules; a
+        # class found by its snake_case name (metrics.MeanSquaredError) is not that function.
+        if config["class_name"] == "function":
+            found = [c for c in found if not inspect.isclass(c)] or found
         if len(found) == 1 or (found and config["class_name"] == "function"):
             return found[0]
         if found:

@@ -51,8 +51,8 @@ def _data():
 
 
 def _model(seed, units=8):
-    """A model that draws from the global generator (unseeded Dropout) and from its own
-    (seeded Dropout), with non-trainable weights (BatchNormalization)."""
+    """A model whose Dropout layers draw from generators of their own (one seeded from the
+    global generator, one seeded with 3), with non-trainable weights (BatchNormalization)."""
     nnet.utils.set_random_seed(seed)
     model = nnet.Sequential([
         nnet.Input((4,)),
@@ -119,13 +119,14 @@ def test_the_random_state_is_what_makes_the_resumed_run_equal(tmp_path):
     with np.load(path, allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
     fresh = json.dumps(np.random.default_rng(5).bit_generator.state)
-    np.savez(path, **{**arrays, "rng/0": np.array(fresh), "rng/1": np.array(fresh)})
+    np.savez(path, **{**arrays, "rng/0": np.array(fresh), "rng/1": np.array(fresh),
+                      "rng/2": np.array(fresh)})
     resumed = _model(1)
     _fit(resumed, [BackupAndRestore(backup_dir, delete_checkpoint=False)], shuffle=True)
     assert not np.allclose(resumed.get_weights()[0], reference.get_weights()[0])
     # A backup without the generators' state is refused.
     np.savez(path, **{k: v for k, v in arrays.items() if not k.startswith("rng/")})
-    with pytest.raises(ValueError, match="it holds 0 random generators where this run has 2"):
+    with pytest.raises(ValueError, match="it holds 0 random generators where this run has 3"):
         _fit(_model(1), [BackupAndRestore(backup_dir)], shuffle=True)
 
 

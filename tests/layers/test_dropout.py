@@ -53,19 +53,20 @@ def test_a_seeded_layer_draws_from_a_seed_generator_of_its_seed():
     x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
     layer, generator = Dropout(0.4, seed=9), random.SeedGenerator(9)
     assert isinstance(layer.seed_generator, random.SeedGenerator)
-    assert Dropout(0.4).seed_generator is None
+    assert isinstance(Dropout(0.4).seed_generator, random.SeedGenerator)
+    assert Dropout(0.0).seed_generator is None
     for _ in range(2):
         np.testing.assert_array_equal(layer(x, training=True).numpy(),
                                       random.dropout(x, 0.4, seed=generator).numpy())
 
 
-def test_unseeded_layers_draw_from_the_global_generator():
+def test_unseeded_layers_are_seeded_from_the_global_generator():
     x = np.ones((10, 10))
-    layer = Dropout(0.5)
+    # Unseeded, the layer's SeedGenerator is seeded from the global generator when it is made.
     backend.seed_rng(11)
-    first = layer(x, training=True).numpy()
+    first = Dropout(0.5)(x, training=True).numpy()
     backend.seed_rng(11)
-    np.testing.assert_array_equal(first, layer(x, training=True).numpy())
+    np.testing.assert_array_equal(first, Dropout(0.5)(x, training=True).numpy())
 
 
 def test_noise_shape_broadcasts_one_mask():

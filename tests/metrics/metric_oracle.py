@@ -116,10 +116,11 @@ def check_against_keras(keras, name, kwargs, make, seed, weights):
     batch_list = batches(make, seed, weights)
     if not compare(keras, ours, theirs, batch_list):
         return
-    assert [v.shape for v in ours.variables] == [tuple(v.shape) for v in theirs.variables]
+    assert [(v.name, v.shape) for v in ours.variables] == [
+        (v.name, tuple(v.shape)) for v in theirs.variables]
     ours.reset_state()
     theirs.reset_state()
-    assert all(not v.any() for v in ours.variables)
+    assert all(not v.numpy().any() for v in ours.variables)
     compare(keras, ours, theirs, batch_list[1:])
 
 

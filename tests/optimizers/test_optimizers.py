@@ -298,7 +298,7 @@ def test_learning_rate_property_and_setter():
     optimizer = SGD(0.5)
     w = Variable([1.0])
     optimizer.apply([np.ones(1, "float32")], [w])
-    assert optimizer.learning_rate == pytest.approx(0.5)
+    assert float(optimizer.learning_rate) == pytest.approx(0.5)
     optimizer.learning_rate = np.array(0.25)
     assert float(optimizer.variables[1].numpy()) == 0.25
     optimizer.apply([np.ones(1, "float32")], [w])
@@ -327,7 +327,7 @@ def test_schedule_is_called_with_iterations():
     optimizer = SGD(schedule)
     w = Variable([0.0])
     for step in range(4):
-        assert optimizer.learning_rate == pytest.approx(1.0 / (1 + step))
+        assert float(optimizer.learning_rate) == pytest.approx(1.0 / (1 + step))
         optimizer.apply([np.ones(1, "float32")], [w])
     np.testing.assert_allclose(w.numpy(), [-(1 + 1 / 2 + 1 / 3 + 1 / 4)], rtol=RTOL)
 
