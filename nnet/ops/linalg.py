@@ -31,7 +31,7 @@ def matmul(x1, x2):
 
 
 @primitive
-def einsum(subscripts, *operands):
+def einsum(subscripts, *operands, **kwargs):
     """Einstein summation over `operands` as described by `subscripts` (NumPy's notation).
 
     Implicit (``"ij,jk"``) and explicit (``"ij,jk->ik"``) forms, ellipses (``"...ij"``) with
@@ -43,6 +43,8 @@ def einsum(subscripts, *operands):
     Args:
         subscripts: the subscripts string, letters ``a-z``/``A-Z`` and ``...``.
         *operands: the arrays or Tensors, one per comma-separated term.
+        **kwargs: ``optimize`` (NumPy's contraction-order option) is accepted, as Keras accepts
+            it; nnet always picks the order itself.
 
     Example:
         >>> import numpy as np, nnet
@@ -56,6 +58,9 @@ def einsum(subscripts, *operands):
             f"Expected a string for subscripts, e.g. 'ij,jk->ik'. Received: "
             f"subscripts={subscripts!r}"
         )
+    unknown = set(kwargs) - {"optimize"}
+    if unknown:
+        raise TypeError(f"einsum takes only optimize= as a keyword. Received: {sorted(unknown)}")
     terms, output = _explicit(subscripts, tuple(x.ndim for x in operands))
 
     def vjp(g):
