@@ -8,9 +8,7 @@ bar.
 import functools
 import warnings
 
-import numpy as np
-
-from nnet import backend, config, tree
+from nnet import backend, tree
 from nnet import losses as losses_module
 from nnet import metrics as metrics_module
 from nnet import optimizers as optimizers_module
@@ -19,6 +17,14 @@ from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks.callback import pythonify_logs
 from nnet.callbacks.callback_list import CallbackList
 from nnet.training import data
+from nnet.training.arguments import (
+    capped_epochs,
+    check_validation_freq,
+    execution_end,
+    should_validate,
+    verbosity,
+    warn_if_trainable_changed,
+)
 from nnet.training.compile_utils import (
     CompileLoss,
     CompileMetrics,
@@ -41,14 +47,6 @@ def _own_random_stream(method):
             return method(self, *args, **kwargs)
 
     return wrapper
-
-
-def _verbosity(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
-    return verbose
 
 
 class Trainer:
@@ -339,16 +337,16 @@ class Trainer:
             (['loss'], 1)
         """
         self._assert_compiled("fit")
-        _warn_if_trainable_changed(self)
-        verbose = _verbosity(verbose)
-        epochs = _capped_epochs(epochs)
+        warn_if_trainable_changed(self)
+        verbose = verbosity(verbose)
+        epochs = capped_epochs(epochs)
         if batch_size is not None:
             _check_positive_int(batch_size, "batch_size")
         batches, validation = data.fit_batches(
             x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight,
             validation_split, validation_data, validation_batch_size, validation_steps,
         )
-        _check_validation_freq(validation_freq)
+        check_validation_freq(validation_freq)
         self._check_batches(batches)
         if validation is not None:
             try:
@@ -376,7 +374,7 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = self._train_epoch(batches, callbacks)
-            if validation is not None and _should_validate(epoch, validation_freq):
+            if validation is not None and should_validate(epoch, validation_freq):
                 logs.update(self._validate(validation, callbacks))
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -399,7 +397,7 @@ class Trainer:
             if self.stop_training:
                 break
         if batch_hooks and (step + 1) % per:
-            callbacks.on_train_batch_end(_execution_end(step, per), logs)
+            callbacks.on_train_batch_end(execution_end(step, per), logs)
         return self._metrics_result_or_logs(logs)
 
     def _validate(self, validation, callbacks):
@@ -416,7 +414,7 @@ class Trainer:
         ``[loss, *metrics]`` in compile order; with ``return_dict=True`` a dict with sorted keys.
         """
         self._assert_compiled("evaluate")
-        verbose = _verbosity(verbose)
+        verbose = verbosity(verbose)
         batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
         self._check_batches(batches)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
@@ -447,7 +445,7 @@ class Trainer:
                 if self.stop_evaluating:
                     break
         if batch_hooks and (step + 1) % per:
-            callback_list.on_test_batch_end(_execution_end(step, per), logs)
+            callback_list.on_test_batch_end(execution_end(step, per), logs)
         logs = self._metrics_result_or_logs(logs)
         callback_list.on_test_end(logs)
         return logs
@@ -473,7 +471,7 @@ class Trainer:
             >>> model.predict(np.ones((5, 3)), verbose=0).shape
             (5, 2)
         """
-        verbose = _verbosity(verbose)
+        verbose = verbosity(verbose)
         batches = data.batches_for(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
@@ -493,7 +491,7 @@ class Trainer:
                 if self.stop_predicting:
                     break
         if batch_hooks and (step + 1) % per:
-            callback_list.on_predict_batch_end(_execution_end(step, per), {"outputs": out})
+            callback_list.on_predict_batch_end(execution_end(step, per), {"outputs": out})
         callback_list.on_predict_end()
         return data.concatenate_batches(outputs)
 
@@ -524,50 +522,3 @@ class Trainer:
         x = data.prepare_arrays(x)[0]
         with no_grad():
             return data.to_numpy_structure(self.predict_step((x,)))
-
-
-def _execution_end(step, per):
-    """The step Keras reports at the end of the execution that holds `step`: its first step
-    plus ``per - 1``, also when the data ran out before the execution was full."""
-    return step - step % per + per - 1
-
-
-def _capped_epochs(epochs):
-    """`epochs` checked and under the debugging cap `config.max_epochs()`, as Keras applies it."""
-    _check_positive_int(epochs, "epochs", allow_zero=True)
-    cap = config.max_epochs()
-    if cap and cap < epochs:
-        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
-        return cap
-    return epochs
-
-
-def _check_validation_freq(validation_freq):
-    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool):
-        _check_positive_int(validation_freq, "validation_freq")
-    elif not (isinstance(validation_freq, (list, tuple, set, range)) and all(
-            isinstance(e, (int, np.integer)) and e > 0 for e in validation_freq)):
-        raise ValueError(
-            "Expected a positive integer (validate every N epochs) or a list of epoch numbers "
-            f"(1-based) for validation_freq. Received: validation_freq={validation_freq!r}"
-        )
-
-
-def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
-        return (epoch + 1) % validation_freq == 0
-    return epoch + 1 in validation_freq
-
-
-def _warn_if_trainable_changed(model):
-    """Keras freezes the trainable state at compile time; say so when it has changed since."""
-    frozen = model._train_variables
-    current = model.trainable_weights
-    if frozen is not None and (len(frozen) != len(current)
-                               or any(a is not b for a, b in zip(frozen, current))):
-        warnings.warn(
-            "The trainable state of the model changed after compile(). The change takes effect "
-            "only after you call compile() again.",
-            UserWarning,
-            stacklevel=3,
-        )

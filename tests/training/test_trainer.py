@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnet
-from nnet.training.trainer import _warn_if_trainable_changed
+from nnet.training.arguments import warn_if_trainable_changed as _warn_if_trainable_changed
 
 
 def _model(units=1, activation="sigmoid", in_dim=4):
