@@ -81,8 +81,6 @@ def test_default_width_follows_the_terminal(columns, width):
 
 
 def test_sequential_with_dropout_matches_reference_text(columns):
-    if not hasattr(nnet.layers, "Dropout"):
-        pytest.skip("nnet.layers does not export Dropout yet")
     columns(200)
 
     def build(lib):
