@@ -72,3 +72,79 @@ def test_assigning_the_learning_rate_variable_mid_training_acts_as_keras():
     np.testing.assert_allclose(results["nnet"][0], results["keras"][0], rtol=1e-4)
     for our_weight, their_weight in zip(results["nnet"][1], results["keras"][1]):
         np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-6)
+
+
+def _loss_scale_optimizer(lib, inner="Adam"):
+    inner = getattr(lib.optimizers, inner)(learning_rate=0.1, name=inner.lower())
+    return lib.optimizers.LossScaleOptimizer(inner, initial_scale=8.0, dynamic_growth_steps=2,
+                                             name="loss_scale_optimizer")
+
+
+def test_loss_scale_optimizer_skips_non_finite_steps_and_grows_as_keras():
+    rng = np.random.default_rng(2)
+    start = rng.normal(size=(3, 2)).astype("float32")
+    grads = [rng.normal(size=(3, 2)).astype("float32") * 8 for _ in range(6)]
+    # Step 2 grows the scale; steps 3 and 5 are skipped: the scale halves, the counter restarts.
+    grads[2][1, 0] = np.inf
+    grads[4][0, 1] = np.nan
+    results = {}
+    for lib in (nnet, keras):
+        optimizer = _loss_scale_optimizer(lib)
+        variable = lib.Variable(start.copy(), name="kernel")
+        seen = []
+        for grad in grads:
+            optimizer.apply([grad], [variable])
+            seen.append((_value(optimizer.dynamic_scale), _value(optimizer.step_counter),
+                         _value(optimizer.iterations),
+                         keras.ops.convert_to_numpy(variable.value)
+                         if lib is keras else variable.numpy()))
+        results[lib.__name__] = seen, [
+            (v.path, keras.ops.convert_to_numpy(v.value) if lib is keras else v.numpy())
+            for v in optimizer.variables
+        ]
+    (ours, our_vars), (theirs, their_vars) = results["nnet"], results["keras"]
+    assert [s[:3] for s in ours] == [s[:3] for s in theirs]
+    assert [s[0] for s in ours] == [8.0, 16.0, 8.0, 8.0, 4.0, 4.0]
+    for our_step, their_step in zip(ours, theirs):
+        np.testing.assert_allclose(our_step[3], their_step[3], rtol=1e-5)
+    assert [p for p, _ in our_vars] == [p for p, _ in their_vars]
+    for (_, ours_v), (_, theirs_v) in zip(our_vars, their_vars):
+        np.testing.assert_allclose(ours_v, theirs_v, rtol=1e-5)
+
+
+def test_loss_scale_optimizer_config_matches_keras_and_round_trips():
+    ours, theirs = (_loss_scale_optimizer(lib) for lib in (nnet, keras))
+    our_config, their_config = ours.get_config(), theirs.get_config()
+    # Keras names its torch-backend class (module, registered_name); each loads the other's.
+    unnamed = {"module": None, "registered_name": None}
+    assert ({**our_config["inner_optimizer"], **unnamed}
+            == {**their_config["inner_optimizer"], **unnamed})
+    assert {**our_config, "inner_optimizer": None} == {**their_config, "inner_optimizer": None}
+    for lib, config in ((nnet, their_config), (keras, our_config), (nnet, our_config)):
+        again = lib.optimizers.LossScaleOptimizer.from_config(dict(config))
+        assert type(again.inner_optimizer).__name__ == "Adam"
+        assert again.get_config()["initial_scale"] == 8.0
+    again = nnet.optimizers.deserialize(nnet.optimizers.serialize(ours))
+    assert again.get_config() == our_config
+    with pytest.raises(ValueError, match="clipnorm"):
+        nnet.optimizers.LossScaleOptimizer(nnet.optimizers.SGD(), clipnorm=1.0)
+
+
+def test_fit_with_a_loss_scale_optimizer_matches_keras_and_lowers_the_loss():
+    x = np.random.default_rng(3).normal(size=(16, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], "float32")
+    start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]).get_weights()
+    results = {}
+    for lib in (nnet, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(1)])
+        model.set_weights(start)
+        model.compile(optimizer=_loss_scale_optimizer(lib, "SGD"), loss="mse")
+        history = model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0)
+        results[lib.__name__] = (history.history["loss"], model.get_weights(),
+                                 _value(model.optimizer.dynamic_scale))
+    losses = results["nnet"][0]
+    assert losses[-1] < losses[0] / 2
+    np.testing.assert_allclose(losses, results["keras"][0], rtol=1e-4)
+    for our_weight, their_weight in zip(results["nnet"][1], results["keras"][1]):
+        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-6)
+    assert results["nnet"][2] == results["keras"][2] == 8.0 * 2**6
