@@ -1,5 +1,6 @@
 """Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam`,
-`Ftrl`, `Lion`, `Lamb`, `LossScaleOptimizer`), learning-rate `schedules`, and
+`Ftrl`, `Lion`, `Lamb`, `LossScaleOptimizer`, `MultiOptimizer` with its `OptimizerMap`),
+learning-rate `schedules`, and
 `get`/`serialize`/`deserialize`, which look optimizers up by their lowercased class name
 (``"adam"``, ``"rmsprop"``), as Keras's `compile` does."""
 
@@ -13,6 +14,7 @@ from nnet.optimizers.ftrl import Ftrl
 from nnet.optimizers.lamb import Lamb
 from nnet.optimizers.lion import Lion
 from nnet.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from nnet.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from nnet.optimizers.nadam import Nadam
 from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 from nnet.optimizers.rmsprop import RMSprop
@@ -72,5 +74,6 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
-    "Ftrl", "Lion", "Lamb", "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize",
+    "Ftrl", "Lion", "Lamb", "LossScaleOptimizer", "MultiOptimizer",
+    "OptimizerMap", "schedules", "get", "serialize", "deserialize",
 ]

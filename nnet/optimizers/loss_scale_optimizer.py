@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnet.autodiff.tensor import Tensor
-from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
+from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer, not_built_error
 from nnet.utils.registry import serialize_object
 
 # Keras's constructor accepted (and get_config wrote) the shared optimizer options; configs
@@ -118,11 +118,7 @@ class LossScaleOptimizer(Optimizer):
             trainable_variables = list(trainable_variables)
         if not self.built:
             if trainable_variables is None:
-                raise ValueError(
-                    "The optimizer is not built, so it does not know which variables the "
-                    "gradients belong to. Pass trainable_variables, or call "
-                    "optimizer.build(trainable_variables) first."
-                )
+                raise not_built_error()
             self.build(trainable_variables)
         if not _all_finite(grads):
             self.step_counter.data[...] = 0

@@ -33,6 +33,14 @@ def _takes_step(fn):
                for p in parameters)
 
 
+def not_built_error():
+    """The error of an unbuilt optimizer asked to apply gradients without their variables."""
+    return ValueError(
+        "The optimizer is not built, so it does not know which variables the gradients belong "
+        "to. Pass trainable_variables, or call optimizer.build(trainable_variables) first."
+    )
+
+
 class Optimizer(OptimizerStep):
     """Base class of optimizers, with the options every Keras optimizer shares.
 
@@ -307,11 +315,7 @@ class Optimizer(OptimizerStep):
             return
         if trainable_variables is None:
             if not self.built:
-                raise ValueError(
-                    "The optimizer is not built, so it does not know which variables the "
-                    "gradients belong to. Pass trainable_variables, or call "
-                    "optimizer.build(trainable_variables) first."
-                )
+                raise not_built_error()
             if len(grads) != len(self._trainable_variables):
                 raise ValueError(
                     f"Expected one gradient per variable the optimizer was built on "
