@@ -1,5 +1,6 @@
 """Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam`,
-`Ftrl`, `Lion`, `Lamb`, `LossScaleOptimizer`, `MultiOptimizer` with its `OptimizerMap`),
+`Ftrl`, `Lion`, `Lamb`, `LossScaleOptimizer`, `MultiOptimizer` with its `OptimizerMap`,
+`Muon`),
 learning-rate `schedules`, and
 `get`/`serialize`/`deserialize`, which look optimizers up by their lowercased class name
 (``"adam"``, ``"rmsprop"``), as Keras's `compile` does."""
@@ -15,6 +16,7 @@ from nnet.optimizers.lamb import Lamb
 from nnet.optimizers.lion import Lion
 from nnet.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from nnet.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from nnet.optimizers.muon import Muon
 from nnet.optimizers.nadam import Nadam
 from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 from nnet.optimizers.rmsprop import RMSprop
@@ -76,4 +78,5 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
     "Ftrl", "Lion", "Lamb", "LossScaleOptimizer", "MultiOptimizer",
     "OptimizerMap", "schedules", "get", "serialize", "deserialize",
+    "Muon",
 ]

@@ -212,3 +212,128 @@ def test_multi_optimizer_config_matches_keras_and_round_trips():
         _ = again.learning_rate
     with pytest.raises(ValueError, match="LossScaleOptimizer"):
         nnet.optimizers.OptimizerMap(nnet.optimizers.SGD())["x"] = _loss_scale_optimizer(nnet)
+
+
+# Muon on an Embedding (10, 4), a wide Dense kernel (4, 6), a tall one (6, 5), an output Dense
+# (5, 2) and their biases: cases where each rule that picks AdamW or the Muon step decides.
+MUON_CASES = {
+    "defaults": {},
+    "exclude_layers_no_nesterov": {
+        "learning_rate": 0.05, "exclude_layers": ["out"], "exclude_embeddings": False,
+        "nesterov": False, "rms_rate": None, "ns_steps": 3, "momentum": 0.9,
+        "weight_decay": 0.1, "adam_weight_decay": 0.2, "adam_lr_ratio": 0.5,
+    },
+    "options_shared_by_all_optimizers": {
+        "learning_rate": 0.02, "adam_beta_1": 0.8, "adam_beta_2": 0.9, "epsilon": 1e-3,
+        "weight_decay": None, "clipnorm": 0.5, "gradient_accumulation_steps": 2,
+        "use_ema": True, "ema_momentum": 0.5,
+    },
+}
+
+
+def _muon_layers(lib):
+    layers = [lib.layers.Embedding(10, 4, name="embedding"), lib.layers.Dense(6, name="wide"),
+              lib.layers.Dense(5, name="tall"), lib.layers.Dense(2, name="out")]
+    for layer, shape in zip(layers, [(None, 3), (None, 4), (None, 6), (None, 5)]):
+        layer.build(shape)
+    return [v for layer in layers for v in layer.trainable_variables]
+
+
+@pytest.mark.parametrize("case", sorted(MUON_CASES))
+def test_muon_matches_keras_weights_and_state(case):
+    import torch
+
+    kwargs = MUON_CASES[case]
+    rng = np.random.default_rng(2)
+    theirs_vars = _muon_layers(keras)
+    ours_vars = _muon_layers(nnet)
+    assert [v.path for v in ours_vars] == [v.path for v in theirs_vars]
+    start = [keras.ops.convert_to_numpy(v.value) for v in theirs_vars]
+    for ours, value in zip(ours_vars, start):
+        ours.assign(value)
+    ours_opt = nnet.optimizers.Muon(name="muon", **kwargs)
+    theirs_opt = keras.optimizers.Muon(name="muon", **kwargs)
+    for _ in range(6):
+        grads = [rng.normal(size=v.shape).astype("float32") for v in ours_vars]
+        ours_opt.apply_gradients(zip(grads, ours_vars))
+        theirs_opt.apply_gradients(zip([torch.tensor(g) for g in grads], theirs_vars))
+    # Which variables took the Muon step: those without a velocity slot.
+    assert [v.path for v in ours_opt.variables] == [v.path for v in theirs_opt.variables]
+    # Float32 in both: NumPy's and torch's matmuls round differently, and the Newton-Schulz
+    # iterations (slope up to a = 3.4 near zero) carry those last-bit differences through five
+    # products, so the project's float32 tolerance against another framework applies.
+    for ours, theirs in zip(ours_vars + ours_opt.variables, theirs_vars + theirs_opt.variables):
+        their_value = keras.ops.convert_to_numpy(theirs.value)
+        assert ours.dtype == their_value.dtype
+        np.testing.assert_allclose(ours.numpy(), their_value, rtol=1e-4, atol=1e-6,
+                                   err_msg=ours.path)
+    assert not any(np.allclose(v.numpy(), value) for v, value in zip(ours_vars, start))
+
+
+def test_muon_orthogonalization_matches_keras():
+    x = np.random.default_rng(3).normal(size=(7, 3)).astype("float32")
+    for steps in (1, 5):
+        ours = nnet.optimizers.Muon().zeropower_via_newtonschulz5(x, steps)
+        theirs = keras.optimizers.Muon().zeropower_via_newtonschulz5(
+            keras.ops.convert_to_tensor(x), steps)
+        np.testing.assert_allclose(ours, keras.ops.convert_to_numpy(theirs), rtol=1e-4,
+                                   atol=1e-6)
+    # Five steps bring the singular values near 1 (the quintic's coefficients keep them in
+    # about [0.7, 1.2] rather than converging).
+    singular_values = np.linalg.svd(ours, compute_uv=False)
+    assert ((singular_values > 0.6) & (singular_values < 1.25)).all()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"exclude_layers": ["out", "head"], "exclude_embeddings": False, "rms_rate": None,
+     "nesterov": False, "ns_steps": 3, "adam_weight_decay": None, "clipnorm": 1.0,
+     "learning_rate": 0.01},
+])
+def test_muon_get_config_matches_keras_and_round_trips(kwargs):
+    ours = nnet.optimizers.Muon(name="muon", **kwargs)
+    theirs = keras.optimizers.Muon(name="muon", **kwargs)
+    assert ours.get_config() == theirs.get_config()
+    rebuilt = nnet.optimizers.Muon.from_config(ours.get_config())
+    assert rebuilt.get_config() == ours.get_config()
+    assert keras.optimizers.Muon.from_config(ours.get_config()).get_config() == ours.get_config()
+    served = nnet.optimizers.deserialize(nnet.optimizers.serialize(ours))
+    assert type(served) is nnet.optimizers.Muon and served.get_config() == ours.get_config()
+    assert type(nnet.optimizers.get("muon")) is nnet.optimizers.Muon
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"exclude_layers": "out"}, "exclude_layers='out'"),
+    ({"ns_steps": 2.5}, "ns_steps=2.5"),
+    ({"ns_steps": -1}, "ns_steps=-1"),
+])
+def test_muon_constructor_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nnet.optimizers.Muon(**kwargs)
+
+
+def test_muon_fit_lowers_the_loss_and_steps_allocate_no_arrays():
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    tokens = rng.integers(0, 10, size=(64, 3))
+    y = (tokens.sum(axis=1, keepdims=True) / 15.0 - 1.0).astype("float32")
+    model = nnet.Sequential([nnet.Input((3,), dtype="int32"), nnet.layers.Embedding(10, 4),
+                             nnet.layers.Flatten(), nnet.layers.Dense(16, activation="relu"),
+                             nnet.layers.Dense(1, name="out")])
+    model.compile(optimizer=nnet.optimizers.Muon(0.02, exclude_layers=["out"]), loss="mse")
+    history = model.fit(tokens, y, batch_size=16, epochs=8, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+
+    w = nnet.Variable(np.ones((256, 128), "float32"), name="kernel")
+    g = np.random.default_rng(5).normal(size=(256, 128)).astype("float32")
+    g.setflags(write=False)
+    optimizer = nnet.optimizers.Muon()
+    optimizer.apply([g], [w])
+    tracemalloc.start()
+    optimizer.apply([g], [w])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # A single temporary of the weight's size would be 128 KiB.
+    assert peak < w.data.nbytes // 8
+    assert np.isfinite(w.numpy()).all()
