@@ -1,12 +1,13 @@
 """Optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam`,
 `Ftrl`, `Lion`, `Lamb`, `LossScaleOptimizer`, `MultiOptimizer` with its `OptimizerMap`,
-`Muon`),
+`Muon`, `Adafactor`, `ScheduleFreeAdamW`),
 learning-rate `schedules`, and
 `get`/`serialize`/`deserialize`, which look optimizers up by their lowercased class name
 (``"adam"``, ``"rmsprop"``), as Keras's `compile` does."""
 
 from nnet.optimizers import schedules
 from nnet.optimizers.adadelta import Adadelta
+from nnet.optimizers.adafactor import Adafactor
 from nnet.optimizers.adagrad import Adagrad
 from nnet.optimizers.adam import Adam
 from nnet.optimizers.adamax import Adamax
@@ -20,6 +21,7 @@ from nnet.optimizers.muon import Muon
 from nnet.optimizers.nadam import Nadam
 from nnet.optimizers.optimizer import OPTIMIZERS, Optimizer
 from nnet.optimizers.rmsprop import RMSprop
+from nnet.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from nnet.optimizers.sgd import SGD
 from nnet.utils.registry import serialize_object
 
@@ -78,5 +80,5 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
     "Ftrl", "Lion", "Lamb", "LossScaleOptimizer", "MultiOptimizer",
     "OptimizerMap", "schedules", "get", "serialize", "deserialize",
-    "Muon",
+    "Muon", "Adafactor", "ScheduleFreeAdamW",
 ]

@@ -339,3 +339,98 @@ def test_muon_fit_lowers_the_loss_and_steps_allocate_no_arrays():
     # A single temporary of the weight's size would be 128 KiB.
     assert peak < w.data.nbytes // 8
     assert np.isfinite(w.numpy()).all()
+class _KerasScheduleFreeAdamW(keras.optimizers.ScheduleFreeAdamW):
+    """Keras's ScheduleFreeAdamW reads ``momentum.value`` before updating the momentum; the torch
+    backend updates that tensor in place, so the read sees the new value, unlike JAX and
+    TensorFlow. Subtracting out of place gives every backend's (and the paper's) math."""
+
+    def assign_sub(self, variable, value):
+        if any(variable is m for m in self._momentums):
+            variable._value = variable.value - keras.ops.convert_to_tensor(value)
+        else:
+            super().assign_sub(variable, value)
+
+
+_SHAPES = [(5,), (3, 4), (2, 3, 4)]
+_NEW_OPTIMIZERS = [
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5, "epsilon_1": 1e-20,
+                   "epsilon_2": 0.01, "clip_threshold": 0.5, "relative_step": False,
+                   "weight_decay": 0.01}),
+    ("ScheduleFreeAdamW", {}),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99,
+                           "epsilon": 1e-6, "warmup_steps": 3, "weight_decay": 0.02}),
+]
+
+
+def _keras_optimizer(name, kwargs):
+    cls = _KerasScheduleFreeAdamW if name == "ScheduleFreeAdamW" else getattr(
+        keras.optimizers, name)
+    return cls(**kwargs)
+
+
+@pytest.mark.parametrize("name, kwargs", _NEW_OPTIMIZERS)
+def test_new_optimizer_steps_and_slots_match_keras(name, kwargs):
+    rng = np.random.default_rng(2)
+    start = [rng.normal(size=shape).astype("float32") for shape in _SHAPES]
+    grads = [[rng.normal(size=shape).astype("float32") for shape in _SHAPES] for _ in range(5)]
+    results = {}
+    for lib, optimizer in ((nnet, getattr(nnet.optimizers, name)(**kwargs)),
+                           (keras, _keras_optimizer(name, kwargs))):
+        variables = [lib.Variable(w, name=f"w{i}") for i, w in enumerate(start)]
+        for step in grads:
+            optimizer.apply(step, variables)
+        results[lib.__name__] = ([keras.ops.convert_to_numpy(v.value) for v in variables],
+                                 [(tuple(v.shape), keras.ops.convert_to_numpy(v.value))
+                                  for v in optimizer.variables])
+    (ours, our_slots), (theirs, their_slots) = results["nnet"], results["keras"]
+    for our, their in zip(ours, theirs):
+        np.testing.assert_allclose(our, their, rtol=2e-6, atol=1e-6)
+    assert [s for s, _ in our_slots] == [s for s, _ in their_slots]
+    for (_, our), (_, their) in zip(our_slots, their_slots):
+        np.testing.assert_allclose(our, their, rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, kwargs", _NEW_OPTIMIZERS)
+def test_new_optimizer_config_matches_keras_and_round_trips(name, kwargs):
+    ours = getattr(nnet.optimizers, name)(name="opt", **kwargs).get_config()
+    theirs = getattr(keras.optimizers, name)(name="opt", **kwargs).get_config()
+    assert ours == pytest.approx(theirs)
+    assert getattr(nnet.optimizers, name).from_config(theirs).get_config() == ours
+    assert getattr(keras.optimizers, name).from_config(ours).get_config() == theirs
+    assert type(nnet.optimizers.get(name.lower())).__name__ == name
+
+
+@pytest.mark.parametrize("name", ["Adafactor", "ScheduleFreeAdamW"])
+def test_new_optimizer_fits_a_small_model(name):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32") + 0.5
+    nnet.utils.set_random_seed(0)
+    model = nnet.Sequential([nnet.Input((4,)), nnet.layers.Dense(8, activation="relu"),
+                             nnet.layers.Dense(1)])
+    model.compile(optimizer=getattr(nnet.optimizers, name)(learning_rate=0.05), loss="mse")
+    history = model.fit(x, y, batch_size=16, epochs=8, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < 0.5 * losses[0]
+
+
+@pytest.mark.parametrize("name, kwargs", [_NEW_OPTIMIZERS[1], _NEW_OPTIMIZERS[3]])
+def test_new_optimizer_fit_matches_keras(name, kwargs):
+    # fit updates the model's weights laid out in one buffer: the flat path of the optimizers.
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-1.0], [2.0]], "float32")
+    start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+                              keras.layers.Dense(1)]).get_weights()
+    results = {}
+    for lib, optimizer in ((nnet, getattr(nnet.optimizers, name)(**kwargs)),
+                           (keras, _keras_optimizer(name, kwargs))):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(4), lib.layers.Dense(1)])
+        model.set_weights(start)
+        model.compile(optimizer=optimizer, loss="mse")
+        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        results[lib.__name__] = history.history["loss"], model.get_weights()
+    np.testing.assert_allclose(results["nnet"][0], results["keras"][0], rtol=1e-5)
+    for our_weight, their_weight in zip(results["nnet"][1], results["keras"][1]):
+        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-5, atol=1e-6)
