@@ -37,6 +37,7 @@ def test_learning_rate_is_a_variable_as_keras(name):
 def test_a_schedule_learning_rate_is_its_current_value_as_keras():
     x = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
     y = x.sum(axis=1, keepdims=True)
+    keras.utils.set_random_seed(0)  # fixed start weights: the same case every run
     start = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).get_weights()
     results = {}
     for lib in (nnet, keras):
@@ -51,13 +52,15 @@ def test_a_schedule_learning_rate_is_its_current_value_as_keras():
                                  bool(model.optimizer.iterations == 2), model.get_weights())
     ours, theirs = results["nnet"], results["keras"]
     assert ours[:4] == pytest.approx(theirs[:4])
+    # Weights of size ~1 after float32 updates: an entry that ends near 0 is checked absolutely.
     for our_weight, their_weight in zip(ours[4], theirs[4]):
-        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-6)
+        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-6, atol=1e-7)
 
 
 def test_assigning_the_learning_rate_variable_mid_training_acts_as_keras():
     x = np.random.default_rng(1).normal(size=(8, 2)).astype("float32")
     y = x[:, :1] - x[:, 1:]
+    keras.utils.set_random_seed(0)  # fixed start weights: the same case every run
     start = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).get_weights()
     results = {}
     for lib in (nnet, keras):
@@ -133,6 +136,7 @@ def test_loss_scale_optimizer_config_matches_keras_and_round_trips():
 def test_fit_with_a_loss_scale_optimizer_matches_keras_and_lowers_the_loss():
     x = np.random.default_rng(3).normal(size=(16, 3)).astype("float32")
     y = x @ np.array([[1.0], [-2.0], [0.5]], "float32")
+    keras.utils.set_random_seed(0)  # fixed start weights: the same case every run
     start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]).get_weights()
     results = {}
     for lib in (nnet, keras):
@@ -161,6 +165,7 @@ def _multi_optimizer(lib):
 def test_multi_optimizer_updates_each_group_as_keras():
     x = np.random.default_rng(4).normal(size=(16, 3)).astype("float32")
     y = x @ np.array([[1.0], [-2.0], [0.5]], "float32") + 1.0
+    keras.utils.set_random_seed(0)  # fixed start weights: the same case every run
     start = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]).get_weights()
     results = {}
     for lib in (nnet, keras):
@@ -179,7 +184,8 @@ def test_multi_optimizer_updates_each_group_as_keras():
     assert ours[0][-1] < ours[0][0]
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-4)
     for our_weight, their_weight in zip(ours[1], theirs[1]):
-        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-6)
+        # Adam's float32 steps on weights of size ~1: absolute error of a few 1e-6.
+        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-5)
     # Keras's slot names hold the model's name ("sequential_1_dense_kernel_momentum"): compare
     # the owning optimizer and the slot kind.
     def owners(variables):
