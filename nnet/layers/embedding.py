@@ -6,12 +6,12 @@ import numpy as np
 
 from nnet import constraints, initializers, ops, regularizers
 from nnet.layers.layer import LAYERS, Layer
+from nnet.utils.argument_checks import check_positive_int
 
 
-def _positive_int(value, name):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Expected a positive integer for {name}. Received: {name}={value!r}")
-    return int(value)
+def _ids(inputs):
+    """The token ids of `inputs` (a Tensor or an array) as an array."""
+    return inputs.data if hasattr(inputs, "data") else np.asarray(inputs)
 
 
 @LAYERS.register
@@ -62,8 +62,8 @@ class Embedding(Layer):
                 "nnet does not quantize layers: Embedding computes in its dtype. Pass "
                 f"quantization_config=None. Received: quantization_config={quantization_config!r}"
             )
-        self.input_dim = _positive_int(input_dim, "input_dim")
-        self.output_dim = _positive_int(output_dim, "output_dim")
+        self.input_dim = int(check_positive_int(input_dim, "input_dim"))
+        self.output_dim = int(check_positive_int(output_dim, "output_dim"))
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
@@ -116,7 +116,7 @@ class Embedding(Layer):
         self.lora_enabled = True
 
     def call(self, inputs):
-        ids = inputs.data if hasattr(inputs, "data") else np.asarray(inputs)
+        ids = _ids(inputs)
         if ids.dtype.kind not in "iu":
             if ids.dtype.kind != "f" or not np.array_equal(ids, np.round(ids)):
                 raise TypeError(
@@ -140,7 +140,7 @@ class Embedding(Layer):
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:
             return None
-        ids = inputs.data if hasattr(inputs, "data") else np.asarray(inputs)
+        ids = _ids(inputs)
         return ids != 0
 
     def compute_output_shape(self, input_shape):

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from nnet import config
-from nnet.training.data import check_positive_int
+from nnet.utils.argument_checks import check_positive_int
 
 
 def verbosity(verbose):

@@ -8,6 +8,7 @@ import numpy as np
 
 from nnet import backend, config, tree
 from nnet.autodiff.tensor import Tensor
+from nnet.utils.argument_checks import check_positive_int
 from nnet.utils.dataset_utils import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
@@ -26,19 +27,6 @@ def _map_arrays(fn, structure):
         else:
             return tuple(out)
     return tree.map_structure(lambda v: None if v is None else fn(v), structure)
-
-
-def check_positive_int(value, argument, allow_zero=False):
-    """`value` if it is a positive (or, with `allow_zero`, non-negative) integer, else a
-    ValueError naming `argument`."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (
-        0 if allow_zero else 1
-    ):
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(
-            f"Expected a {kind} integer for {argument}. Received: {argument}={value!r}"
-        )
-    return value
 
 
 def _check_given(x, argument):
@@ -105,10 +93,12 @@ def _check_finite(array, argument):
 
 def _check_float_range(array, argument):
     """Values beyond the float range of `floatx()` would turn into inf inside the model."""
+    if array.dtype.kind != "f" or not array.size \
+            or array.dtype.itemsize <= np.dtype(backend.floatx()).itemsize:
+        return
     limit = np.finfo(backend.floatx()).max
-    if array.dtype.kind == "f" and array.dtype.itemsize > np.dtype(backend.floatx()).itemsize \
-            and array.size and max(-array.min(), array.max()) > limit:
-        largest = max(-array.min(), array.max())
+    largest = max(-array.min(), array.max())
+    if largest > limit:
         raise ValueError(
             f"{argument} holds values up to {largest:g} in magnitude, beyond the {limit:g} that "
             f"{backend.floatx()} (the model's dtype) can hold: they would become inf. Rescale "

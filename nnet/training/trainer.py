@@ -35,7 +35,7 @@ from nnet.training.compile_utils import (
     log_value,
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
-from nnet.training.data import check_positive_int as _check_positive_int
+from nnet.utils.argument_checks import check_positive_int as _check_positive_int
 
 
 def _own_random_stream(method):
