@@ -15,9 +15,11 @@ from nnet.utils.registry import serialize_object
 class RNN(Layer):
     """Base class for recurrent layers: applies `cell` to each step of a (batch, time, ...) input.
 
-    The built-in cells run a whole sequence as one primitive (one graph node, the time loop and
-    backpropagation through time inside); any other cell, and the built-in ones with recurrent
-    dropout in training or an activation the primitives lack, run step by step.
+    The SimpleRNN, LSTM and GRU cells run a whole sequence as one primitive (one graph node, the
+    time loop and backpropagation through time inside); the ConvLSTM cell convolves the inputs
+    of all steps at once and runs its recurrence step by step; any other cell, and the built-in
+    ones with recurrent dropout in training or an activation the primitives lack, run step by
+    step.
 
     A boolean (batch, time) mask (from `Embedding(mask_zero=True)`, `Masking`, or ``mask=``)
     skips steps: a sample keeps its states and repeats its previous output at a masked step.

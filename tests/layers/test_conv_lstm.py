@@ -97,6 +97,17 @@ def test_return_state_and_initial_state_against_keras(keras, cls, shape, kwargs)
     _assert_close(ours(x, initial_state=[h, c]), theirs(x, initial_state=[h, c]))
 
 
+def test_bidirectional_against_keras(keras):
+    shape = (2, 3, 5, 5, 2)
+    ours = layers.Bidirectional(layers.ConvLSTM2D(2, 3, return_sequences=True))
+    theirs = keras.layers.Bidirectional(keras.layers.ConvLSTM2D(2, 3, return_sequences=True))
+    ours.build(shape)
+    theirs.build(shape)
+    theirs.set_weights(ours.get_weights())
+    x = np.random.default_rng(0).standard_normal(shape).astype("float32")
+    _assert_close(ours(x, mask=MASK), theirs(x, mask=MASK))
+
+
 def test_stateful_and_reset_states_against_keras(keras):
     shape = (2, 3, 4, 4, 1)
     ours, theirs, x = _pair(keras, "ConvLSTM2D", shape, filters=2, kernel_size=3,
