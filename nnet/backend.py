@@ -5,7 +5,10 @@ Everything else asks this module for the array module of an array (`array_module
 """
 
 import contextlib
+import ctypes
 import itertools
+import os
+import sys
 import threading
 
 import numpy as np
@@ -28,6 +31,30 @@ class _StreamScope(threading.local):
 
 
 _SCOPE = _StreamScope()
+
+
+def _keep_freed_memory():
+    """Ask glibc's allocator to keep freed memory for reuse instead of returning it to the OS.
+
+    A training step allocates the same large arrays (activations, im2col columns, gradients)
+    every time. By default glibc hands freed blocks of a few MiB back to the kernel, so the next
+    step faults every page in again: a tenth to a fifth of a step's time on the convolutional and
+    recurrent benchmarks. Blocks up to 32 MiB now come from the heap and up to 512 MiB of free
+    heap is kept. Set the environment variable ``NNET_KEEP_FREED_MEMORY=0`` before importing
+    nnet to leave the allocator as it is; nothing changes on other C libraries or systems.
+    """
+    if os.environ.get("NNET_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 512 << 20)
+
+
+_keep_freed_memory()
 
 
 def floatx():

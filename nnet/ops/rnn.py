@@ -14,6 +14,8 @@ Conventions shared by all of them, as in Keras:
 - `activation` and `recurrent_activation` are names from `RECURRENT_ACTIVATIONS`.
 """
 
+import numpy as np
+
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
 
@@ -22,14 +24,21 @@ def _tanh(xp, a):
     xp.tanh(a, out=a)
 
 
-def _sigmoid(xp, a, halved=False):
-    # 0.5 * tanh(x / 2) + 0.5 is the sigmoid without exp overflow; gate columns of the weights
-    # come pre-halved (`halved`), so that one tanh call serves the sigmoid and tanh gates.
-    if not halved:
-        a *= 0.5
-    xp.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
+def _sigmoid(xp, a, negated=False):
+    # 1 / (1 + exp(-x)): NumPy's exp is several times faster than its tanh, and the result keeps
+    # its relative precision where the sigmoid is tiny. Gate columns of the weights come negated
+    # (`negated`), saving the negation. exp overflows to inf for x < -88 (float32), giving the
+    # exact 0; the primitives run their loops under `_overflow_to_zero`.
+    if not negated:
+        xp.negative(a, out=a)
+    xp.exp(a, out=a)
+    a += 1
+    xp.reciprocal(a, out=a)
+
+
+def _overflow_to_zero():
+    """The error state of the time loops: exp's overflow to inf is the sigmoid's exact 0."""
+    return np.errstate(over="ignore")
 
 
 def _relu(xp, a):
@@ -76,9 +85,9 @@ def _check_activation(name, argument):
         )
 
 
-def _apply(xp, name, a, halved=False):
+def _apply(xp, name, a, negated=False):
     if name == "sigmoid":
-        _sigmoid(xp, a, halved)
+        _sigmoid(xp, a, negated)
     else:
         _ACTIVATIONS[name][0](xp, a)
 
@@ -88,10 +97,10 @@ def _derivative(name, y):
 
 
 def _gate_scale(xp, n, gates, dtype, recurrent_activation):
-    """Column factors that pre-halve the first `gates` of `n` gate blocks for the sigmoid."""
+    """Column factors that negate the first `gates` of `n` gate columns for the sigmoid."""
     scale = xp.ones(n, dtype=dtype)
     if recurrent_activation == "sigmoid":
-        scale[:gates] = 0.5
+        scale[:gates] = -1
     return scale
 
 
@@ -199,13 +208,14 @@ def simple_rnn(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation
     if bias is not None:
         h[1:] += bias
     tmp = xp.empty((batch, units), dtype=x.dtype)
-    for t in range(steps):
-        a = h[t + 1]
-        xp.matmul(h[t], recurrent_kernel, out=tmp)
-        a += tmp
-        _apply(xp, activation, a)
-        if skip is not None:
-            xp.copyto(a, h[t], where=skip[t])
+    with _overflow_to_zero():
+        for t in range(steps):
+            a = h[t + 1]
+            xp.matmul(h[t], recurrent_kernel, out=tmp)
+            a += tmp
+            _apply(xp, activation, a)
+            if skip is not None:
+                xp.copyto(a, h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h = grads
@@ -277,65 +287,55 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
     tc = xp.empty((steps, batch, u), dtype=x.dtype)
     h[0], c[0] = h0, c0
     tmp, tmp_u = xp.empty((batch, 4 * u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
-    fused_tanh = (activation, recurrent_activation) == ("tanh", "sigmoid")
-    for t in range(steps):
-        z = g[t]
-        xp.matmul(h[t], r, out=tmp)
-        z += tmp
-        if fused_tanh:
-            xp.tanh(z, out=z)
-            z[:, :3 * u] *= 0.5
-            z[:, :3 * u] += 0.5
-        else:
-            _apply(xp, recurrent_activation, z[:, :3 * u], halved=True)
+    with _overflow_to_zero():
+        for t in range(steps):
+            z = g[t]
+            xp.matmul(h[t], r, out=tmp)
+            z += tmp
+            _apply(xp, recurrent_activation, z[:, :3 * u], negated=True)
             _apply(xp, activation, z[:, 3 * u:])
-        xp.multiply(z[:, 2 * u:3 * u], c[t], out=c[t + 1])
-        xp.multiply(z[:, u:2 * u], z[:, 3 * u:], out=tmp_u)
-        c[t + 1] += tmp_u
-        if activation == "tanh":
-            xp.tanh(c[t + 1], out=tc[t])
-        else:
-            tc[t] = c[t + 1]
-            _apply(xp, activation, tc[t])
-        xp.multiply(z[:, :u], tc[t], out=h[t + 1])
-        if skip is not None:
-            xp.copyto(c[t + 1], c[t], where=skip[t])
-            xp.copyto(h[t + 1], h[t], where=skip[t])
+            xp.multiply(z[:, 2 * u:3 * u], c[t], out=c[t + 1])
+            xp.multiply(z[:, u:2 * u], z[:, 3 * u:], out=tmp_u)
+            c[t + 1] += tmp_u
+            if activation == "tanh":
+                xp.tanh(c[t + 1], out=tc[t])
+            else:
+                tc[t] = c[t + 1]
+                _apply(xp, activation, tc[t])
+            xp.multiply(z[:, :u], tc[t], out=h[t + 1])
+            if skip is not None:
+                xp.copyto(c[t + 1], c[t], where=skip[t])
+                xp.copyto(h[t + 1], h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h, g_c = grads
         gy = _incoming(xp, g_seq, lead)
         g4 = g.reshape(steps, batch, 4, u)
         o, i, f, cc = g4[:, :, 0], g4[:, :, 1], g4[:, :, 2], g4[:, :, 3]
-        p_o = _derivative(recurrent_activation, o)
-        p_o *= tc
-        q = _derivative(activation, tc)
-        q *= o
-        p_i = _derivative(recurrent_activation, i)
-        p_i *= cc
-        p_f = _derivative(recurrent_activation, f)
-        p_f *= c[:-1]
-        p_c = _derivative(activation, cc)
-        p_c *= i
+        # Per step, dz_o = dh * p_o and dc += dh * q, then dz_i, dz_f, dz_c = dc * (p_i, p_f,
+        # p_c): the factors sit side by side in `p` so that each is one broadcast product.
+        p = xp.empty((steps, batch, 5, u), dtype=x.dtype)
+        gates = _derivative(recurrent_activation, g4[:, :, :3])
+        for slot, gate, factor in ((0, 0, tc), (2, 1, cc), (3, 2, c[:-1])):
+            xp.multiply(gates[:, :, gate], factor, out=p[:, :, slot])
+        del gates
+        for slot, y, factor in ((1, tc, o), (4, cc, i)):
+            xp.multiply(_derivative(activation, y), factor, out=p[:, :, slot])
         keep_f = f
         if skip is not None:
-            for p in (p_o, q, p_i, p_f, p_c):
-                p *= ~skip
+            p *= ~skip[..., None]
             keep_f = xp.where(skip, 1, f)
         rt = xp.ascontiguousarray(recurrent_kernel[:, perm].T)
         dz = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
         dz4 = dz.reshape(steps, batch, 4, u)
         dh, dc = _final_grad(xp, g_h, h[0]), _final_grad(xp, g_c, c[0])
-        rec, tmp_u = xp.empty_like(dh), xp.empty_like(dh)
+        rec = xp.empty_like(dh)
         for t in range(steps - 1, -1, -1):
             if gy is not None:
                 dh += gy[t]
-            xp.multiply(dh, p_o[t], out=dz4[t, :, 0])
-            xp.multiply(dh, q[t], out=tmp_u)
-            dc += tmp_u
-            xp.multiply(dc, p_i[t], out=dz4[t, :, 1])
-            xp.multiply(dc, p_f[t], out=dz4[t, :, 2])
-            xp.multiply(dc, p_c[t], out=dz4[t, :, 3])
+            xp.multiply(dh[:, None], p[t, :, :2], out=dz4[t, :, :2])
+            dc += dz4[t, :, 1]
+            xp.multiply(dc[:, None], p[t, :, 2:], out=dz4[t, :, 1:])
             dc *= keep_f[t]
             xp.matmul(dz[t], rt, out=rec)
             if skip is not None:
@@ -402,26 +402,27 @@ def gru(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation="tanh"
     # inner: h[t-1] @ R_h (+ b'_h) with `reset_after`, else r * h[t-1]; kept for the vjp.
     inner = xp.empty((steps, batch, u), dtype=x.dtype)
     tmp_zr, tmp_u = xp.empty((batch, 2 * u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
-    for t in range(steps):
-        zr, hh = g[t][:, :2 * u], g[t][:, 2 * u:]
-        xp.matmul(h[t], r_zr, out=tmp_zr)
-        zr += tmp_zr
-        _apply(xp, recurrent_activation, zr, halved=True)
-        if reset_after:
-            xp.matmul(h[t], r_h, out=inner[t])
-            if b_rh is not None:
-                inner[t] += b_rh
-            xp.multiply(zr[:, u:], inner[t], out=tmp_u)
-        else:
-            xp.multiply(zr[:, u:], h[t], out=inner[t])
-            xp.matmul(inner[t], r_h, out=tmp_u)
-        hh += tmp_u
-        _apply(xp, activation, hh)
-        xp.subtract(h[t], hh, out=h[t + 1])
-        h[t + 1] *= zr[:, :u]
-        h[t + 1] += hh
-        if skip is not None:
-            xp.copyto(h[t + 1], h[t], where=skip[t])
+    with _overflow_to_zero():
+        for t in range(steps):
+            zr, hh = g[t][:, :2 * u], g[t][:, 2 * u:]
+            xp.matmul(h[t], r_zr, out=tmp_zr)
+            zr += tmp_zr
+            _apply(xp, recurrent_activation, zr, negated=True)
+            if reset_after:
+                xp.matmul(h[t], r_h, out=inner[t])
+                if b_rh is not None:
+                    inner[t] += b_rh
+                xp.multiply(zr[:, u:], inner[t], out=tmp_u)
+            else:
+                xp.multiply(zr[:, u:], h[t], out=inner[t])
+                xp.matmul(inner[t], r_h, out=tmp_u)
+            hh += tmp_u
+            _apply(xp, activation, hh)
+            xp.subtract(h[t], hh, out=h[t + 1])
+            h[t + 1] *= zr[:, :u]
+            h[t + 1] += hh
+            if skip is not None:
+                xp.copyto(h[t + 1], h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h = grads
