@@ -152,6 +152,11 @@ def register_ops(functions):
     _OPS.update({_key(fn): fn for fn in functions})
 
 
+def is_registered_op(fn):
+    """Whether `fn` is one of the functions that `register_ops` made loadable."""
+    return _OPS.get(_key(fn)) is fn
+
+
 def _key(fn):
     return f"{fn.__module__}:{fn.__name__}"
 
@@ -196,7 +201,7 @@ class SymbolicOp(Operation):
 
     def get_config(self):
         key = _key(self.fn)
-        if _OPS.get(key) is not self.fn:
+        if not is_registered_op(self.fn):
             raise ValueError(
                 f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
                 f"cannot be saved. Wrap the computation in a Layer subclass to save it."
