@@ -311,8 +311,8 @@ def from_keras(layer_config):
 def _nnet_call(fn, spec, init, args, kwargs):
     """The positional and keyword arguments of `fn` for Keras's call ``op(*args, **kwargs)``.
 
-    The tensors stay positional (nnet's primitives find symbolic inputs among them); a
-    constructor argument that comes before them in `fn`'s signature (``einsum``'s
+    The call arguments become positional, as nnet's primitives look for tensors among those;
+    a constructor argument that comes before them in `fn`'s signature (``einsum``'s
     ``subscripts``, ``full``'s ``shape``) moves to its place among them.
     """
     keywords = dict(kwargs)
@@ -331,10 +331,15 @@ def _nnet_call(fn, spec, init, args, kwargs):
             positional += pending
             pending = []
             break
-        if not pending or parameter.kind not in _POSITIONAL:
+        if parameter.kind not in _POSITIONAL:
             break
-        positional.append(keywords.pop(parameter.name) if parameter.name in keywords
-                          else pending.pop(0))
+        if pending:
+            positional.append(keywords.pop(parameter.name) if parameter.name in keywords
+                              else pending.pop(0))
+        elif parameter.name in kwargs:  # a tensor passed by keyword: primitives want it here
+            positional.append(keywords.pop(parameter.name))
+        else:
+            break
     try:
         if pending:
             raise TypeError(f"{len(pending)} call argument(s) too many")

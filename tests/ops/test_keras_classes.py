@@ -11,7 +11,7 @@ import pytest
 
 import nnet
 from nnet.autodiff.symbolic import is_registered_op
-from nnet.ops.keras_classes import KERAS_OPS, keras_class, keras_ops
+from nnet.ops.keras_classes import KERAS_OPS, from_keras, keras_class, keras_ops
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -138,3 +138,33 @@ def test_a_composite_records_itself_and_runs_the_same():
     a, b = np.ones((1, 2, 3), "float32"), np.zeros((1, 2, 3), "float32")
     np.testing.assert_allclose(model.predict([a, b], verbose=0),
                                np.concatenate([a, b + 1 / 3], axis=-1), rtol=1e-6)
+
+
+def _prepare(class_name, module="keras.src.ops.numpy", **config):
+    _, prepare = from_keras({"module": module, "class_name": class_name, "name": "op",
+                             "config": {"name": "op", **config}})
+    return prepare
+
+
+def test_saved_arguments_are_placed_where_the_nnet_function_takes_them():
+    a, b, c = (np.full((2, 2), v, "float32") for v in (1.0, 2.0, 3.0))
+    # Tensors by keyword become positional: primitives look for tensors there.
+    args, kwargs = _prepare("Where")([c > 2], {"x1": a, "x2": b})
+    assert len(args) == 3 and args[1] is a and args[2] is b and kwargs == {}
+    # A constructor argument before the call arguments takes its place among them.
+    assert _prepare("Full", shape=[2, 3], dtype=None)([7.0], {}) == \
+        ([(2, 3), 7.0], {"dtype": None})
+    args, kwargs = _prepare("Einsum", subscripts="ij,jk->ik")([a, b], {})
+    assert args[0] == "ij,jk->ik" and args[1] is a and args[2] is b
+    # JSON's lists come back as the tuples they were (axes), and GetItem's key as a tuple.
+    assert _prepare("Mean", axis=[0, 1], keepdims=False)([a], {}) == \
+        ([a], {"axis": (0, 1), "keepdims": False})
+    key = [slice(None), 0]
+    assert _prepare("GetItem")([a, key], {})[0][1] == (slice(None), 0)
+
+
+def test_saved_arguments_the_function_cannot_take_are_refused():
+    with pytest.raises(ValueError, match="'Add' cannot be applied as nnet.ops.add"):
+        _prepare("Add")([1.0, 2.0, 3.0], {})
+    with pytest.raises(ValueError, match="'Mean' is given 'axis' twice"):
+        _prepare("Mean", axis=0)([np.ones(2)], {"axis": 0})
