@@ -111,6 +111,17 @@ def ops_graph(lib):
                               ops.stack([left, right], axis=1)], name="ops_graph")
 
 
+def image_graph(lib):
+    """Ops of Keras's nn and image modules."""
+    ops = lib.ops
+    x = lib.Input((8, 8, 3))
+    return lib.Model(x, [
+        ops.image.rgb_to_grayscale(ops.image.resize(x, (4, 4))), ops.max_pool(x, 2, 2),
+        ops.image.extract_patches(x, (2, 2)), ops.relu6(ops.leaky_relu(x, 0.3) * 8.0),
+        ops.one_hot(ops.argmax(x, axis=-1), 3),
+    ])
+
+
 def test_masked_embedding_lstm_saved_by_keras_loads_in_nnet(tmp_path, keras):
     model = masked_lstm(keras)
     model.save(tmp_path / "masked.keras")
@@ -272,3 +283,14 @@ def test_an_argument_the_op_does_not_take_is_refused(keras_file):
     edit_op(keras_file, "Mean", config={"out": "x"})
     with pytest.raises(LoadError, match=r"'Mean'.*holds \['out'\].*\['axis', 'keepdims'\]"):
         load_model(keras_file)
+
+
+@pytest.mark.parametrize("saver", ["keras", "nnet"])
+def test_nn_and_image_ops_move_both_ways(tmp_path, keras, saver):
+    images = RNG.random((2, 8, 8, 3), dtype=np.float32)
+    model = image_graph(keras if saver == "keras" else nnet)
+    model.save(tmp_path / "image.keras")
+    assert {"RGBToGrayscale", "Resize", "MaxPool", "ExtractPatches", "Relu6", "LeakyRelu",
+            "OneHot", "Argmax"} <= op_classes(read_config(tmp_path / "image.keras"))
+    load = keras.saving.load_model if saver == "nnet" else load_model
+    assert_same_predictions(model, load(tmp_path / "image.keras"), images)
