@@ -12,7 +12,11 @@ The nnet function of a class is found by name alone, among the functions `nnet.o
 (`nnet.autodiff.symbolic.register_ops`): the snake_case of the class name (``NotEqual`` ->
 ``not_equal``), or the name in `_FUNCTION_CLASSES` where Keras's function has another name. A file
 names a class; nothing it names is imported or run, and an op that nnet lacks raises an error that
-says so. An op added to `nnet.ops` under its Keras name is picked up with no change here.
+says so. An op added to `nnet.ops` under its Keras name is picked up with no change here (a
+composite one is marked with `nnet.autodiff.symbolic.graph_op`, so that a graph records it whole).
+
+nnet's own ``SymbolicOp`` form (``{"class_name": "SymbolicOp", "config": {"function":
+"nnet.ops.math:add"}}``) remains for the ops Keras has no class for, and older nnet files.
 """
 
 import functools
@@ -223,8 +227,9 @@ def _by_function_name():
     for name, candidates in table.items():
         # Where several classes claim a function (Abs and Absolute for abs, Divide and TrueDivide
         # for divide), the one that Keras's function of that name records.
-        candidates.sort(key=lambda op: (op.class_name != _FUNCTION_CLASSES.get(name),
-                                  to_snake_case(op.class_name) != name))
+        preferred = _FUNCTION_CLASSES.get(name)
+        candidates.sort(key=lambda op, name=name, preferred=preferred: (
+            op.class_name != preferred, to_snake_case(op.class_name) != name))
     return table
 
 

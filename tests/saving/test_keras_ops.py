@@ -79,10 +79,9 @@ def masked_lstm(lib, explicit_mask=False):
 def assert_mask_respected(model):
     """Each padded sequence gives what its unpadded prefix alone gives."""
     full = model.predict(IDS, verbose=0)
-    for row, length in zip(IDS, (IDS != 0).sum(axis=1)):
-        alone = model.predict(row[None, :length], verbose=0)
-        np.testing.assert_allclose(full[list(IDS.tolist()).index(row.tolist())], alone[0],
-                                   rtol=1e-5, atol=1e-6)
+    for i, length in enumerate((IDS != 0).sum(axis=1)):
+        alone = model.predict(IDS[i:i + 1, :length], verbose=0)
+        np.testing.assert_allclose(full[i], alone[0], rtol=1e-5, atol=1e-6)
     unmasked = model.predict(np.where(IDS == 0, 1, IDS), verbose=0)
     assert not np.allclose(full, unmasked)  # the padding would change the result unmasked
 
