@@ -6,6 +6,8 @@ KerasTensors records a `Node`: which operation ran, on which arguments, giving w
 `nnet.Model(inputs, outputs)` walks those nodes and replays them on real data.
 """
 
+import functools
+
 import numpy as np
 
 from nnet import tree
@@ -152,6 +154,11 @@ def register_ops(functions):
     _OPS.update({_key(fn): fn for fn in functions})
 
 
+def is_registered_op(fn):
+    """Whether `fn` is one of the functions that `register_ops` made loadable."""
+    return _OPS.get(_key(fn)) is fn
+
+
 def _key(fn):
     return f"{fn.__module__}:{fn.__name__}"
 
@@ -160,8 +167,9 @@ class SymbolicOp(Operation):
     """An `nnet.ops` function applied to symbolic tensors inside a functional model.
 
     Args:
-        function: the function as ``"<module>:<name>"`` of an `nnet.ops` module (as saved), or
-            the function itself (a primitive of your own runs, but cannot be saved).
+        function: the function itself (a primitive of your own runs, but cannot be saved), or
+            ``"<module>:<name>"`` of an `nnet.ops` module, as nnet's own form saves an op that
+            Keras has no class for (`nnet.ops.keras_classes` writes the others as Keras does).
         name: the node's name (the function's name plus a counter by default).
 
     Example:
@@ -196,7 +204,7 @@ class SymbolicOp(Operation):
 
     def get_config(self):
         key = _key(self.fn)
-        if _OPS.get(key) is not self.fn:
+        if not is_registered_op(self.fn):
             raise ValueError(
                 f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
                 f"cannot be saved. Wrap the computation in a Layer subclass to save it."
@@ -209,6 +217,44 @@ class SymbolicOp(Operation):
 
     def __repr__(self):
         return f"<SymbolicOp {_key(self.fn)} name={self.name}>"
+
+
+def graph_op(fn):
+    """Make the composite op `fn` record one node when called on symbolic tensors, as Keras's
+    ops do, rather than a node for each primitive it is made of; on data it runs `fn` as is.
+
+    A file then holds the op itself (``Concatenate``), which Keras can load, not the
+    primitives it happens to be built from. Symbolic tensors are looked for among the arguments
+    and inside list or tuple arguments (``concatenate([x, y])``).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> @graph_op
+        ... def double_sum(xs):
+        ...     return nnet.ops.add(*xs) * 2.0
+        >>> x = nnet.Input((2,))
+        >>> model = nnet.Model(x, double_sum([x, x]))
+        >>> [getattr(op, "fn", None) is double_sum for op in model._operations]
+        [False, True]
+        >>> model.predict(np.ones((1, 2)), verbose=0)
+        array([[4., 4.]], dtype=float32)
+    """
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if _holds_symbolic(args) or _holds_symbolic(kwargs.values()):
+            return SymbolicOp(op)(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    return op
+
+
+def _holds_symbolic(values):
+    for value in values:
+        if isinstance(value, KerasTensor) or (type(value) in (list, tuple) and any(
+                isinstance(item, KerasTensor) for item in value)):
+            return True
+    return False
 
 
 def _call_op_symbolic(op, args, kwargs):

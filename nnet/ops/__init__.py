@@ -16,6 +16,7 @@ from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
 from nnet.ops import image
+from nnet.ops import image_color as _image_color
 from nnet.ops import image_crop as _image_crop
 from nnet.ops import image_warp as _image_warp
 from nnet.ops import joining as _joining
@@ -220,7 +221,7 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
-            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_color, _image_crop, _image_warp,
+            _joining, _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)

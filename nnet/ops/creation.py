@@ -8,6 +8,7 @@ int32, a Python float is `floatx()`, and 64-bit results become 32-bit, as in Ker
 
 import numpy as np
 
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import floatx
 from nnet.ops.shape import broadcast_to, reshape
@@ -35,6 +36,7 @@ def _result_type(*values):
     return _NARROW.get(out, out)
 
 
+@graph_op
 def arange(start, stop=None, step=None, dtype=None):
     """Evenly spaced values in [start, stop) with spacing `step` (Keras's `arange`).
 
@@ -82,6 +84,7 @@ def ones(shape, dtype=None):
     return Tensor(np.ones(shape, dtype=dtype or floatx()))
 
 
+@graph_op
 def full(shape, fill_value, dtype=None):
     """A tensor of `shape` filled with `fill_value`, of `dtype` (`floatx()` by default).
 
@@ -152,6 +155,7 @@ def tri(N, M=None, k=0, dtype=None):
     return Tensor(np.tri(N, M=M, k=k, dtype=dtype or floatx()))
 
 
+@graph_op
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced values from `start` to `stop` (included when `endpoint`).
 
@@ -174,6 +178,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (Tensor(out[0]), out[1]) if retstep else Tensor(out)
 
 
+@graph_op
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     """`num` values from ``base ** start`` to ``base ** stop``, evenly spaced in log scale.
 
@@ -195,6 +200,7 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
                               dtype=dtype, axis=axis))
 
 
+@graph_op
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` values from `start` to `stop` in a geometric progression (`floatx()` by default).
 
@@ -207,6 +213,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
                                dtype=dtype or floatx(), axis=axis))
 
 
+@graph_op
 def array(x, dtype=None):
     """A tensor holding `x` (Keras's `array`, which is `convert_to_tensor`).
 
@@ -225,6 +232,7 @@ def array(x, dtype=None):
     return Tensor(np.array(x, dtype=dtype))
 
 
+@graph_op
 def meshgrid(*x, indexing="xy"):
     """Coordinate grids from 1-D coordinate vectors, as a list of tensors (differentiable).
 

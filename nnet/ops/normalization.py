@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.backend import epsilon as default_epsilon
 from nnet.ops.math import cast, rsqrt
@@ -173,6 +174,7 @@ def _batch_normalization(x, mean, variance, offset=None, scale=None, axis=-1, ep
     return y.reshape(x.shape), vjp
 
 
+@graph_op
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """Normalizes `x` with the given statistics along the feature `axis` (Keras's op).
 
@@ -293,6 +295,7 @@ def _in_float32(fn, x, *weights):
                                          for w in weights]), dtype)
 
 
+@graph_op
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """Layer normalization (Ba et al., 2016) over `axis`, per sample.
 
@@ -363,6 +366,7 @@ def _as_array_like(x):
     return x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
 
 
+@graph_op
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """Root-mean-square normalization (Zhang & Sennrich, 2019) over `axis`.
 

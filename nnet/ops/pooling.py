@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, standardize_data_format
 
 _PADDINGS = ("valid", "same")
@@ -187,6 +188,7 @@ def _pool_op(inputs, pool_size, strides, padding, data_format, mode):
     return _pool(inputs, pool_size, strides, _check_padding(padding), data_format, mode)
 
 
+@graph_op
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Max pooling: the maximum of each `pool_size` window, moved by `strides`.
 
@@ -212,6 +214,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return _pool_op(inputs, pool_size, strides, padding, data_format, "max")
 
 
+@graph_op
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Average pooling: the mean of each `pool_size` window, moved by `strides`.
 
@@ -306,6 +309,7 @@ def _adaptive_op(inputs, output_size, data_format, mode):
     return y
 
 
+@graph_op
 def adaptive_average_pool(inputs, output_size, data_format=None):
     """Adaptive average pooling: the mean over `output_size` bins of each spatial axis.
 
@@ -327,6 +331,7 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     return _adaptive_op(inputs, output_size, data_format, "average")
 
 
+@graph_op
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """Adaptive max pooling: the maximum over `output_size` bins of each spatial axis.
 
