@@ -89,6 +89,8 @@ class Communicator:
         sys.stderr.write(f"nnet.distribution: {message}\n")
         sys.stderr.flush()
         self._comm.Abort(1)
+        # MPI_Abort may return before the launcher ends this process.
+        os._exit(1)
 
     def abort_on_uncaught_exception(self):
         """Make an exception that nothing caught, on this rank, print its traceback and end the
