@@ -10,8 +10,6 @@ import sys
 import time
 import traceback
 
-import numpy as np
-
 # What mpirun launchers set in each process they start: MPICH and Intel MPI, Open MPI, PMIx.
 _LAUNCHER_SIZES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
 

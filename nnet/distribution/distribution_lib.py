@@ -166,7 +166,7 @@ class DataParallel:
         by_dtype = {}
         for variable in variables:
             by_dtype.setdefault(np.dtype(variable.dtype), []).append(variable)
-        for dtype, group in by_dtype.items():
+        for group in by_dtype.values():
             flat = np.concatenate([backend.to_numpy(v.data).ravel() for v in group])
             self._communicator.broadcast(flat, "the broadcast of the weights")
             offset = 0
