@@ -5,8 +5,6 @@
 bar.
 """
 
-import contextlib
-import functools
 import warnings
 
 from nnet import backend, tree
@@ -17,8 +15,7 @@ from nnet.autodiff.buffer import ParameterBuffer
 from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks.callback import pythonify_logs
 from nnet.callbacks.callback_list import CallbackList
-from nnet.distribution.distribution_lib import data_parallel
-from nnet.training import data
+from nnet.training import data, distributed
 from nnet.training.arguments import (
     capped_epochs,
     check_validation_freq,
@@ -38,25 +35,6 @@ from nnet.training.compile_utils import (
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.argument_checks import check_positive_int as _check_positive_int
-
-
-def _own_scope(method):
-    """Run a trainer method with `backend.rng()` drawing from the model's own stream and, in a
-    data-parallel job, with the distribution at hand (``self._data_parallel``) and batch
-    statistics summed over the processes."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        previous, self._data_parallel = self._data_parallel, data_parallel()
-        summing = contextlib.nullcontext() if self._data_parallel is None else \
-            backend.summing_across_processes(self._data_parallel.sum_across)
-        try:
-            with backend.use_stream(self._random_stream), summing:
-                return method(self, *args, **kwargs)
-        finally:
-            self._data_parallel = previous
-
-    return wrapper
 
 
 class Trainer:
@@ -199,7 +177,7 @@ class Trainer:
         """The current value of every metric, as a dict of floats (in a data-parallel job, of
         the metrics' states summed over the processes)."""
         logs = {}
-        with self._metric_states_summed():
+        with distributed.metric_states_summed(self):
             for metric in self.metrics:
                 result = metric.result()
                 if isinstance(result, dict):
@@ -207,14 +185,6 @@ class Trainer:
                 else:
                     logs[metric.name] = log_value(result)
         return logs
-
-    def _metric_states_summed(self):
-        if self._data_parallel is None:
-            return contextlib.nullcontext()
-        states = [v.data for metric in self.metrics
-                  for m in (metric.all_metrics if isinstance(metric, CompileMetrics) else [metric])
-                  for v in m.variables]
-        return self._data_parallel.summed(states)
 
     def _metrics_result_or_logs(self, logs):
         """The tracked metrics' values, unless a custom step returned other keys (then its
@@ -327,7 +297,7 @@ class Trainer:
                 [p.shape[-1] for p in flatten_predictions(y_pred, names)],
             )
 
-    @_own_scope
+    @distributed.own_scope
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -397,7 +367,7 @@ class Trainer:
         the callbacks, until the epochs run out or a callback sets `stop_training`."""
         self.stop_training = False
         callbacks.on_train_begin()
-        self._sync_weights()
+        distributed.sync_weights(self)
         # BackupAndRestore, in on_train_begin, may have set the epoch to resume at.
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
@@ -414,18 +384,6 @@ class Trainer:
         if getattr(self.optimizer, "use_ema", False):
             self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(logs)
-
-    def _sync_weights(self):
-        """In a data-parallel job, give every process rank 0's weights (all ranks call it)."""
-        if self._data_parallel is None:
-            return
-        if not self.built:
-            raise ValueError(
-                f"In a data-parallel job the model must be built before it trains, evaluates or "
-                f"predicts, so that every process starts from rank 0's weights. Model "
-                f"{self.name!r} is unbuilt: start it with an Input, or call model.build(shape)."
-            )
-        self._data_parallel.broadcast_variables(self.weights)
 
     def _train_epoch(self, batches, callbacks):
         """train_step over one epoch of `batches`, with the batch hooks; returns the epoch logs."""
@@ -449,7 +407,7 @@ class Trainer:
         logs = self._evaluate_batches(validation, callbacks)
         return {"val_" + k: v for k, v in sorted(logs.items())}
 
-    @_own_scope
+    @distributed.own_scope
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
@@ -461,7 +419,7 @@ class Trainer:
         verbose = verbosity(verbose)
         batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
         self._check_batches(batches)
-        self._sync_weights()
+        distributed.sync_weights(self)
         batches = data.shard(batches, self._data_parallel)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
@@ -505,7 +463,7 @@ class Trainer:
         results += [logs[key] for key in sorted(logs) if key not in names]
         return results[0] if len(results) == 1 else results
 
-    @_own_scope
+    @distributed.own_scope
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
 
@@ -520,7 +478,7 @@ class Trainer:
         verbose = verbosity(verbose)
         batches = data.shard(data.batches_for(x, None, None, batch_size, False, steps),
                              self._data_parallel)
-        self._sync_weights()
+        distributed.sync_weights(self)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
@@ -541,46 +499,34 @@ class Trainer:
         if batch_hooks and (step + 1) % per:
             callback_list.on_predict_batch_end(execution_end(step, per), {"outputs": out})
         callback_list.on_predict_end()
-        return data.concatenate_batches(self._gathered(outputs))
+        return data.concatenate_batches(distributed.gathered(self, outputs))
 
-    def _shard(self, structure):
-        """This process's rows of a batch in a data-parallel job; the batch otherwise."""
-        return structure if self._data_parallel is None else self._data_parallel.shard(structure)
-
-    def _gathered(self, outputs):
-        """In a data-parallel job, the outputs of every process, batch by batch in rank order
-        (the rows of the global batches, in order); `outputs` otherwise."""
-        if self._data_parallel is None:
-            return outputs
-        return [data.concatenate_batches(parts)
-                for parts in zip(*self._data_parallel.gather(outputs))]
-
-    @_own_scope
+    @distributed.own_scope
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
         if class_weight is not None:
             sample_weight = data.class_weight_to_sample_weights(y, class_weight)
-        x, y, sample_weight = self._shard((x, y, sample_weight))
+        x, y, sample_weight = distributed.shard(self, (x, y, sample_weight))
         self.reset_metrics()
         logs = self.train_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
-    @_own_scope
+    @distributed.own_scope
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("test_on_batch")
-        x, y, sample_weight = self._shard(data.prepare_arrays(x, y, sample_weight))
+        x, y, sample_weight = distributed.shard(self, data.prepare_arrays(x, y, sample_weight))
         self.reset_metrics()
         with no_grad():
             logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
-    @_own_scope
+    @distributed.own_scope
     def predict_on_batch(self, x):
         """The model's output for exactly this batch, as NumPy."""
-        x = self._shard(data.prepare_arrays(x)[0])
+        x = distributed.shard(self, data.prepare_arrays(x)[0])
         with no_grad():
             out = data.to_numpy_structure(self.predict_step((x,)))
-        return self._gathered([out])[0]
+        return distributed.gathered(self, [out])[0]
