@@ -145,17 +145,9 @@ class DataParallel:
     # the same order: each is a collective unless it says otherwise).
 
     def rows(self, start, stop):
-        """This process's rows ``(start, stop)`` of the global batch of rows ``start..stop``
-        (no communication); a ValueError when the batch has fewer rows than processes."""
-        count = stop - start
-        if count < self.size:
-            raise ValueError(
-                f"A batch of {count} samples cannot be shared by {self.size} processes: each "
-                f"needs at least one. Choose a batch_size (and a number of samples) so that every "
-                f"batch, the last one included, has at least {self.size} samples."
-            )
-        return (start + self.rank * count // self.size,
-                start + (self.rank + 1) * count // self.size)
+        """This process's rows of the global batch of rows ``start..stop`` (`shard_rows`; no
+        communication)."""
+        return shard_rows(start, stop, self.rank, self.size)
 
     def broadcast(self, array):
         """Rank 0's `array` (contiguous), written into `array` on every process."""
@@ -231,6 +223,26 @@ class DataParallel:
         first = next(leaf for leaf in tree.flatten(structure) if leaf is not None)
         start, stop = self.rows(0, len(first))
         return tree.map_structure(lambda a: None if a is None else a[start:stop], structure)
+
+
+def shard_rows(start, stop, rank, size):
+    """The rows ``(first, end)`` that process `rank` of `size` takes of the global batch of rows
+    ``start..stop``: ``floor(r * b / N)`` on from `start`, for ``b`` rows and ``N`` processes.
+
+    Raises a ValueError when the batch has fewer rows than there are processes.
+
+    Example:
+        >>> [shard_rows(100, 125, rank, 2) for rank in (0, 1)]
+        [(100, 112), (112, 125)]
+    """
+    count = stop - start
+    if count < size:
+        raise ValueError(
+            f"A batch of {count} samples cannot be shared by {size} processes: each needs at "
+            "least one. Choose a batch_size (and a number of samples) so that every batch, the "
+            f"last one included, has at least {size} samples."
+        )
+    return start + rank * count // size, start + (rank + 1) * count // size
 
 
 def set_distribution(value):
