@@ -8,7 +8,8 @@
    a bandwidth fitted to it; the mlp gradient's share of the step time.
 3. The ring-allreduce cost model, ``2 (N - 1) / N * bytes / bandwidth + 2 (N - 1) * latency``,
    for 1M-, 10M- and 100M-parameter models on 10 and 100 Gbit/s links at 8, 64 and 512 ranks,
-   with the local figures put in the same formula (docs/distribution.md reads this table).
+   and the per-rank batch below which a step spends more time in the allreduce than in compute
+   (docs/distribution.md quotes these tables).
 
 Run: python benchmarks/mpi.py [--repeats 3] [--samples 60000]   (needs ``pip install "nnet[mpi]"``)
 """
@@ -142,6 +143,18 @@ def main():
             cells = [ring_allreduce_seconds(parameters, n, bits, link_latency) * 1e3
                      for n in (8, 64, 512)]
             print(f"| {parameters:.0e} | {name} | " + " | ".join(f"{c:.2f} ms" for c in cells)
+                  + " |")
+
+    # A step costs about 6 flops per parameter and sample (2 forward, 4 backward).
+    measured = 6 * MLP_PARAMETERS * 128 / 2 / step
+    print(f"\nper-rank batch at which a step's compute equals its allreduce, at 50 GFLOP/s per "
+          f"rank (this machine's ranks ran the mlp at {measured / 1e9:.1f} GFLOP/s)")
+    print("| parameters | link | 8 ranks | 64 ranks | 512 ranks |\n|---|---|---|---|---|")
+    for parameters in (1e6, 1e7, 1e8):
+        for name, bits, link_latency in links:
+            cells = [ring_allreduce_seconds(parameters, n, bits, link_latency) * 50e9
+                     / (6 * parameters) for n in (8, 64, 512)]
+            print(f"| {parameters:.0e} | {name} | " + " | ".join(f"{c:.0f}" for c in cells)
                   + " |")
 
 
