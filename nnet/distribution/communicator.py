@@ -92,8 +92,10 @@ class Communicator:
 
     def abort_on_uncaught_exception(self):
         """Make an exception that nothing caught, on this rank, print its traceback and end the
-        whole job, so that the other ranks do not wait for this one."""
+        whole job, so that the other ranks do not wait for this one (once per process)."""
         previous = sys.excepthook
+        if getattr(previous, "_ends_the_mpi_job", False):
+            return
 
         def hook(kind, value, trace):
             previous(kind, value, trace)
@@ -101,4 +103,5 @@ class Communicator:
                        f"{''.join(traceback.format_exception_only(kind, value)).strip()}; "
                        "stopping the job.")
 
+        hook._ends_the_mpi_job = True
         sys.excepthook = hook

@@ -19,8 +19,11 @@ import nnet
 HERE = Path(__file__).resolve().parent
 ROOT = Path(nnet.__file__).resolve().parents[1]
 
+# pip puts the mpich wheel's mpirun beside the interpreter, which may not be on PATH.
+MPIRUN = shutil.which("mpirun") or shutil.which("mpirun", path=str(Path(sys.executable).parent))
+
 pytestmark = [
-    pytest.mark.skipif(shutil.which("mpirun") is None,
+    pytest.mark.skipif(MPIRUN is None,
                        reason="no mpirun on this machine: pip install 'nnet[mpi]'"),
     pytest.mark.skipif(subprocess.run([sys.executable, "-c", "import mpi4py"],
                                       capture_output=True).returncode != 0,
@@ -32,7 +35,7 @@ def _run(script, *args, processes=2, timeout=120):
     """Run `script` with `args` on `processes` MPI processes; the finished process."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1",
                OMP_NUM_THREADS="1")
-    return subprocess.run(["mpirun", "-n", str(processes), sys.executable, str(HERE / script),
+    return subprocess.run([MPIRUN, "-n", str(processes), sys.executable, str(HERE / script),
                            *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
