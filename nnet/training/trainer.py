@@ -251,14 +251,14 @@ class Trainer:
                     variable.grad = None
             # The optimizer divides the gradients by loss_scale_factor again.
             scaled = self.optimizer.scale_loss(loss)
-            distributed = self._data_parallel
-            if distributed is not None:
+            parallel = self._data_parallel
+            if parallel is not None:
                 # This process's part of the global batch's loss: the gradients then sum.
-                scaled = scaled * distributed.batch_share(batch_size_of(x))
+                scaled = scaled * parallel.batch_share(batch_size_of(x))
             if loss.requires_grad:
                 backward(scaled)
-            if distributed is not None:
-                distributed.sum_gradients(self._parameter_buffer, variables)
+            if parallel is not None:
+                parallel.sum_gradients(self._parameter_buffer, variables)
             self.optimizer.apply([v.grad for v in variables], variables)
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
