@@ -24,6 +24,19 @@ class Subclassed(nnet.Model):
         return self.out(self.norm(self.hidden(inputs), training=training))
 
 
+class Batches:
+    """A dataset of (x, y) batches, iterated afresh each epoch."""
+
+    def __init__(self, x, y, size):
+        self.batches = [(x[i:i + size], y[i:i + size]) for i in range(0, len(x), size)]
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return iter(self.batches)
+
+
 def sequential():
     return nnet.Sequential([
         nnet.Input((8,)), layers.Dense(16, activation="relu"),
@@ -58,12 +71,24 @@ def run(name, out_dir):
         model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
                       metrics=[["accuracy"], ["mae"]])
         inputs, targets = {"a": x[:, :5], "b": x[:, 5:]}, [labels, target]
+    elif name == "dataset":
+        # A list of (x, y) batches: every process iterates it and keeps its rows of each.
+        model = sequential()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        inputs, targets = x, labels
+        history = model.fit(Batches(x[:120], labels[:120], 30), epochs=3, verbose=1,
+                            callbacks=fit["callbacks"], validation_data=(x[120:], labels[120:]))
     else:
         model = sequential() if name == "sequential" else Subclassed()
         model.compile(optimizer="sgd" if name == "sequential" else "rmsprop",
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      weighted_metrics=["accuracy"])
         inputs, targets = x, labels
-    history = model.fit(inputs, targets, **fit)
+        # Uneven sample weights: each process's loss is its part of the global batch's.
+        fit["sample_weight"] = np.linspace(0.2, 2.0, len(x)) if name == "subclassed" else None
+    if name != "dataset":
+        history = model.fit(inputs, targets, **fit)
     return {
         "history": history.history,
         "weights": [w.tolist() for w in model.get_weights()],
@@ -94,7 +119,8 @@ def dropout_runs():
 
 def main(out_dir):
     nnet.distribution.set_distribution(nnet.distribution.DataParallel())
-    results = {name: run(name, out_dir) for name in ("sequential", "functional", "subclassed")}
+    results = {name: run(name, out_dir)
+               for name in ("sequential", "functional", "subclassed", "dataset")}
     dropout = dropout_runs()
     results["dropout"] = dropout
     results["streams"] = nnet.distribution.distribution().gather(dropout[0]["stream"]) \
