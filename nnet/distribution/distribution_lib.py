@@ -151,7 +151,7 @@ class DataParallel:
 
     def broadcast(self, array):
         """Rank 0's `array` (contiguous), written into `array` on every process."""
-        return self._communicator.broadcast(array, "a broadcast of the data order")
+        return self._communicator.broadcast(array, "a broadcast from rank 0")
 
     def broadcast_variables(self, variables):
         """Overwrite every variable with rank 0's value, in one message per dtype."""
@@ -178,16 +178,13 @@ class DataParallel:
         if buffer is not None:
             if buffer.grad is not None:
                 self._communicator.sum(buffer.grad, "the allreduce of the gradients")
-            for v, view in zip(buffer.variables, buffer.grad_views):
-                # A weight this process's batch did not reach still gets the others' gradient.
-                if v.grad is None and view is not None:
-                    v.grad = view
             return
+        # Every process runs the same graph, so the same weights have no gradient on each. A
+        # copy: backward may hand one gradient array to several weights.
         for v in variables:
-            if v.grad is None:
-                v.grad = np.zeros(v.shape, v.dtype)
-            v.grad = np.ascontiguousarray(v.grad)
-            self._communicator.sum(v.grad, "the allreduce of the gradients")
+            if v.grad is not None:
+                v.grad = self._communicator.sum(np.array(v.grad, copy=True),
+                                                "the allreduce of the gradients")
 
     def sum_across(self, array):
         """`array` summed over the processes (a new array; `backend.cross_process_sum`)."""
