@@ -62,7 +62,7 @@ def _close(a, b):
                                rtol=1e-5, atol=2e-6)
 
 
-@pytest.mark.parametrize("name", ["sequential", "functional", "subclassed", "dataset"])
+@pytest.mark.parametrize("name", ["sequential", "functional", "subclassed", "dataset", "mixed"])
 def test_two_processes_train_as_one_on_the_same_global_batches(runs, name):
     one, two = runs[1][0][name], runs[2][0][name]
     assert sorted(one["history"]) == sorted(two["history"])
@@ -87,7 +87,7 @@ def test_dropout_repeats_from_one_seed_with_a_stream_per_rank(runs):
 
 def test_rank_0_alone_prints_progress_and_writes_logs(runs):
     _, folder, stdout = runs[2]
-    assert stdout.count("Epoch 1/3") == 4  # one per model
+    assert stdout.count("Epoch 1/3") == 5  # one per model
     assert (folder / "sequential_0.csv").exists()
     assert not list(folder.glob("*_1.csv"))
     rows = (folder / "sequential_0.csv").read_text().splitlines()

@@ -79,6 +79,13 @@ def run(name, out_dir):
         inputs, targets = x, labels
         history = model.fit(Batches(x[:120], labels[:120], 30), epochs=3, verbose=1,
                             callbacks=fit["callbacks"], validation_data=(x[120:], labels[120:]))
+    elif name == "mixed":
+        # Weights of two dtypes share no flat buffer: each gradient is summed on its own.
+        model = nnet.Sequential([nnet.Input((8,)), layers.Dense(6, activation="relu",
+                                                                dtype="float64"),
+                                 layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        inputs, targets = x, labels
     else:
         model = sequential() if name == "sequential" else Subclassed()
         model.compile(optimizer="sgd" if name == "sequential" else "rmsprop",
@@ -89,6 +96,7 @@ def run(name, out_dir):
         fit["sample_weight"] = np.linspace(0.2, 2.0, len(x)) if name == "subclassed" else None
     if name != "dataset":
         history = model.fit(inputs, targets, **fit)
+    assert name != "mixed" or model._parameter_buffer is None
     return {
         "history": history.history,
         "weights": [w.tolist() for w in model.get_weights()],
@@ -120,7 +128,7 @@ def dropout_runs():
 def main(out_dir):
     nnet.distribution.set_distribution(nnet.distribution.DataParallel())
     results = {name: run(name, out_dir)
-               for name in ("sequential", "functional", "subclassed", "dataset")}
+               for name in ("sequential", "functional", "subclassed", "dataset", "mixed")}
     dropout = dropout_runs()
     results["dropout"] = dropout
     results["streams"] = nnet.distribution.distribution().gather(dropout[0]["stream"]) \
