@@ -19,8 +19,9 @@ import nnet
 HERE = Path(__file__).resolve().parent
 ROOT = Path(nnet.__file__).resolve().parents[1]
 
-# pip puts the mpich wheel's mpirun beside the interpreter, which may not be on PATH.
-MPIRUN = shutil.which("mpirun") or shutil.which("mpirun", path=str(Path(sys.executable).parent))
+# The mpich wheel's mpirun, which pip puts beside the interpreter, goes with the MPI that mpi4py
+# loads; another one on PATH may not.
+MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
 
 pytestmark = [
     pytest.mark.skipif(MPIRUN is None,
