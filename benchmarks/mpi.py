@@ -17,6 +17,7 @@ Run: python benchmarks/mpi.py [--repeats 3] [--samples 60000]   (needs ``pip ins
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,7 +74,8 @@ def _launch(processes, threads, *args):
     env = dict(os.environ, PYTHONPATH=str(ROOT),
                **{name: str(threads) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                                   "MKL_NUM_THREADS")})
-    done = subprocess.run(["mpirun", "-n", str(processes), sys.executable, __file__, *args],
+    mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
+    done = subprocess.run([mpirun, "-n", str(processes), sys.executable, __file__, *args],
                           env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"mpirun -n {processes} failed:\n{done.stderr[-3000:]}")
