@@ -24,6 +24,11 @@ _SEED = None
 _SEEDINGS = 0
 # Numbers the RandomStreams made since the last seed_rng.
 _STREAM_KEYS = itertools.count()
+# This process's rank and the number of processes of a data-parallel job, and the function that
+# sums an array over them (None: one process); set by `nnet.distribution`.
+_PROCESS_ID = 0
+_NUM_PROCESSES = 1
+_CROSS_PROCESS_SUM = None
 
 
 class _StreamScope(threading.local):
@@ -201,6 +206,41 @@ def use_stream(stream):
         yield
     finally:
         _SCOPE.generator = previous
+
+
+def process_id():
+    """This process's rank in a data-parallel job (`nnet.distribution`), 0 otherwise."""
+    return _PROCESS_ID
+
+
+def num_processes():
+    """The number of processes of a data-parallel job (`nnet.distribution`), 1 otherwise."""
+    return _NUM_PROCESSES
+
+
+def set_processes(process_id, num_processes):
+    """Record this process's rank and the job's number of processes (`nnet.distribution` does,
+    when a distribution is set)."""
+    global _PROCESS_ID, _NUM_PROCESSES
+    _PROCESS_ID, _NUM_PROCESSES = int(process_id), int(num_processes)
+
+
+def cross_process_sum(array):
+    """The sum of `array` over the processes of a data-parallel step (every process passes an
+    array of the same shape), or `array` itself outside one. Batch normalization takes its batch
+    statistics through it, so that they cover the global batch."""
+    return array if _CROSS_PROCESS_SUM is None else _CROSS_PROCESS_SUM(array)
+
+
+@contextlib.contextmanager
+def summing_across_processes(function):
+    """Within this block `cross_process_sum` calls ``function(array)`` (a data-parallel step)."""
+    global _CROSS_PROCESS_SUM
+    previous, _CROSS_PROCESS_SUM = _CROSS_PROCESS_SUM, function
+    try:
+        yield
+    finally:
+        _CROSS_PROCESS_SUM = previous
 
 
 def backend():

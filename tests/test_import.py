@@ -13,7 +13,7 @@ import nnet
 # The interpreter starts in the checkout that holds the nnet under test ("-c" puts it first).
 ROOT = Path(nnet.__file__).resolve().parents[1]
 HIGHER_FLOORS = ("nnet.callbacks", "nnet.saving", "nnet.metrics", "nnet.losses",
-                 "nnet.optimizers", "nnet.models", "nnet.training")
+                 "nnet.optimizers", "nnet.models", "nnet.training", "nnet.distribution")
 
 
 def _run(script):
@@ -24,12 +24,12 @@ def _run(script):
     return done.stdout
 
 
-def _loaded_after(statement):
-    """The nnet modules loaded by `statement` in a fresh interpreter."""
+def _loaded_after(statement, package="nnet"):
+    """The modules of `package` loaded by `statement` in a fresh interpreter."""
     out = _run(f"""
         import sys
         {statement}
-        print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == "nnet")))
+        print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == {package!r})))
     """)
     return set(out.split())
 
@@ -50,6 +50,18 @@ def test_a_tensor_has_its_operators_whatever_was_imported():
         print((Tensor([1.0]) + 1).numpy())
     """)
     assert out.split() == ["[2.]"]
+
+
+def test_mpi_loads_only_when_a_distribution_is_made():
+    assert not _loaded_after("import nnet", "mpi4py")
+    assert not _loaded_after("import nnet.distribution; nnet.distribution.size()", "mpi4py")
+
+
+def test_distribution_loads_nothing_from_the_floors_above():
+    # It sits beside training, which uses it: it needs the backend and nnet.tree only.
+    loaded = _loaded_after("import nnet.distribution")
+    assert "nnet.distribution.distribution_lib" in loaded
+    assert not {m for m in loaded if m.startswith(HIGHER_FLOORS[:-1] + ("nnet.layers",))}
 
 
 def test_layers_load_nothing_from_the_floors_above():
