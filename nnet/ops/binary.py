@@ -20,8 +20,7 @@ def _floats(x1, x2):
 
 def _integers(name, x1, x2, allow_bool=True):
     dtype = result_type(x1, x2)
-    kinds = "biu" if allow_bool else "iu"
-    if as_array(x1).dtype.kind not in kinds or as_array(x2).dtype.kind not in kinds:
+    if dtype[0] not in ("biu" if allow_bool else "iu"):
         raise TypeError(
             f"{name} takes {'bool or ' if allow_bool else ''}integer tensors. Received: x1 of "
             f"dtype {as_array(x1).dtype} and x2 of dtype {as_array(x2).dtype}. Cast them to an "
@@ -157,7 +156,7 @@ def heaviside(x1, x2):
     dtype = result_type(x1, x2)
     dtype = dtype if dtype == "bool" else float_type(dtype)
     x1, x2 = _promote(x1, x2, dtype)
-    return array_module(x1, x2).heaviside(x1, x2), None
+    return array_module(x1, x2).heaviside(x1, x2).astype(dtype), None
 
 
 @primitive

@@ -250,7 +250,8 @@ def imag(x):
 def conj(x):
     """The complex conjugate of x (x itself for a real tensor)."""
     x = as_array(x)
-    return array_module(x).conj(x), lambda g: (g,)
+    # NumPy's conj turns bools into int8; a real tensor is its own conjugate.
+    return (array_module(x).conj(x) if x.dtype.kind == "c" else x.copy()), lambda g: (g,)
 
 
 def conjugate(x):

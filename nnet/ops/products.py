@@ -127,7 +127,7 @@ def kron(x1, x2):
 def vdot(x1, x2):
     """The dot product of x1 and x2, both flattened (x1 conjugated)."""
     x1, x2 = _promoted(x1, x2)
-    return sum(multiply(conj(reshape(x1, (-1,))), reshape(x2, (-1,))))
+    return cast(sum(multiply(conj(reshape(x1, (-1,))), reshape(x2, (-1,)))), x1.dtype)
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):

@@ -13,24 +13,16 @@ from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, float_type
 from nnet.ops.math import (
     _axis,
-    any,
     cast,
-    ceil,
     clip,
     divide,
-    floor,
-    isnan,
-    logical_not,
     multiply,
     not_equal,
-    round,
     sqrt,
     subtract,
-    where,
 )
 from nnet.ops.reduce import _axes, _keep, max, mean, min, sum
 from nnet.ops.shape import expand_dims, getitem, reshape, transpose
-from nnet.ops.sorting import sort, take_along_axis
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -204,52 +196,69 @@ def _quantiles(q):
 
 def _quantile(x, q, axis, method, keepdims, skip_nan):
     """The `q`-th quantiles of x over `axis` (nnet's one implementation of quantile, median,
-    percentile and their NaN-skipping forms): the entries of the sorted x at q * (n - 1),
-    interpolated by `method`, n the count of entries (of non-NaN entries with `skip_nan`)."""
+    percentile and their NaN-skipping forms)."""
     _check_method(method)
     q = _quantiles(q)
-    x = _float(x)
-    dtype = np.dtype(x.dtype).name
-    axes = _axes(_axis(axis), x.ndim)
-    rest = tuple(i for i in range(x.ndim) if i not in axes)
-    rows = transpose(x, rest + axes)
-    if len(axes) != 1:
-        rows = reshape(rows, tuple(x.shape[i] for i in rest) + (-1,))
-    ordered = sort(rows, axis=-1)
-    leading = q.ndim
-    for _ in range(leading):
-        ordered = expand_dims(ordered, 0)
-    # q along new leading axes, against one position per row.
-    q = q.reshape(q.shape + (1,) * (len(rest) + 1)).astype(dtype)
-    n = rows.shape[-1]
-    count = sum(cast(logical_not(isnan(rows)), dtype), axis=-1, keepdims=True) if skip_nan else n
-    position = multiply(q, subtract(count, 1)) if skip_nan else q * (n - 1)
-    below = floor(position)
-    low = _at(ordered, below, n)
+    # Python floats (a tuple for several): what a functional model's config stores exactly.
+    q = float(q) if q.ndim == 0 else tuple(float(v) for v in q)
+    return _order_statistic(x, q, _axis(axis), method, keepdims, skip_nan)
+
+
+def _picks(position, method):
+    """(first index, second index, weight of the second) into the sorted rows for `method`."""
+    below, above = np.floor(position), np.ceil(position)
     if method == "lower":
-        out = low
-    elif method == "nearest":
-        out = _at(ordered, round(position), n)
-    else:
-        high = _at(ordered, ceil(position), n)
-        if method == "higher":
-            out = high
-        elif method == "midpoint":
-            out = multiply(subtract(high, low), 0.5) + low
-        else:
-            out = subtract(high, low) * subtract(position, below) + low
-    out = getitem(out, (Ellipsis, 0))
-    missing = (getitem(count, (Ellipsis, 0)) == 0) if skip_nan else any(isnan(rows), axis=-1)
-    out = where(missing, np.asarray(np.nan, dtype), out)
+        return below, below, 0.0
+    if method == "higher":
+        return above, above, 0.0
+    if method == "nearest":
+        return np.round(position), np.round(position), 0.0
+    return below, above, 0.5 if method == "midpoint" else position - below
+
+
+@primitive
+def _order_statistic(x, q, axis, method, keepdims, skip_nan):
+    # The entries of the sorted x at q * (n - 1), n the count of (non-NaN, with `skip_nan`)
+    # entries, interpolated by `method`; the gradient goes back to the entries read.
+    x = as_array(x, float_type(x))
+    xp = array_module(x)
+    axes = _axes(axis, x.ndim)
+    rest = tuple(i for i in range(x.ndim) if i not in axes)
+    rows = x.transpose(rest + axes).reshape([x.shape[i] for i in rest] + [-1])
+    n = rows.shape[-1]
+    q = xp.asarray(q, dtype=x.dtype)
+    leading = q.ndim
+    # NaN sorts last, so the first `count` sorted entries are the non-NaN ones.
+    order = xp.argsort(rows, axis=-1, kind="stable")
+    ordered = xp.take_along_axis(rows, order, -1)[(None,) * leading]
+    order = order[(None,) * leading]
+    nan = xp.isnan(rows)
+    count = (n - nan.sum(-1, keepdims=True)).astype(x.dtype) if skip_nan else x.dtype.type(n)
+    position = xp.broadcast_to(q.reshape(q.shape + (1,) * rows.ndim) * (count - 1),
+                               q.shape + rows.shape[:-1] + (1,))
+    first, second, weight = _picks(position, method)
+    first, second = (xp.clip(i, 0, max(n - 1, 0)).astype("intp") for i in (first, second))
+    weight = xp.asarray(weight, x.dtype)
+    shape = first.shape[:-1] + (n,)
+    low = xp.take_along_axis(xp.broadcast_to(ordered, shape), first, -1)
+    high = xp.take_along_axis(xp.broadcast_to(ordered, shape), second, -1)
+    missing = (count == 0) if skip_nan else nan.any(-1, keepdims=True)
+    out = xp.where(missing, xp.asarray(xp.nan, x.dtype), low + (high - low) * weight)[..., 0]
     if keepdims:
-        for a in sorted(axes):
-            out = expand_dims(out, leading + a)
-    return out
+        out = out.reshape(q.shape + tuple(1 if i in axes else x.shape[i] for i in range(x.ndim)))
 
+    def vjp(g):
+        g = g.reshape(first.shape) * ~missing
+        grid = list(xp.ogrid[tuple(slice(m) for m in g.shape)])[leading:-1]
+        g_rows = xp.zeros(rows.shape, dtype=g.dtype)
+        for index, share in ((first, 1 - weight), (second, weight)):
+            source = xp.take_along_axis(xp.broadcast_to(order, shape), index, -1)
+            xp.add.at(g_rows, (*grid, source), g * share.astype(g.dtype))
+        gx = g_rows.reshape([x.shape[i] for i in rest + axes]).transpose(
+            xp.argsort(rest + axes))
+        return gx, None, None, None, None, None
 
-def _at(ordered, position, n):
-    """The entries of `ordered` (sorted along its last axis) at the float `position`s."""
-    return take_along_axis(ordered, cast(clip(position, 0, n - 1), "int32"), axis=-1)
+    return out, vjp
 
 
 def quantile(x, q, axis=None, method="linear", keepdims=False):
