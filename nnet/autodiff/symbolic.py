@@ -142,6 +142,7 @@ class Operation:
 
 
 _OPS = {}
+_LOADER = [None]
 
 
 def register_ops(functions):
@@ -150,6 +151,18 @@ def register_ops(functions):
     `nnet.ops` registers its own functions: a saved graph can name no other code.
     """
     _OPS.update({_key(fn): fn for fn in functions})
+
+
+def set_op_loader(loader):
+    """Install ``loader(key)``: called for a ``"<module>:<name>"`` not registered yet, it may
+    load and register that module's ops (`nnet.ops` loads some of its modules on first use)."""
+    _LOADER[0] = loader
+
+
+def _registered(key):
+    if key not in _OPS and _LOADER[0] is not None:
+        _LOADER[0](key)
+    return _OPS.get(key)
 
 
 def _key(fn):
@@ -175,7 +188,7 @@ class SymbolicOp(Operation):
     """
 
     def __init__(self, function, name=None, **kwargs):
-        fn = function if callable(function) else _OPS.get(function)
+        fn = function if callable(function) else _registered(function)
         if fn is None:
             raise ValueError(
                 f"Unknown op function: function={function!r}. A saved functional graph can "
@@ -196,7 +209,7 @@ class SymbolicOp(Operation):
 
     def get_config(self):
         key = _key(self.fn)
-        if _OPS.get(key) is not self.fn:
+        if _registered(key) is not self.fn:
             raise ValueError(
                 f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
                 f"cannot be saved. Wrap the computation in a Layer subclass to save it."

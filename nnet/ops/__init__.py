@@ -6,17 +6,19 @@ Example:
     array([[0.5, 0.5]])
 """
 
+import sys as _sys
+from importlib import import_module as _import_module
+
 import numpy as _np
 
+from nnet._lazy import lazy_exports as _lazy_exports
 from nnet.autodiff.symbolic import register_ops as _register_ops
+from nnet.autodiff.symbolic import set_op_loader as _set_op_loader
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
-from nnet.ops import arrays as _arrays
 from nnet.ops import attention as _attention
-from nnet.ops import binary as _binary
 from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
-from nnet.ops import elementwise as _elementwise
 from nnet.ops import fused as _fused
 from nnet.ops import image
 from nnet.ops import image_crop as _image_crop
@@ -24,59 +26,14 @@ from nnet.ops import image_warp as _image_warp
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
-from nnet.ops import nan_reduce as _nan_reduce
 from nnet.ops import nn as _nn
 from nnet.ops import normalization as _normalization
 from nnet.ops import operators as _operators
 from nnet.ops import pooling as _pooling
-from nnet.ops import products as _products
 from nnet.ops import reduce as _reduce
 from nnet.ops import rnn as _rnn
 from nnet.ops import shape as _shape
-from nnet.ops import sorting as _sorting
-from nnet.ops import special as _special
-from nnet.ops import statistics as _statistics
-from nnet.ops.arrays import (
-    append,
-    empty_like,
-    get_item,
-    ndim,
-    select,
-    size,
-    view,
-)
 from nnet.ops.attention import dot_product_attention
-from nnet.ops.binary import (
-    allclose,
-    arctan2,
-    bitwise_and,
-    bitwise_invert,
-    bitwise_left_shift,
-    bitwise_not,
-    bitwise_or,
-    bitwise_right_shift,
-    bitwise_xor,
-    divide_no_nan,
-    floor_divide,
-    fmax,
-    fmin,
-    fmod,
-    gcd,
-    heaviside,
-    hypot,
-    isclose,
-    isin,
-    lcm,
-    ldexp,
-    left_shift,
-    logaddexp,
-    logaddexp2,
-    logical_xor,
-    mod,
-    nextafter,
-    right_shift,
-    true_divide,
-)
 from nnet.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
 from nnet.ops.creation import (
     arange,
@@ -97,41 +54,6 @@ from nnet.ops.creation import (
     ones,
     tri,
     zeros,
-)
-from nnet.ops.elementwise import (
-    absolute,
-    angle,
-    arccos,
-    arccosh,
-    arcsin,
-    arcsinh,
-    arctan,
-    arctanh,
-    cbrt,
-    conj,
-    conjugate,
-    copy,
-    cosh,
-    deg2rad,
-    exp2,
-    expm1,
-    fabs,
-    imag,
-    isinf,
-    isneginf,
-    isposinf,
-    isreal,
-    log2,
-    log10,
-    nan_to_num,
-    rad2deg,
-    real,
-    reciprocal,
-    signbit,
-    sinc,
-    sinh,
-    tan,
-    trunc,
 )
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.joining import (
@@ -192,22 +114,6 @@ from nnet.ops.math import (
     where,
     zeros_like,
 )
-from nnet.ops.nan_reduce import (
-    nanargmax,
-    nanargmin,
-    nancumprod,
-    nancumsum,
-    nanmax,
-    nanmean,
-    nanmedian,
-    nanmin,
-    nanpercentile,
-    nanprod,
-    nanquantile,
-    nanstd,
-    nansum,
-    nanvar,
-)
 from nnet.ops.nn import (
     celu,
     elu,
@@ -249,19 +155,6 @@ from nnet.ops.normalization import (
     rms_normalization,
 )
 from nnet.ops.pooling import adaptive_average_pool, adaptive_max_pool, average_pool, max_pool
-from nnet.ops.products import (
-    correlate,
-    cross,
-    diag,
-    diagflat,
-    dot,
-    inner,
-    kron,
-    outer,
-    tensordot,
-    vander,
-    vdot,
-)
 from nnet.ops.reduce import (
     argmax,
     argmin,
@@ -303,39 +196,6 @@ from nnet.ops.shape import (
     tril,
     triu,
 )
-from nnet.ops.sorting import (
-    argpartition,
-    argsort,
-    bincount,
-    digitize,
-    histogram,
-    nonzero,
-    searchsorted,
-    sort,
-    take_along_axis,
-    unique,
-    unravel_index,
-)
-from nnet.ops.special import (
-    erfc,
-    erfinv,
-    i0,
-)
-from nnet.ops.statistics import (
-    amax,
-    amin,
-    average,
-    corrcoef,
-    count_nonzero,
-    cumprod,
-    diff,
-    median,
-    percentile,
-    prod,
-    ptp,
-    quantile,
-    trapezoid,
-)
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -364,9 +224,65 @@ def shape(x):
     return tuple(x.shape)
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_arrays, _attention, _binary, _conv, _creation, _elementwise, _fused, image,
-            _image_crop, _image_warp, _joining, _linalg, _math, _nan_reduce, _nn, _normalization,
-            _pooling, _products, _reduce, _rnn, _shape, _sorting, _special, _statistics)
-_register_ops(fn for module in _MODULES for fn in vars(module).values()
-              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+# The NumPy-named families load on first use (so that `import nnet` does not pay for them);
+# a saved graph that names one of their ops loads its module through `_load_family`.
+_LAZY_FAMILIES = {
+    "arrays": (
+        "append empty_like get_item ndim select size view"
+    ).split(),
+    "binary": (
+        "allclose arctan2 bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
+        "bitwise_right_shift bitwise_xor divide_no_nan floor_divide fmax fmin fmod gcd "
+        "heaviside hypot isclose isin lcm ldexp left_shift logaddexp logaddexp2 logical_xor mod "
+        "nextafter right_shift true_divide"
+    ).split(),
+    "elementwise": (
+        "absolute angle arccos arccosh arcsin arcsinh arctan arctanh cbrt conj conjugate copy "
+        "cosh deg2rad exp2 expm1 fabs imag isinf isneginf isposinf isreal log10 log2 nan_to_num "
+        "rad2deg real reciprocal signbit sinc sinh tan trunc"
+    ).split(),
+    "nan_reduce": (
+        "nanargmax nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile "
+        "nanprod nanquantile nanstd nansum nanvar"
+    ).split(),
+    "products": (
+        "correlate cross diag diagflat dot inner kron outer tensordot vander vdot"
+    ).split(),
+    "sorting": (
+        "argpartition argsort bincount digitize histogram nonzero searchsorted sort "
+        "take_along_axis unique unravel_index"
+    ).split(),
+    "special": (
+        "erfc erfinv i0"
+    ).split(),
+    "statistics": (
+        "amax amin average corrcoef count_nonzero cumprod diff median percentile prod ptp "
+        "quantile trapezoid"
+    ).split(),
+}
+__getattr__, __dir__ = _lazy_exports(__name__, attributes={
+    name: f"nnet.ops.{family}" for family, names in _LAZY_FAMILIES.items() for name in names})
+__all__ = sorted({*(name for name in dir() if not name.startswith("_")),
+                  *(name for names in _LAZY_FAMILIES.values() for name in names)})
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
+            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
+
+
+def _own_functions(module):
+    return (fn for fn in vars(module).values()
+            if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+
+
+def _load_family(key):
+    """Load the lazy family that `key` (``"<module>:<name>"``) names, and register the ops of
+    every family loaded so far (one may have loaded another)."""
+    if key.partition(":")[0].removeprefix("nnet.ops.") in _LAZY_FAMILIES:
+        _import_module(key.partition(":")[0])
+    for family in _LAZY_FAMILIES:
+        module = _sys.modules.get(f"nnet.ops.{family}")
+        if module is not None:
+            _register_ops(_own_functions(module))
+
+
+_register_ops(fn for module in _MODULES for fn in _own_functions(module))
+_set_op_loader(_load_family)
