@@ -97,4 +97,11 @@ def ndim(x):
 
 def size(x):
     """The number of entries of x, as a Python int."""
-    return int(np.prod(x.shape, dtype="int64")) if hasattr(x, "shape") else int(np.size(x))
+    if not hasattr(x, "shape"):
+        return int(np.size(x))
+    if None in x.shape:
+        raise ValueError(
+            f"The size of a tensor of shape {x.shape} is unknown until it gets data. Compute "
+            f"it from a tensor with data, or from the known dimensions."
+        )
+    return int(np.prod(x.shape, dtype="int64"))

@@ -32,7 +32,19 @@ def _dtyped(x):
 
 
 def _size(shape):
-    return int(np.prod(shape, dtype="int64"))
+    """The number of entries of `shape`, -1 (for reshape to infer) when a dimension is unknown."""
+    return -1 if None in shape else int(np.prod(shape, dtype="int64"))
+
+
+def _shape(dims):
+    """`dims` as a reshape target: an unknown (None) dimension becomes -1."""
+    dims = tuple(-1 if d is None else d for d in dims)
+    if dims.count(-1) > 1:
+        raise ValueError(
+            f"Cannot infer a shape with several unknown dimensions: {dims}. Give the tensors "
+            f"known sizes on all but one of these axes."
+        )
+    return dims
 
 
 def tensordot(x1, x2, axes=2):
@@ -65,7 +77,7 @@ def tensordot(x1, x2, axes=2):
     right = reshape(transpose(x2, tuple(summed2 + free2)),
                     (inner_size, _size([x2.shape[a] for a in free2])))
     return reshape(matmul(left, right),
-                   tuple(x1.shape[a] for a in free1) + tuple(x2.shape[a] for a in free2))
+                   _shape(tuple(x1.shape[a] for a in free1) + tuple(x2.shape[a] for a in free2)))
 
 
 def dot(x1, x2):
@@ -80,7 +92,8 @@ def dot(x1, x2):
     x1, x2 = _promoted(x1, x2)
     if x1.ndim == 0 or x2.ndim == 0:
         return multiply(x1, x2)
-    if x2.ndim == 1 or x1.ndim == 1 and x2.ndim == 2:
+    if x2.ndim <= 2:
+        # Against a vector or a matrix, NumPy's dot is the matrix product.
         return matmul(x1, x2)
     return tensordot(x1, x2, axes=([-1], [-2]))
 
@@ -119,9 +132,10 @@ def kron(x1, x2):
     shape1 = (1,) * (ndim - x1.ndim) + tuple(x1.shape)
     shape2 = (1,) * (ndim - x2.ndim) + tuple(x2.shape)
     # Interleave the axes, (a0, 1, a1, 1, ...) times (1, b0, 1, b1, ...), then merge the pairs.
-    left = reshape(x1, tuple(n for a in shape1 for n in (a, 1)))
-    right = reshape(x2, tuple(n for b in shape2 for n in (1, b)))
-    return reshape(multiply(left, right), tuple(a * b for a, b in zip(shape1, shape2)))
+    left = reshape(x1, _shape(tuple(n for a in shape1 for n in (a, 1))))
+    right = reshape(x2, _shape(tuple(n for b in shape2 for n in (1, b))))
+    return reshape(multiply(left, right), _shape(
+        tuple(None if a is None or b is None else a * b for a, b in zip(shape1, shape2))))
 
 
 def vdot(x1, x2):

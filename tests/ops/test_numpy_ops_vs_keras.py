@@ -309,3 +309,32 @@ def test_numpy_ops_in_a_functional_model_predict_and_round_trip():
     rebuilt = nnet.Model.from_config(json.loads(json.dumps(model.get_config())))
     np.testing.assert_allclose(rebuilt.predict(data, verbose=0), reference(data), rtol=1e-5,
                                atol=1e-6)
+
+
+SYMBOLIC_UNARY = [n for n in UNARY if n not in ("diag", "diagflat", "vander", "bitwise_invert",
+                                                "bitwise_not")]
+SYMBOLIC_CALLS = {
+    "dot": lambda lib, x: lib.ops.dot(x, np.ones((4, 3), "float32")),
+    "tensordot": lambda lib, x: lib.ops.tensordot(x, np.ones((4, 3), "float32"), axes=1),
+    "inner": lambda lib, x: lib.ops.inner(x, np.ones((3, 4), "float32")),
+    "outer": lambda lib, x: lib.ops.outer(x[0], x[0]),
+    "kron": lambda lib, x: lib.ops.kron(x, np.ones((1, 2), "float32")),
+    "quantile": lambda lib, x: lib.ops.quantile(x, [0.2, 0.5], axis=1, keepdims=True),
+    "nanpercentile": lambda lib, x: lib.ops.nanpercentile(x, 30.0, axis=-1),
+    "take_along_axis": lambda lib, x: lib.ops.take_along_axis(
+        x, lib.ops.cast(lib.ops.argsort(x, axis=-1), "int32"), axis=-1),
+    "append": lambda lib, x: lib.ops.append(x, x, axis=1),
+    "arctan2": lambda lib, x: lib.ops.arctan2(x, 2.0),
+    "select": lambda lib, x: lib.ops.select([x > 0], [x], default=1.0),
+    "searchsorted": lambda lib, x: lib.ops.searchsorted(np.arange(3.0, dtype="float32"), x),
+    "cross": lambda lib, x: lib.ops.cross(x[:, :3], np.ones((3,), "float32")),
+    "count_nonzero": lambda lib, x: lib.ops.count_nonzero(x, axis=1),
+}
+
+
+@pytest.mark.parametrize("name", SYMBOLIC_UNARY + sorted(SYMBOLIC_CALLS))
+def test_symbolic_output_spec_matches_keras(keras, name):
+    call = SYMBOLIC_CALLS.get(name, lambda lib, x: getattr(lib.ops, name)(x))
+    ours = call(nnet, nnet.Input((4,)))
+    theirs = call(keras, keras.Input((4,)))
+    assert (tuple(ours.shape), ours.dtype) == (tuple(theirs.shape), theirs.dtype)
