@@ -4,14 +4,10 @@ import numpy as np
 
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
-from nnet.ops.dtypes import as_array, result_type
+from nnet.ops.dtypes import as_array, result_type, tensor_like
 from nnet.ops.joining import concatenate
 from nnet.ops.math import cast, where
 from nnet.ops.shape import getitem, reshape
-
-
-def _tensor(x):
-    return x if hasattr(x, "dtype") else as_array(x)
 
 
 def append(x1, x2, axis=None):
@@ -23,7 +19,7 @@ def append(x1, x2, axis=None):
         >>> nnet.ops.append(np.array([1, 2]), np.array([[3, 4]])).numpy()
         array([1, 2, 3, 4])
     """
-    x1, x2 = _tensor(x1), _tensor(x2)
+    x1, x2 = tensor_like(x1), tensor_like(x2)
     dtype = result_type(x1, x2)
     x1, x2 = cast(x1, dtype), cast(x2, dtype)
     if axis is None:
@@ -53,8 +49,8 @@ def select(condlist, choicelist, default=0):
         )
     if not condlist:
         raise ValueError("select needs at least one condition and choice. Received: none.")
-    choices = [_tensor(c) for c in choicelist]
-    default = _tensor(default) if hasattr(default, "dtype") else default
+    choices = [tensor_like(c) for c in choicelist]
+    default = tensor_like(default) if hasattr(default, "dtype") else default
     dtype = result_type(*choices, default)
     out = cast(default, dtype) if hasattr(default, "dtype") else np.asarray(default, dtype)
     for condition, choice in zip(condlist[::-1], choices[::-1]):

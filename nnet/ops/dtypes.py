@@ -63,13 +63,18 @@ def _least_upper_bound(nodes):
 
 def _node(value):
     """The lattice node of a value: its dtype name, or "int"/"float" for a Python number."""
-    if isinstance(value, bool):
+    if isinstance(value, list):
+        value = as_array(value)
+    if hasattr(value, "dtype"):
+        name = np.dtype(value.dtype).name
+    elif isinstance(value, bool) or value is bool:
         return "bool"
-    if isinstance(value, int) or value is int:
+    elif isinstance(value, int) or value is int:
         return "int"
-    if isinstance(value, float) or value is float:
+    elif isinstance(value, float) or value is float:
         return "float"
-    name = np.dtype(getattr(value, "dtype", value)).name
+    else:
+        name = np.dtype(value).name
     if name not in _LATTICE:
         raise ValueError(
             f"dtype={name!r} has no implicit promotion in nnet.ops. Cast the input to a bool, "
@@ -100,10 +105,19 @@ def float_type(*values):
     return result_type(*values, float)
 
 
+def tensor_like(x):
+    """x itself when it has a dtype (a Tensor, a symbolic tensor, an array), else x as an array
+    (Python numbers as Keras converts them)."""
+    return x if hasattr(x, "dtype") else as_array(x)
+
+
 def as_array(x, dtype=None):
-    """An array of `x`, Python numbers as Keras converts them (int32, `floatx()`), in `dtype`
-    when given."""
-    if dtype is None and isinstance(x, (bool, int, float)):
+    """An array of `x`, in `dtype` when given; else Python numbers and lists are converted as
+    Keras converts them (ints to int32, floats to `floatx()`)."""
+    if dtype is None and isinstance(x, (bool, int, float)) and not hasattr(x, "dtype"):
         dtype = result_type(x)
-    return np.asarray(x, dtype=dtype) if not hasattr(x, "astype") or dtype is None else (
-        x.astype(dtype, copy=False))
+    if not hasattr(x, "astype"):
+        x = np.asarray(x)
+        if dtype is None:
+            dtype = {"int64": "int32", "float64": floatx()}.get(x.dtype.name)
+    return x if dtype is None else x.astype(dtype, copy=False)

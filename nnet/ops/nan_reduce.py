@@ -8,19 +8,15 @@ NaN only gives NaN for means, variances, extrema and quantiles, 0 for sums, 1 fo
 
 import numpy as np
 
-from nnet.ops.dtypes import as_array
+from nnet.ops.dtypes import tensor_like
 from nnet.ops.math import _axis, all, cast, isnan, logical_not, sqrt, where
 from nnet.ops.reduce import argmax, argmin, cumsum, max, min, sum
 from nnet.ops.statistics import _accumulation_dtype, _float, _from_percent, _quantile, cumprod, prod
 
 
-def _tensor(x):
-    return x if hasattr(x, "dtype") else as_array(x)
-
-
 def _filled(x, value):
     """x with its NaN entries replaced by `value` (x itself when it cannot hold NaN)."""
-    x = _tensor(x)
+    x = tensor_like(x)
     if np.dtype(x.dtype).kind not in "fc":
         return x
     return where(isnan(x), np.asarray(value, x.dtype), x)
@@ -43,7 +39,7 @@ def nansum(x, axis=None, keepdims=False):
         >>> nnet.ops.nansum(np.array([[np.nan, 1.0, 2.0]]), axis=1).numpy()
         array([3.])
     """
-    x = _tensor(x)
+    x = tensor_like(x)
     out = sum(_filled(x, 0), axis=_axis(axis), keepdims=keepdims)
     return cast(out, _accumulation_dtype(x, None))
 
@@ -69,7 +65,7 @@ def nanstd(x, axis=None, keepdims=False):
 
 
 def _nan_extremum(reduce, fill, x, axis, keepdims):
-    x = _tensor(x)
+    x = tensor_like(x)
     axis = _axis(axis)
     out = reduce(_filled(x, fill), axis=axis, keepdims=keepdims)
     if np.dtype(x.dtype).kind not in "fc":
@@ -88,7 +84,7 @@ def nanmin(x, axis=None, keepdims=False):
 
 
 def _nan_arg(reduce, fill, x, axis, keepdims):
-    x = _tensor(x)
+    x = tensor_like(x)
     out = reduce(_filled(x, fill), axis=axis, keepdims=keepdims)
     if np.dtype(x.dtype).kind not in "fc":
         return out
@@ -127,7 +123,7 @@ def nancumsum(x, axis=None, dtype=None):
         >>> nnet.ops.nancumsum(np.array([np.nan, 1.0, 2.0])).numpy()
         array([0., 1., 3.])
     """
-    x = _tensor(x)
+    x = tensor_like(x)
     dtype = dtype or ("int32" if np.dtype(x.dtype).kind == "b" else np.dtype(x.dtype).name)
     return cumsum(_filled(x, 0), axis=axis, dtype=dtype)
 

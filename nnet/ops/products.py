@@ -9,7 +9,7 @@ import numpy as np
 
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
-from nnet.ops.dtypes import as_array, float_type, result_type
+from nnet.ops.dtypes import float_type, result_type, tensor_like
 from nnet.ops.elementwise import conj
 from nnet.ops.joining import stack
 from nnet.ops.linalg import matmul
@@ -19,16 +19,12 @@ from nnet.ops.shape import diagonal, getitem, moveaxis, reshape, transpose
 
 
 def _tensor(x, dtype):
-    return cast(x if hasattr(x, "dtype") else as_array(x), dtype)
+    return cast(tensor_like(x), dtype)
 
 
 def _promoted(x1, x2, dtype=None):
-    dtype = dtype or result_type(_dtyped(x1), _dtyped(x2))
+    dtype = dtype or result_type(x1, x2)
     return _tensor(x1, dtype), _tensor(x2, dtype)
-
-
-def _dtyped(x):
-    return x if hasattr(x, "dtype") else as_array(x)
 
 
 def _size(shape):
@@ -190,7 +186,7 @@ def correlate(x1, x2, mode="valid"):
             f"Invalid mode for correlate: expected 'valid', 'same' or 'full'. Received: "
             f"mode={mode!r}"
         )
-    x1, x2 = _promoted(x1, x2, float_type(_dtyped(x1), _dtyped(x2)))
+    x1, x2 = _promoted(x1, x2, float_type(x1, x2))
     if x1.ndim != 1 or x2.ndim != 1:
         raise ValueError(
             f"correlate takes 1-D tensors. Received: x1 of shape {x1.shape} and x2 of shape "
@@ -231,7 +227,7 @@ def diag(x, k=0):
                [0, 0, 2],
                [0, 0, 0]])
     """
-    x = _dtyped(x)
+    x = tensor_like(x)
     if x.ndim == 1:
         return _diag_matrix(x, k)
     if x.ndim == 2:
@@ -241,7 +237,7 @@ def diag(x, k=0):
 
 def diagflat(x, k=0):
     """The matrix with the flattened x on its `k`-th diagonal."""
-    return _diag_matrix(reshape(_dtyped(x), (-1,)), k)
+    return _diag_matrix(reshape(tensor_like(x), (-1,)), k)
 
 
 def vander(x, N=None, increasing=False):
@@ -255,7 +251,7 @@ def vander(x, N=None, increasing=False):
                [4, 2, 1],
                [9, 3, 1]])
     """
-    x = _dtyped(x)
+    x = tensor_like(x)
     if x.ndim != 1:
         raise ValueError(f"vander takes a 1-D tensor. Received: x of shape {x.shape}.")
     N = x.shape[0] if N is None else N

@@ -10,7 +10,7 @@ import numpy as np
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
-from nnet.ops.dtypes import as_array, float_type
+from nnet.ops.dtypes import as_array, float_type, tensor_like
 from nnet.ops.math import (
     _axis,
     cast,
@@ -77,12 +77,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
         >>> nnet.ops.prod(np.array([[1, 2], [3, 4]], "int8"), axis=1).numpy()
         array([ 2, 12], dtype=int32)
     """
-    return _prod(x, _axis(axis), keepdims, _accumulation_dtype(_dtyped(x), dtype))
-
-
-def _dtyped(x):
-    """An object with x's dtype (x itself when it has one)."""
-    return x if hasattr(x, "dtype") else as_array(x)
+    return _prod(x, _axis(axis), keepdims, _accumulation_dtype(tensor_like(x), dtype))
 
 
 @primitive
@@ -142,8 +137,8 @@ def ptp(x, axis=None, keepdims=False):
 
 
 def _float(x, *others):
-    x = x if hasattr(x, "dtype") else as_array(x)
-    return cast(x, float_type(x, *[_dtyped(o) for o in others]))
+    x = tensor_like(x)
+    return cast(x, float_type(x, *others))
 
 
 def average(x, axis=None, weights=None):
@@ -335,7 +330,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     pairs = getitem(y, head + (slice(1, None),)) + getitem(y, head + (slice(None, -1),))
     if x is None:
         return multiply(sum(pairs, axis=axis), 0.5 * dx)
-    x = cast(x if hasattr(x, "dtype") else as_array(x), y.dtype)
+    x = cast(tensor_like(x), y.dtype)
     steps = diff(x, axis=axis if x.ndim > 1 else -1)
     if x.ndim == 1 and y.ndim > 1:
         shape = [1] * y.ndim
