@@ -10,6 +10,8 @@ import pytest
 from harness import check_op
 
 from nnet import ops
+from nnet.autodiff import backward as nnet_backward
+from nnet.autodiff import check_grad
 
 MASK = np.array([[True, False, False, False], [False, False, True, False],
                  [False, False, False, False]])
@@ -272,3 +274,19 @@ TABLE = [
                          ids=[row[0] for row in TABLE])
 def test_op(name, op, reference, shapes, kwargs, options):
     check_op(op, reference, shapes, kwargs, **options)
+
+
+def test_gradients_at_zeros_and_ties():
+    x = ops.convert_to_tensor(np.array([0.0, 1.0]))
+    x.requires_grad = True
+    nnet_backward(ops.sum(ops.sinc(x)))
+    np.testing.assert_allclose(x.grad, [0.0, -1.0], atol=1e-12)
+    # Products with several zeros: only an entry whose removal leaves no zero gets a gradient.
+    values = np.array([[2.0, 0.0, 3.0, 0.0], [0.0, 5.0, 7.0, 1.0]])
+    check_grad(lambda t: ops.prod(t, axis=1), values)
+    check_grad(lambda t: ops.cumprod(t, axis=1) * np.arange(1.0, 5.0), values)
+    # Tied entries: the quantile's gradient goes to the entries it read, once each.
+    ties = ops.convert_to_tensor(np.array([1.0, 2.0, 2.0, 2.0, 5.0]))
+    ties.requires_grad = True
+    nnet_backward(ops.median(ties))
+    np.testing.assert_array_equal(ties.grad, [0.0, 0.0, 1.0, 0.0, 0.0])
