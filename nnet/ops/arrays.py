@@ -59,13 +59,25 @@ def select(condlist, choicelist, default=0):
 
 
 def get_item(x, key):
-    """x[key], for any NumPy index (the same as ``x[key]`` on a Tensor)."""
+    """x[key], for any NumPy index (the same as ``x[key]`` on a Tensor).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.get_item(np.arange(6).reshape(2, 3), (1, slice(1, None))).numpy()
+        array([4, 5])
+    """
     return getitem(x, key)
 
 
 @primitive
 def empty_like(x, dtype=None):
-    """A tensor of x's shape in `dtype` (x's by default) whose values are not set."""
+    """A tensor of x's shape in `dtype` (x's by default) whose values are not set.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.empty_like(np.zeros((2, 3)), dtype='int32').shape
+        (2, 3)
+    """
     x = as_array(x)
     return array_module(x).empty_like(x, dtype=dtype), None
 
@@ -87,12 +99,24 @@ def view(x, dtype=None):
 
 
 def ndim(x):
-    """The number of dimensions of x, as a Python int."""
+    """The number of dimensions of x, as a Python int.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.ndim(np.zeros((2, 3)))
+        2
+    """
     return x.ndim if hasattr(x, "ndim") else np.ndim(x)
 
 
 def size(x):
-    """The number of entries of x, as a Python int."""
+    """The number of entries of x, as a Python int.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.size(np.zeros((2, 3)))
+        6
+    """
     if not hasattr(x, "shape"):
         return int(np.size(x))
     if None in x.shape:

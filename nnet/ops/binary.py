@@ -31,7 +31,13 @@ def _integers(name, x1, x2, allow_bool=True):
 
 @primitive
 def arctan2(x1, x2):
-    """The angle of the point (x2, x1) from the x axis, in [-pi, pi]."""
+    """The angle of the point (x2, x1) from the x axis, in [-pi, pi].
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arctan2(np.array([1.0, -1.0]), np.array([0.0, 0.0])).numpy()
+        array([ 1.57079633, -1.57079633])
+    """
     x1, x2 = _floats(x1, x2)
     r2 = x1 * x1 + x2 * x2
     return array_module(x1, x2).arctan2(x1, x2), lambda g: (g * x2 / r2, -g * x1 / r2)
@@ -39,7 +45,13 @@ def arctan2(x1, x2):
 
 @primitive
 def hypot(x1, x2):
-    """sqrt(x1^2 + x2^2), without overflow for large inputs."""
+    """sqrt(x1^2 + x2^2), without overflow for large inputs.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.hypot(np.array([3.0]), np.array([4.0])).numpy()
+        array([5.])
+    """
     x1, x2 = _floats(x1, x2)
     y = array_module(x1, x2).hypot(x1, x2)
     return y, lambda g: (g * x1 / y, g * x2 / y)
@@ -47,7 +59,13 @@ def hypot(x1, x2):
 
 @primitive
 def logaddexp(x1, x2):
-    """log(exp(x1) + exp(x2)), computed stably."""
+    """log(exp(x1) + exp(x2)), computed stably.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.logaddexp(np.array([0.0]), np.array([0.0])).numpy().round(6)
+        array([0.693147])
+    """
     x1, x2 = _floats(x1, x2)
     xp = array_module(x1, x2)
     y = xp.logaddexp(x1, x2)
@@ -56,7 +74,13 @@ def logaddexp(x1, x2):
 
 @primitive
 def logaddexp2(x1, x2):
-    """log2(2^x1 + 2^x2), computed stably."""
+    """log2(2^x1 + 2^x2), computed stably.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.logaddexp2(np.array([1.0]), np.array([1.0])).numpy()
+        array([2.])
+    """
     x1, x2 = _floats(x1, x2)
     xp = array_module(x1, x2)
     y = xp.logaddexp2(x1, x2)
@@ -91,7 +115,13 @@ def mod(x1, x2):
 @primitive
 def fmod(x1, x2):
     """The remainder of x1 / x2 with the sign of x1 (C's fmod); the gradient in x2 is
-    -trunc(x1 / x2)."""
+    -trunc(x1 / x2).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.fmod(np.array([-3.0, 3.0]), np.array([2.0, -2.0])).numpy()
+        array([-1.,  1.])
+    """
     x1, x2 = _promote(x1, x2, _division_dtype(x1, x2))
     xp = array_module(x1, x2)
     return xp.fmod(x1, x2), lambda g: (g, lambda: -g * xp.trunc(x1 / x2).astype(g.dtype))
@@ -99,14 +129,26 @@ def fmod(x1, x2):
 
 @primitive
 def floor_divide(x1, x2):
-    """floor(x1 / x2), in the promoted dtype (not differentiable)."""
+    """floor(x1 / x2), in the promoted dtype (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.floor_divide(np.array([-3.0, 3.0]), np.array([2.0, -2.0])).numpy()
+        array([-2., -2.])
+    """
     x1, x2 = _promote(x1, x2, _division_dtype(x1, x2))
     return array_module(x1, x2).floor_divide(x1, x2), None
 
 
 @primitive
 def true_divide(x1, x2):
-    """x1 / x2 as floats (integers give `floatx()`)."""
+    """x1 / x2 as floats (integers give `floatx()`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.true_divide(np.array([1, 3]), np.array([2, 4])).numpy()
+        array([0.5 , 0.75], dtype=float32)
+    """
     x1, x2 = _floats(x1, x2)
     return x1 / x2, lambda g: (lambda: g / x2, lambda: -g * x1 / (x2 * x2))
 
@@ -139,20 +181,38 @@ def _nan_aware_extremum(x1, x2, pick, keep_first):
 
 @primitive
 def fmax(x1, x2):
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.fmax(np.array([np.nan, 1.0, 4.0]), np.array([2.0, np.nan, 3.0])).numpy()
+        array([2., 1., 4.])
+    """
     return _nan_aware_extremum(x1, x2, array_module(x1, x2).fmax, lambda a, b: a >= b)
 
 
 @primitive
 def fmin(x1, x2):
-    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
+    """Elementwise minimum that ignores NaN (NaN only where both are NaN).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.fmin(np.array([np.nan, 1.0, 4.0]), np.array([2.0, np.nan, 3.0])).numpy()
+        array([2., 1., 3.])
+    """
     return _nan_aware_extremum(x1, x2, array_module(x1, x2).fmin, lambda a, b: a <= b)
 
 
 @primitive
 def heaviside(x1, x2):
     """The step function: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (not
-    differentiable)."""
+    differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.heaviside(np.array([-1.0, 0.0, 2.0]), 0.5).numpy()
+        array([0. , 0.5, 1. ])
+    """
     dtype = result_type(x1, x2)
     dtype = dtype if dtype == "bool" else float_type(dtype)
     x1, x2 = _promote(x1, x2, dtype)
@@ -161,7 +221,13 @@ def heaviside(x1, x2):
 
 @primitive
 def nextafter(x1, x2):
-    """The next representable float after x1 towards x2 (not differentiable)."""
+    """The next representable float after x1 towards x2 (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> float(nnet.ops.nextafter(np.array(1.0), 2.0)) - 1.0
+        2.220446049250313e-16
+    """
     x1, x2 = _floats(x1, x2)
     return array_module(x1, x2).nextafter(x1, x2), None
 
@@ -188,31 +254,61 @@ def ldexp(x1, x2):
 
 @primitive
 def gcd(x1, x2):
-    """The greatest common divisor of integers (not differentiable)."""
+    """The greatest common divisor of integers (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.gcd(np.array([12, 7]), np.array([18, 21])).numpy()
+        array([6, 7])
+    """
     return array_module(x1, x2).gcd(*_integers("gcd", x1, x2, allow_bool=False)), None
 
 
 @primitive
 def lcm(x1, x2):
-    """The least common multiple of integers (not differentiable)."""
+    """The least common multiple of integers (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.lcm(np.array([4, 6]), np.array([6, 21])).numpy()
+        array([12, 42])
+    """
     return array_module(x1, x2).lcm(*_integers("lcm", x1, x2, allow_bool=False)), None
 
 
 @primitive
 def bitwise_and(x, y):
-    """Bitwise AND of integer or bool tensors."""
+    """Bitwise AND of integer or bool tensors.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_and(np.array([12, 5], 'int32'), np.array([10, 3], 'int32')).numpy()
+        array([8, 1], dtype=int32)
+    """
     return array_module(x, y).bitwise_and(*_integers("bitwise_and", x, y)), None
 
 
 @primitive
 def bitwise_or(x, y):
-    """Bitwise OR of integer or bool tensors."""
+    """Bitwise OR of integer or bool tensors.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_or(np.array([12, 5], 'int32'), np.array([10, 3], 'int32')).numpy()
+        array([14,  7], dtype=int32)
+    """
     return array_module(x, y).bitwise_or(*_integers("bitwise_or", x, y)), None
 
 
 @primitive
 def bitwise_xor(x, y):
-    """Bitwise XOR of integer or bool tensors."""
+    """Bitwise XOR of integer or bool tensors.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_xor(np.array([12, 5], 'int32'), np.array([10, 3], 'int32')).numpy()
+        array([6, 6], dtype=int32)
+    """
     return array_module(x, y).bitwise_xor(*_integers("bitwise_xor", x, y)), None
 
 
@@ -231,24 +327,48 @@ def bitwise_left_shift(x, y):
 
 @primitive
 def bitwise_right_shift(x, y):
-    """x shifted right by y bits (integers; arithmetic shift for signed ones)."""
+    """x shifted right by y bits (integers; arithmetic shift for signed ones).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_right_shift(np.array([16, -16], 'int32'), 2).numpy()
+        array([ 4, -4], dtype=int32)
+    """
     return array_module(x, y).right_shift(
         *_integers("bitwise_right_shift", x, y, allow_bool=False)), None
 
 
 def left_shift(x, y):
-    """x shifted left by y bits (the same as `bitwise_left_shift`)."""
+    """x shifted left by y bits (the same as `bitwise_left_shift`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.left_shift(np.array([1, 3], 'int32'), 1).numpy()
+        array([2, 6], dtype=int32)
+    """
     return bitwise_left_shift(x, y)
 
 
 def right_shift(x, y):
-    """x shifted right by y bits (the same as `bitwise_right_shift`)."""
+    """x shifted right by y bits (the same as `bitwise_right_shift`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.right_shift(np.array([8, 5], 'int32'), 1).numpy()
+        array([4, 2], dtype=int32)
+    """
     return bitwise_right_shift(x, y)
 
 
 @primitive
 def bitwise_invert(x):
-    """Bitwise NOT of an integer or bool tensor (logical not for bools)."""
+    """Bitwise NOT of an integer or bool tensor (logical not for bools).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_invert(np.array([0, 255], 'uint8')).numpy()
+        array([255,   0], dtype=uint8)
+    """
     x = as_array(x)
     if x.dtype.kind not in "biu":
         raise TypeError(
@@ -259,13 +379,25 @@ def bitwise_invert(x):
 
 
 def bitwise_not(x):
-    """Bitwise NOT of an integer or bool tensor (the same as `bitwise_invert`)."""
+    """Bitwise NOT of an integer or bool tensor (the same as `bitwise_invert`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.bitwise_not(np.array([True, False])).numpy()
+        array([False,  True])
+    """
     return bitwise_invert(x)
 
 
 @primitive
 def logical_xor(x1, x2):
-    """Elementwise x1 xor x2, by truth value (not differentiable)."""
+    """Elementwise x1 xor x2, by truth value (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.logical_xor(np.array([True, True]), np.array([True, False])).numpy()
+        array([False,  True])
+    """
     return array_module(x1, x2).logical_xor(as_array(x1), as_array(x2)), None
 
 
@@ -290,7 +422,13 @@ def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @primitive
 def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether `isclose` holds everywhere: a bool scalar tensor (not differentiable)."""
+    """Whether `isclose` holds everywhere: a bool scalar tensor (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> bool(nnet.ops.allclose(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9])))
+        True
+    """
     x1, x2 = _closeness(x1, x2)
     xp = array_module(x1, x2)
     return xp.asarray(xp.allclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)), None

@@ -20,7 +20,13 @@ def _float(x):
 
 @primitive
 def tan(x):
-    """Tangent; the gradient is 1 + tan(x)^2."""
+    """Tangent; the gradient is 1 + tan(x)^2.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.tan(np.array([0.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     y = array_module(x).tan(x)
     return y, lambda g: (g * (1 + y * y),)
@@ -28,7 +34,13 @@ def tan(x):
 
 @primitive
 def sinh(x):
-    """Hyperbolic sine."""
+    """Hyperbolic sine.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.sinh(np.array([0.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.sinh(x), lambda g: (g * xp.cosh(x),)
@@ -36,7 +48,13 @@ def sinh(x):
 
 @primitive
 def cosh(x):
-    """Hyperbolic cosine."""
+    """Hyperbolic cosine.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.cosh(np.array([0.0])).numpy()
+        array([1.])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.cosh(x), lambda g: (g * xp.sinh(x),)
@@ -44,7 +62,13 @@ def cosh(x):
 
 @primitive
 def arcsin(x):
-    """Inverse sine, in [-pi/2, pi/2]."""
+    """Inverse sine, in [-pi/2, pi/2].
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arcsin(np.array([0.0, 1.0])).numpy().round(6)
+        array([0.      , 1.570796])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.arcsin(x), lambda g: (g / xp.sqrt(1 - x * x),)
@@ -52,7 +76,13 @@ def arcsin(x):
 
 @primitive
 def arccos(x):
-    """Inverse cosine, in [0, pi]."""
+    """Inverse cosine, in [0, pi].
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arccos(np.array([1.0, 0.0])).numpy().round(6)
+        array([0.      , 1.570796])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.arccos(x), lambda g: (-g / xp.sqrt(1 - x * x),)
@@ -60,14 +90,26 @@ def arccos(x):
 
 @primitive
 def arctan(x):
-    """Inverse tangent, in (-pi/2, pi/2)."""
+    """Inverse tangent, in (-pi/2, pi/2).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arctan(np.array([0.0, 1.0])).numpy().round(6)
+        array([0.      , 0.785398])
+    """
     x = _float(x)
     return array_module(x).arctan(x), lambda g: (g / (1 + x * x),)
 
 
 @primitive
 def arcsinh(x):
-    """Inverse hyperbolic sine."""
+    """Inverse hyperbolic sine.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arcsinh(np.array([0.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.arcsinh(x), lambda g: (g / xp.sqrt(x * x + 1),)
@@ -75,7 +117,13 @@ def arcsinh(x):
 
 @primitive
 def arccosh(x):
-    """Inverse hyperbolic cosine (defined for x >= 1)."""
+    """Inverse hyperbolic cosine (defined for x >= 1).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arccosh(np.array([1.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.arccosh(x), lambda g: (g / xp.sqrt(x * x - 1),)
@@ -83,14 +131,26 @@ def arccosh(x):
 
 @primitive
 def arctanh(x):
-    """Inverse hyperbolic tangent (defined for -1 < x < 1)."""
+    """Inverse hyperbolic tangent (defined for -1 < x < 1).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.arctanh(np.array([0.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     return array_module(x).arctanh(x), lambda g: (g / (1 - x * x),)
 
 
 @primitive
 def expm1(x):
-    """exp(x) - 1, accurate for small x."""
+    """exp(x) - 1, accurate for small x.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.expm1(np.array([0.0])).numpy()
+        array([0.])
+    """
     x = _float(x)
     y = array_module(x).expm1(x)
     return y, lambda g: (g * (y + 1),)
@@ -98,7 +158,13 @@ def expm1(x):
 
 @primitive
 def exp2(x):
-    """2 ** x."""
+    """2 ** x.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.exp2(np.array([3.0, -1.0])).numpy()
+        array([8. , 0.5])
+    """
     x = _float(x)
     y = array_module(x).exp2(x)
     return y, lambda g: (g * y * _math.log(2),)
@@ -106,21 +172,39 @@ def exp2(x):
 
 @primitive
 def log2(x):
-    """Base-2 logarithm."""
+    """Base-2 logarithm.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.log2(np.array([8.0])).numpy()
+        array([3.])
+    """
     x = _float(x)
     return array_module(x).log2(x), lambda g: (g / (x * _math.log(2)),)
 
 
 @primitive
 def log10(x):
-    """Base-10 logarithm."""
+    """Base-10 logarithm.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.log10(np.array([100.0])).numpy()
+        array([2.])
+    """
     x = _float(x)
     return array_module(x).log10(x), lambda g: (g / (x * _math.log(10)),)
 
 
 @primitive
 def cbrt(x):
-    """The real cube root (negative for negative x)."""
+    """The real cube root (negative for negative x).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.cbrt(np.array([-8.0, 27.0])).numpy()
+        array([-2.,  3.])
+    """
     x = _float(x)
     y = array_module(x).cbrt(x)
     return y, lambda g: (g / (3 * y * y),)
@@ -142,7 +226,13 @@ def reciprocal(x):
 
 @primitive
 def sinc(x):
-    """The normalized sinc, sin(pi x) / (pi x), 1 at x = 0."""
+    """The normalized sinc, sin(pi x) / (pi x), 1 at x = 0.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.sinc(np.array([0.0, 1.0, 0.5])).numpy().round(6)
+        array([1.     , 0.     , 0.63662])
+    """
     x = _float(x)
     xp = array_module(x)
     t = _math.pi * x
@@ -155,26 +245,50 @@ def sinc(x):
 
 @primitive
 def deg2rad(x):
-    """Degrees to radians: x * pi / 180."""
+    """Degrees to radians: x * pi / 180.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.deg2rad(np.array([180.0])).numpy().round(6)
+        array([3.141593])
+    """
     x = _float(x)
     return x * (_math.pi / 180), lambda g: (g * (_math.pi / 180),)
 
 
 @primitive
 def rad2deg(x):
-    """Radians to degrees: x * 180 / pi."""
+    """Radians to degrees: x * 180 / pi.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.rad2deg(np.array([np.pi])).numpy().round(6)
+        array([180.])
+    """
     x = _float(x)
     return x * (180 / _math.pi), lambda g: (g * (180 / _math.pi),)
 
 
 def absolute(x):
-    """|x|, in x's dtype (the same as `abs`)."""
+    """|x|, in x's dtype (the same as `abs`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.absolute(np.array([-2, 3])).numpy()
+        array([2, 3])
+    """
     return abs(x)
 
 
 @primitive
 def fabs(x):
-    """|x| as a float (an integer x gives `floatx()`); the gradient at 0 is 0."""
+    """|x| as a float (an integer x gives `floatx()`); the gradient at 0 is 0.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.fabs(np.array([-2, 3])).numpy()
+        array([2., 3.], dtype=float32)
+    """
     x = _float(x)
     xp = array_module(x)
     return xp.abs(x), lambda g: (g * xp.sign(x),)
@@ -182,7 +296,13 @@ def fabs(x):
 
 @primitive
 def trunc(x):
-    """x rounded towards zero, in x's dtype (not differentiable)."""
+    """x rounded towards zero, in x's dtype (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.trunc(np.array([-1.7, 1.7])).numpy()
+        array([-1.,  1.])
+    """
     return array_module(x).trunc(as_array(x)).astype(as_array(x).dtype), None
 
 
@@ -205,64 +325,124 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 @primitive
 def signbit(x):
-    """Whether the sign bit of x is set (true for -0.0; not differentiable)."""
+    """Whether the sign bit of x is set (true for -0.0; not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.signbit(np.array([-0.0, 0.0, -1.0])).numpy()
+        array([ True, False,  True])
+    """
     return array_module(x).signbit(as_array(x)), None
 
 
 @primitive
 def isinf(x):
-    """Whether x is +inf or -inf (not differentiable)."""
+    """Whether x is +inf or -inf (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.isinf(np.array([np.inf, -np.inf, 1.0])).numpy()
+        array([ True,  True, False])
+    """
     return array_module(x).isinf(as_array(x)), None
 
 
 @primitive
 def isposinf(x):
-    """Whether x is +inf (not differentiable)."""
+    """Whether x is +inf (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.isposinf(np.array([np.inf, -np.inf, 1.0])).numpy()
+        array([ True, False, False])
+    """
     return array_module(x).isposinf(as_array(x)), None
 
 
 @primitive
 def isneginf(x):
-    """Whether x is -inf (not differentiable)."""
+    """Whether x is -inf (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.isneginf(np.array([np.inf, -np.inf, 1.0])).numpy()
+        array([False,  True, False])
+    """
     return array_module(x).isneginf(as_array(x)), None
 
 
 @primitive
 def isreal(x):
-    """Whether each element of x has no imaginary part (not differentiable)."""
+    """Whether each element of x has no imaginary part (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.isreal(np.array([1.0, 2.0])).numpy()
+        array([ True,  True])
+    """
     return array_module(x).isreal(as_array(x)), None
 
 
 @primitive
 def real(x):
-    """The real part of x (x itself for a real tensor)."""
+    """The real part of x (x itself for a real tensor).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.real(np.array([1.0, 2.0])).numpy()
+        array([1., 2.])
+    """
     x = as_array(x)
     return array_module(x).real(x).copy(), lambda g: (g,)
 
 
 @primitive
 def imag(x):
-    """The imaginary part of x (zeros for a real tensor; not differentiable)."""
+    """The imaginary part of x (zeros for a real tensor; not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.imag(np.array([1.0, 2.0])).numpy()
+        array([0., 0.])
+    """
     return array_module(x).imag(as_array(x)).copy(), None
 
 
 @primitive
 def conj(x):
-    """The complex conjugate of x (x itself for a real tensor)."""
+    """The complex conjugate of x (x itself for a real tensor).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.conj(np.array([1.0, -2.0])).numpy()
+        array([ 1., -2.])
+    """
     x = as_array(x)
     # NumPy's conj turns bools into int8; a real tensor is its own conjugate.
     return (array_module(x).conj(x) if x.dtype.kind == "c" else x.copy()), lambda g: (g,)
 
 
 def conjugate(x):
-    """The complex conjugate of x (the same as `conj`)."""
+    """The complex conjugate of x (the same as `conj`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.conjugate(np.array([1 + 2j])).numpy()
+        array([1.-2.j])
+    """
     return conj(x)
 
 
 @primitive
 def angle(x):
     """The argument of each element of x, in radians: pi for negative reals, 0 otherwise
-    (not differentiable)."""
+    (not differentiable).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.angle(np.array([-1.0, 2.0])).numpy().round(6)
+        array([3.141593, 0.      ])
+    """
     x = as_array(x)
     out = array_module(x).angle(x)
     return (out if x.dtype.kind == "c" else out.astype(float_type(x))), None
@@ -270,5 +450,11 @@ def angle(x):
 
 @primitive
 def copy(x):
-    """A copy of x."""
+    """A copy of x.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.copy(np.array([1.0, 2.0])).numpy()
+        array([1., 2.])
+    """
     return as_array(x).copy(), lambda g: (g,)

@@ -45,14 +45,26 @@ def nansum(x, axis=None, keepdims=False):
 
 
 def nanmean(x, axis=None, keepdims=False):
-    """The mean of the non-NaN entries of x over `axis` (NaN for a slice of NaN only)."""
+    """The mean of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanmean(np.array([np.nan, 1.0, 2.0])).numpy()
+        array(1.5)
+    """
     x = _float(x)
     axis = _axis(axis)
     return sum(_filled(x, 0), axis=axis, keepdims=keepdims) / _count(x, axis, keepdims)
 
 
 def nanvar(x, axis=None, keepdims=False):
-    """The variance (divided by the count) of the non-NaN entries of x over `axis`."""
+    """The variance (divided by the count) of the non-NaN entries of x over `axis`.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanvar(np.array([np.nan, 1.0, 3.0])).numpy()
+        array(1.)
+    """
     x = _float(x)
     axis = _axis(axis)
     deviation = _filled(x - nanmean(x, axis=axis, keepdims=True), 0)
@@ -60,7 +72,13 @@ def nanvar(x, axis=None, keepdims=False):
 
 
 def nanstd(x, axis=None, keepdims=False):
-    """The standard deviation of the non-NaN entries of x over `axis`."""
+    """The standard deviation of the non-NaN entries of x over `axis`.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanstd(np.array([np.nan, 1.0, 3.0])).numpy()
+        array(1.)
+    """
     return sqrt(nanvar(x, axis=axis, keepdims=keepdims))
 
 
@@ -74,12 +92,24 @@ def _nan_extremum(reduce, fill, x, axis, keepdims):
 
 
 def nanmax(x, axis=None, keepdims=False):
-    """The maximum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only)."""
+    """The maximum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanmax(np.array([[np.nan, 1.0], [np.nan, np.nan]]), axis=1).numpy()
+        array([ 1., nan])
+    """
     return _nan_extremum(max, -np.inf, x, axis, keepdims)
 
 
 def nanmin(x, axis=None, keepdims=False):
-    """The minimum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only)."""
+    """The minimum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanmin(np.array([np.nan, 1.0, 2.0])).numpy()
+        array(1.)
+    """
     return _nan_extremum(min, np.inf, x, axis, keepdims)
 
 
@@ -106,12 +136,24 @@ def nanargmax(x, axis=None, keepdims=False):
 
 def nanargmin(x, axis=None, keepdims=False):
     """The index of the smallest non-NaN entry of x along `axis` (of the flattened x when None),
-    -1 for a slice of NaN only; int32."""
+    -1 for a slice of NaN only; int32.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanargmin(np.array([np.nan, 3.0, 1.0])).numpy()
+        array(2, dtype=int32)
+    """
     return _nan_arg(argmin, np.inf, x, axis, keepdims)
 
 
 def nanprod(x, axis=None, keepdims=False):
-    """The product of the non-NaN entries of x over `axis` (1 for a slice of NaN only)."""
+    """The product of the non-NaN entries of x over `axis` (1 for a slice of NaN only).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanprod(np.array([np.nan, 2.0, 3.0])).numpy()
+        array(6.)
+    """
     return prod(_filled(x, 1), axis=axis, keepdims=keepdims)
 
 
@@ -130,18 +172,36 @@ def nancumsum(x, axis=None, dtype=None):
 
 def nancumprod(x, axis=None, dtype=None):
     """The cumulative product of x along `axis` (flattened when None), NaN entries counted
-    as 1."""
+    as 1.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nancumprod(np.array([2.0, np.nan, 3.0])).numpy()
+        array([2., 2., 6.])
+    """
     return cumprod(_filled(x, 1), axis=axis, dtype=dtype)
 
 
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th quantiles of the non-NaN entries of x over `axis` (see `quantile`); NaN for a
-    slice of NaN only."""
+    slice of NaN only.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanquantile(np.array([np.nan, 1.0, 2.0, 3.0]), 0.25).numpy()
+        array(1.5)
+    """
     return _quantile(x, q, axis, method, keepdims, skip_nan=True)
 
 
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    """The `q`-th percentiles (q in [0, 100]) of the non-NaN entries of x over `axis`."""
+    """The `q`-th percentiles (q in [0, 100]) of the non-NaN entries of x over `axis`.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.nanpercentile(np.array([np.nan, 1.0, 2.0, 3.0]), 50.0).numpy()
+        array(2.)
+    """
     return _quantile(x, _from_percent(q), axis, method, keepdims, skip_nan=True)
 
 

@@ -109,7 +109,14 @@ def inner(x1, x2):
 
 
 def outer(x1, x2):
-    """The outer product of x1 and x2, both flattened: out[i, j] = x1[i] * x2[j]."""
+    """The outer product of x1 and x2, both flattened: out[i, j] = x1[i] * x2[j].
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.outer(np.array([1, 2]), np.array([1, 10, 100])).numpy()
+        array([[  1,  10, 100],
+               [  2,  20, 200]])
+    """
     x1, x2 = _promoted(x1, x2)
     return multiply(reshape(x1, (-1, 1)), reshape(x2, (1, -1)))
 
@@ -135,7 +142,13 @@ def kron(x1, x2):
 
 
 def vdot(x1, x2):
-    """The dot product of x1 and x2, both flattened (x1 conjugated)."""
+    """The dot product of x1 and x2, both flattened (x1 conjugated).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.vdot(np.array([[1, 2], [3, 4]]), np.array([[1, 1], [1, 1]])).numpy()
+        array(10)
+    """
     x1, x2 = _promoted(x1, x2)
     return cast(sum(multiply(conj(reshape(x1, (-1,))), reshape(x2, (-1,)))), x1.dtype)
 
@@ -236,7 +249,14 @@ def diag(x, k=0):
 
 
 def diagflat(x, k=0):
-    """The matrix with the flattened x on its `k`-th diagonal."""
+    """The matrix with the flattened x on its `k`-th diagonal.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.diagflat(np.array([[1, 2]])).numpy()
+        array([[1, 0],
+               [0, 2]])
+    """
     return _diag_matrix(reshape(tensor_like(x), (-1,)), k)
 
 

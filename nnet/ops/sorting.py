@@ -53,7 +53,13 @@ def argsort(x, axis=-1):
 def argpartition(x, kth, axis=-1):
     """Indices that partition x along `axis` (flattened when None) around its `kth` smallest
     entry: that entry's index at position `kth`, the indices of no larger entries before it and
-    of no smaller ones after it (in no particular order); int32, not differentiable."""
+    of no smaller ones after it (in no particular order); int32, not differentiable.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> int(nnet.ops.argpartition(np.array([3.0, 4.0, 2.0, 1.0]), 1)[1])
+        2
+    """
     flat, a = _flat_or(as_array(x), axis)
     return array_module(flat).argpartition(flat, kth, axis=a).astype("int32"), None
 

@@ -121,17 +121,35 @@ def _reverse_cumsum(x):
 
 
 def amax(x, axis=None, keepdims=False):
-    """The maximum of x over `axis` (the same as `max`)."""
+    """The maximum of x over `axis` (the same as `max`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.amax(np.array([[1, 5], [3, 2]]), axis=0).numpy()
+        array([3, 5])
+    """
     return max(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def amin(x, axis=None, keepdims=False):
-    """The minimum of x over `axis` (the same as `min`)."""
+    """The minimum of x over `axis` (the same as `min`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.amin(np.array([[1, 5], [3, 2]]), axis=[0, 1]).numpy()
+        array(1)
+    """
     return min(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def ptp(x, axis=None, keepdims=False):
-    """The range of x over `axis`: max - min ("peak to peak")."""
+    """The range of x over `axis`: max - min ("peak to peak").
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.ptp(np.array([[1, 5], [3, 2]]), axis=1).numpy()
+        array([4, 1])
+    """
     axis = _axis(axis)
     return subtract(max(x, axis=axis, keepdims=keepdims), min(x, axis=axis, keepdims=keepdims))
 
@@ -167,7 +185,13 @@ def average(x, axis=None, weights=None):
 
 
 def count_nonzero(x, axis=None):
-    """How many entries of x over `axis` are not zero; int32."""
+    """How many entries of x over `axis` are not zero; int32.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.count_nonzero(np.array([[0, 1], [2, 3]]), axis=1).numpy()
+        array([1, 2], dtype=int32)
+    """
     return cast(sum(cast(not_equal(x, 0), "int32"), axis=_axis(axis)), "int32")
 
 
@@ -279,7 +303,13 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
 
 
 def percentile(x, q, axis=None, method="linear", keepdims=False):
-    """The `q`-th percentiles of x over `axis`, q in [0, 100] (see `quantile`)."""
+    """The `q`-th percentiles of x over `axis`, q in [0, 100] (see `quantile`).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> nnet.ops.percentile(np.array([1.0, 2.0, 3.0, 4.0, 10.0]), 50.0).numpy()
+        array(3.)
+    """
     return _quantile(x, _from_percent(q), axis, method, keepdims, skip_nan=False)
 
 
