@@ -113,3 +113,25 @@ def test_public_names_resolve_on_first_use_and_are_listed():
         print("ok")
     """)
     assert out.split() == ["ok"]
+
+
+def test_the_numpy_named_op_families_load_on_first_use_and_from_saved_graphs():
+    families = {"nnet.ops.sorting", "nnet.ops.statistics", "nnet.ops.nan_reduce"}
+    assert not families & _loaded_after("import nnet")
+    assert "nnet.ops.sorting" in _loaded_after("import nnet; nnet.ops.sort([2.0, 1.0])")
+    # A saved functional graph names its ops by module: loading it loads their families.
+    config = _run("""
+        import json, nnet
+        x = nnet.Input((4,))
+        ordered = nnet.ops.sort(x)
+        y = nnet.ops.nanmedian(nnet.ops.where(ordered > 3, float("nan"), ordered), axis=-1,
+                               keepdims=True)
+        print(json.dumps(nnet.Model(x, y).get_config()))
+    """)
+    out = _run(f"""
+        import json, sys, nnet
+        assert "nnet.ops.sorting" not in sys.modules
+        model = nnet.Model.from_config(json.loads({config.strip()!r}))
+        print(model.predict([[4.0, 1.0, 3.0, 2.0]], verbose=0).tolist())
+    """)
+    assert out.split() == ["[[2.0]]"]

@@ -144,6 +144,7 @@ class Operation:
 
 
 _OPS = {}
+_LOADER = [None]
 
 
 def register_ops(functions):
@@ -156,7 +157,19 @@ def register_ops(functions):
 
 def is_registered_op(fn):
     """Whether `fn` is one of the functions that `register_ops` made loadable."""
-    return _OPS.get(_key(fn)) is fn
+    return _registered(_key(fn)) is fn
+
+
+def set_op_loader(loader):
+    """Install ``loader(key)``: called for a ``"<module>:<name>"`` not registered yet, it may
+    load and register that module's ops (`nnet.ops` loads some of its modules on first use)."""
+    _LOADER[0] = loader
+
+
+def _registered(key):
+    if key not in _OPS and _LOADER[0] is not None:
+        _LOADER[0](key)
+    return _OPS.get(key)
 
 
 def _key(fn):
@@ -183,7 +196,7 @@ class SymbolicOp(Operation):
     """
 
     def __init__(self, function, name=None, **kwargs):
-        fn = function if callable(function) else _OPS.get(function)
+        fn = function if callable(function) else _registered(function)
         if fn is None:
             raise ValueError(
                 f"Unknown op function: function={function!r}. A saved functional graph can "
