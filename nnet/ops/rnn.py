@@ -105,8 +105,10 @@ def _gate_scale(xp, n, gates, dtype, recurrent_activation):
 
 
 def _gate_major(weights, units):
-    """(in, gates * units) weights as stacked (gates, in, units) GEMM operands."""
-    return weights.reshape(weights.shape[0], -1, units).transpose(1, 0, 2)
+    """(in, gates * units) weights as stacked (gates, in, units) GEMM operands, contiguous (NumPy
+    leaves BLAS for a slow loop on stacks of strided operands)."""
+    xp = array_module(weights)
+    return xp.ascontiguousarray(weights.reshape(weights.shape[0], -1, units).transpose(1, 0, 2))
 
 
 def _time_major(xp, x, mask, go_backwards):
@@ -346,12 +348,24 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
             if skip is not None:
                 xp.copyto(rec, dh, where=skip[t])
             dh, rec = rec, dh
-        # The GEMMs over all steps run on dz in Keras's (time, batch, gates) layout.
+        # The GEMMs over all steps, one per gate; only their small results are reordered.
         back = xp.argsort(perm)
-        dz = dz.transpose(1, 2, 0, 3).reshape(steps, batch, 4 * u)[:, :, back]
-        dx, dkernel = _input_grads(xp, dz, xt, kernel, go_backwards)
-        db = None if bias is None else dz.sum(axis=(0, 1))
-        return dx, dh, dc, dkernel, _weight_grad(h[:-1], dz), db, None
+        dz = dz.reshape(4, steps * batch, u)
+        inputs, states = xt.reshape(steps * batch, features), h[:-1].reshape(steps * batch, u)
+        weights = _gate_major(kernel[:, perm], u)
+        dkernel = xp.empty((features, 4, u), dtype=x.dtype)
+        drecurrent = xp.empty((u, 4, u), dtype=x.dtype)
+        for k in range(4):
+            dkernel[:, k] = inputs.T @ dz[k]
+            drecurrent[:, k] = states.T @ dz[k]
+            if k == 0:
+                dx = dz[k] @ weights[k].T
+            else:
+                dx += dz[k] @ weights[k].T
+        db = None if bias is None else dz.sum(axis=1).reshape(4 * u)[back]
+        return (_batch_major(dx.reshape(steps, batch, features), go_backwards), dh, dc,
+                dkernel.reshape(features, 4 * u)[:, back],
+                drecurrent.reshape(u, 4 * u)[:, back], db, None)
 
     return (_outputs(xp, h, lead), h[steps], c[steps]), vjp
 
