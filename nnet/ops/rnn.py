@@ -344,7 +344,9 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
             xp.multiply(dc, p[2:, t], out=dz[1:, t])
             dc *= keep_f[t]
             xp.matmul(dz[:, t], rt4, out=tmp)
-            xp.sum(tmp, axis=0, out=rec)
+            xp.add(tmp[0], tmp[1], out=rec)
+            rec += tmp[2]
+            rec += tmp[3]
             if skip is not None:
                 xp.copyto(rec, dh, where=skip[t])
             dh, rec = rec, dh
