@@ -10,7 +10,9 @@ _ATTRIBUTES = {
     **dict.fromkeys(["save_model", "load_model", "model_from_json"], "nnet.saving.keras_format"),
     **dict.fromkeys(["save_weights", "load_weights"], "nnet.saving.weights"),
     "LoadError": "nnet.saving.load_error",
-    **dict.fromkeys(["register_keras_serializable", "custom_object_scope", "get_registered_name",
+    "KerasFileEditor": "nnet.saving.file_editor",
+    **dict.fromkeys(["register_keras_serializable", "custom_object_scope", "CustomObjectScope",
+                     "get_registered_name", "get_registered_object", "get_custom_objects",
                      "serialize_keras_object", "deserialize_keras_object"],
                     "nnet.utils.registry"),
 }
