@@ -12,8 +12,9 @@ _ATTRIBUTES = {
     "LoadError": "nnet.saving.load_error",
     "KerasFileEditor": "nnet.saving.file_editor",
     **dict.fromkeys(["register_keras_serializable", "custom_object_scope", "CustomObjectScope",
-                     "get_registered_name", "get_registered_object", "get_custom_objects",
-                     "serialize_keras_object", "deserialize_keras_object"],
+                     "get_registered_name", "get_registered_object", "get_custom_objects"],
+                    "nnet.utils.object_registration"),
+    **dict.fromkeys(["serialize_keras_object", "deserialize_keras_object"],
                     "nnet.utils.registry"),
 }
 __getattr__, __dir__ = lazy_exports(__name__, attributes=_ATTRIBUTES)

@@ -48,14 +48,13 @@ from nnet.saving.weights import (
     write_h5,
 )
 from nnet.utils.file_utils import atomic_target
-from nnet.utils.registry import (
+from nnet.utils.object_registration import (
     _custom_objects,
     custom_object_scope,
-    deserialize_keras_object,
     get_registered_name,
     safe_mode_scope,
-    serialize_keras_object,
 )
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 KERAS_VERSION = "3.15.1"
 CONFIG_FILENAME = "config.json"

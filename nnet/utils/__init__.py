@@ -12,16 +12,15 @@ from nnet import backend
 from nnet._lazy import lazy_exports
 from nnet.backend import clear_session
 from nnet.utils.dataset_utils import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
-from nnet.utils.registry import (
+from nnet.utils.object_registration import (
     CustomObjectScope,
     custom_object_scope,
-    deserialize_keras_object,
     get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
-    serialize_keras_object,
 )
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 
 def set_random_seed(seed):
