@@ -155,3 +155,18 @@ def test_configs_naming_code_outside_nnet_are_refused(config):
     with pytest.raises(ValueError, match="Could not locate"):
         deserialize_keras_object(config)
     assert ("this" in sys.modules) == imported
+
+
+def test_the_live_table_makes_an_object_loadable_by_its_key():
+    def quarter(x):
+        return x / 4
+
+    table = get_custom_objects()
+    table["tests>quarter"] = quarter
+    try:
+        assert deserialize_keras_object({"module": "builtins", "class_name": "function",
+                                         "config": "tests>quarter",
+                                         "registered_name": "function"}) is quarter
+    finally:
+        del table["tests>quarter"]
+    assert get_registered_object("tests>quarter") is None
