@@ -1,4 +1,4 @@
-"""nnet.models: Model (subclassed or functional) and Sequential.
+"""nnet.models: Model (subclassed or functional), Sequential and `clone_model`.
 
 `load_model`, `model_from_json` and `save_model` live in `nnet.saving`, a floor above; they load
 on first use.

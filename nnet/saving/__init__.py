@@ -1,5 +1,6 @@
 """nnet.saving: the ``.keras`` model format, legacy ``.h5`` files, weights files
-(``.weights.h5``/``.npz``) and the Keras config form of objects.
+(``.weights.h5``/``.npz``), `KerasFileEditor` for the weights inside such files, and the Keras
+config form of objects with the custom-object registry.
 
 The file formats load on first use, so registering a custom object loads no model code.
 """
