@@ -13,7 +13,6 @@ before it is read. Saving is atomic (a temporary file, then a rename).
 import collections
 import json
 import os
-import pprint
 import zipfile
 
 import numpy as np
@@ -102,7 +101,13 @@ class KerasFileEditor:
         node = _Object(attrs)
         if attrs:
             self.object_metadata[path] = dict(attrs)
-        if group.get("vars") is not None:
+        vars_group = group.get("vars")
+        if vars_group is not None:
+            if not hasattr(vars_group, "keys"):
+                raise ValueError(
+                    f"Cannot read {self.filepath}: its entry '{path}/vars' is a dataset where "
+                    "a group of weights should be. The file is damaged or not a weights file."
+                )
             store = H5Store(group.file, path.lstrip("/"))
             for key in store.keys():
                 node[key] = store[key]
@@ -258,9 +263,6 @@ class KerasFileEditor:
     def resave_weights(self, filepath):
         """The same as `save`."""
         self.save(filepath)
-
-    def _generate_config_info(self):
-        return pprint.pformat(self.config)
 
 
 def _read_metadata(filepath):

@@ -189,3 +189,13 @@ def test_links_out_of_the_file_are_refused(tmp_path):
         f["layers/extra/vars/0"] = h5py.ExternalLink("/etc/passwd", "/x")
     with pytest.raises(ValueError, match="ExternalLink"):
         KerasFileEditor(path)
+
+
+def test_a_damaged_layout_is_a_clear_error(tmp_path):
+    path = tmp_path / "old.weights.h5"
+    old_model(nnet).save_weights(path)
+    with h5py.File(path, "r+") as f:
+        del f["layers/dense/vars"]
+        f["layers/dense/vars"] = np.zeros(3)
+    with pytest.raises(ValueError, match="'/layers/dense/vars' is a dataset"):
+        KerasFileEditor(path)
