@@ -212,9 +212,11 @@ def _up_sampling(g, layer, inputs, node):
             f"Layer '{layer.name}' ({type(layer).__name__}) with interpolation="
             f"{interpolation!r} cannot be exported to ONNX yet; interpolation='nearest' can."
         )
-    rank = len(node.input_tensors[0].shape)
-    scales = [1.0] * rank
-    for axis, factor in enumerate(layer.size, layer._first):
+    scales = [1.0] * len(node.input_tensors[0].shape)
+    # UpSampling1D repeats along axis 1; the others along their spatial axes.
+    sizes, first = ([layer.size], 1) if isinstance(layer, UpSampling1D) else (layer.size,
+                                                                              layer._first)
+    for axis, factor in enumerate(sizes, first):
         scales[axis] = float(factor)
     # Nearest with floor of the asymmetric source coordinate repeats each cell `factor` times.
     return g.op("Resize", [inputs[0], "", g.constant(scales, f"{layer.name}/scales")], layer.name,
