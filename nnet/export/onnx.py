@@ -14,7 +14,12 @@ from onnx import helper
 from nnet import tree
 from nnet.autodiff.symbolic import KerasTensor
 from nnet.autodiff.tensor import Tensor
-from nnet.export import onnx_conv_layers, onnx_core_layers, onnx_recurrent_layers  # noqa: F401
+from nnet.export import (  # noqa: F401  (each registers its emitters)
+    onnx_attention_layers,
+    onnx_conv_layers,
+    onnx_core_layers,
+    onnx_recurrent_layers,
+)
 from nnet.export.onnx_graph import Graph, emits, emitter_for
 from nnet.models import Functional, Sequential
 from nnet.utils.file_utils import atomic_target

@@ -156,16 +156,20 @@ def _prelu(g, layer, inputs, node):
     return g.op("PRelu", [inputs[0], g.constant(layer.alpha, f"{layer.name}/alpha")], layer.name)
 
 
+def softmax(g, x, axes, hint):
+    """Softmax over `axes`: ONNX's op for one axis, ``exp(x - max) / sum`` for several (the
+    maximum subtracted for stability)."""
+    if len(axes) == 1:
+        return g.op("Softmax", [x], hint, axis=int(axes[0]))
+    axes = g.ints(list(axes), f"{hint}/axes")
+    e = g.op("Exp", [g.op("Sub", [x, g.op("ReduceMax", [x, axes], keepdims=1)])])
+    return g.op("Div", [e, g.op("ReduceSum", [e, axes], keepdims=1)], hint)
+
+
 @emits(Softmax)
 def _softmax(g, layer, inputs, node):
     axes = list(layer.axis) if isinstance(layer.axis, (list, tuple)) else [layer.axis]
-    if len(axes) == 1:
-        return g.op("Softmax", inputs, layer.name, axis=int(axes[0]))
-    # Several axes: exp(x - max) / sum, the maximum subtracted for stability.
-    axes = g.ints(axes, f"{layer.name}/axes")
-    shifted = g.op("Sub", [inputs[0], g.op("ReduceMax", [inputs[0], axes], keepdims=1)])
-    e = g.op("Exp", [shifted])
-    return g.op("Div", [e, g.op("ReduceSum", [e, axes], keepdims=1)], layer.name)
+    return softmax(g, inputs[0], axes, layer.name)
 
 
 @emits(Dropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,

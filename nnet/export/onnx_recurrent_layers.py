@@ -7,12 +7,14 @@ ONNX's i, o, f, c; GRU's z, r, h stay in order, with ``linear_before_reset=1`` f
 order the layer produced them.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 from onnx import TensorProto
 
 from nnet import activations
-from nnet.export.onnx_graph import emits
-from nnet.layers import GRU, LSTM, Embedding, SimpleRNN
+from nnet.export.onnx_graph import emits, emitter_for
+from nnet.layers import GRU, LSTM, Bidirectional, Embedding, SimpleRNN
 
 # The activations ONNX's recurrent ops apply themselves, with their (alpha, beta) where they
 # take them.
@@ -59,6 +61,12 @@ def _activation_attributes(layer, functions):
             "activation_beta": betas or None}
 
 
+def reverse_time(g, x, hint):
+    """`x` (batch, time, ...) with its time axis reversed."""
+    return g.op("Slice", [x, g.ints([-1], "start"), g.ints([np.iinfo(np.int64).min], "end"),
+                          g.ints([1], "axis_1"), g.ints([-1], "step")], f"{hint}/reverse")
+
+
 def _recurrent(g, layer, inputs, node, op_type, gate_order, functions, bias, **attributes):
     """Emit `op_type` for `layer` (weights' gate blocks in `gate_order`), returning the layer's
     outputs: the last output or the sequence, then the final states with return_state."""
@@ -78,10 +86,7 @@ def _recurrent(g, layer, inputs, node, op_type, gate_order, functions, bias, **a
         blocks = np.split(kernel.numpy(), len(gate_order), axis=-1)
         return np.concatenate([blocks[i] for i in gate_order], axis=-1).T[None]
 
-    x = inputs[0]
-    if layer.go_backwards:
-        x = g.op("Slice", [x, g.ints([-1], "start"), g.ints([np.iinfo(np.int64).min], "end"),
-                           g.ints([1], "axis_1"), g.ints([-1], "step")], f"{layer.name}/reverse")
+    x = reverse_time(g, inputs[0], layer.name) if layer.go_backwards else inputs[0]
     x = g.op("Transpose", [x], f"{layer.name}/time_major", perm=[1, 0, 2])
     states = [g.op("Unsqueeze", [s, g.ints([0], "axis_0")], f"{layer.name}/initial_state")
               for s in inputs[1:]]
@@ -137,3 +142,32 @@ def _gru(g, layer, inputs, node):
                       [cell.recurrent_activation, cell.activation],
                       _biases(cell, 3, order, recurrent_bias),
                       linear_before_reset=int(bool(cell.reset_after)))
+
+
+@emits(Bidirectional)
+def _bidirectional(g, layer, inputs, node):
+    """Both directions' layers, the backward sequences flipped back, then `merge_mode`."""
+    if len(inputs) > 1:
+        raise ValueError(
+            f"Layer '{layer.name}' (Bidirectional) is called with initial states, which cannot "
+            f"be exported to ONNX yet."
+        )
+    # Each direction's layer sees the node's sequences and keyword arguments.
+    inner = SimpleNamespace(input_tensors=node.input_tensors, call_kwargs=node.call_kwargs,
+                            outputs=None)
+    results = []
+    for direction in (layer.forward_layer, layer.backward_layer):
+        result = emitter_for(direction)(g, direction, inputs, inner)
+        results.append(result if isinstance(result, list) else [result])
+    (y, *forward_states), (y_rev, *backward_states) = results
+    if layer.return_sequences:
+        y_rev = reverse_time(g, y_rev, layer.backward_layer.name)
+    merges = {"concat": lambda: g.op("Concat", [y, y_rev], layer.name, axis=-1),
+              "sum": lambda: g.op("Add", [y, y_rev], layer.name),
+              "mul": lambda: g.op("Mul", [y, y_rev], layer.name),
+              "ave": lambda: g.op("Mul", [g.op("Add", [y, y_rev]), g.constant(0.5, "half")],
+                                  layer.name)}
+    outputs = [y, y_rev] if layer.merge_mode is None else [merges[layer.merge_mode]()]
+    if layer.return_state:
+        return outputs + forward_states + backward_states
+    return outputs if layer.merge_mode is None else outputs[0]

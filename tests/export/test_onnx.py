@@ -42,7 +42,7 @@ def check_export(model, data, tmp_path):
     for batch in (1, 7):
         feeds = [x[:batch] for x in data]
         expected = model.predict(feeds if len(feeds) > 1 else feeds[0], verbose=0)
-        expected = expected if isinstance(expected, list) else [expected]
+        expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
         got = session.run(None, {i.name: x for i, x in zip(session.get_inputs(), feeds)})
         assert len(got) == len(expected)
         for g, e in zip(got, expected):
@@ -208,6 +208,19 @@ CASES = {
                                                               return_sequences=True)),
     "gru_backwards": lambda: sequential((5, 3), layers.GRU(4, go_backwards=True,
                                                            activation="softsign")),
+    "gru_elu_hard_sigmoid": lambda: sequential(
+        (5, 3), layers.GRU(4, activation="elu", recurrent_activation="hard_sigmoid")),
+    "simple_rnn_linear": lambda: sequential((5, 3), layers.SimpleRNN(4, activation="linear")),
+    "bidirectional_concat": lambda: sequential((5, 3), layers.Bidirectional(
+        layers.LSTM(4, return_sequences=True))),
+    "bidirectional_ave_gru": lambda: sequential((5, 3), layers.Bidirectional(
+        layers.GRU(4), merge_mode="ave")),
+    "bidirectional_backward_layer": lambda: sequential((5, 3), layers.Bidirectional(
+        layers.SimpleRNN(4, return_sequences=True), merge_mode="mul",
+        backward_layer=layers.LSTM(4, return_sequences=True, go_backwards=True))),
+    # attention
+    "einsum_dense": lambda: sequential((3, 4), layers.EinsumDense(
+        "abc,cde->abde", output_shape=(None, 2, 5), bias_axes="de", activation="relu")),
     "stacked_lstm": lambda: sequential((6, 2), layers.LSTM(5, return_sequences=True),
                                        layers.GRU(3, return_sequences=True), layers.SimpleRNN(2)),
 }
@@ -244,6 +257,36 @@ def test_embedding(tmp_path):
     x = layers.Embedding(10, 3)(ids)
     model = randomize(nnet.Model(ids, layers.Dense(2)(layers.LSTM(4)(x))))
     check_export(model, data_for((5,), "int32", high=10), tmp_path)
+
+
+def test_bidirectional_states_and_separate_outputs(tmp_path):
+    x = nnet.Input((5, 3))
+    outputs = layers.Bidirectional(layers.LSTM(4, return_sequences=True, return_state=True),
+                                   merge_mode=None)(x)
+    check_export(randomize(nnet.Model(x, outputs)), data_for((5, 3)), tmp_path)
+
+
+@pytest.mark.parametrize("options, call", [
+    ({}, {}),
+    ({"value_dim": 3, "use_bias": False, "output_shape": (5,)}, {"use_causal_mask": True}),
+    ({"attention_axes": (1, 2)}, {}),
+    ({"use_gate": True}, {"return_attention_scores": True}),
+], ids=["self", "causal_no_bias", "two_axes", "gated_scores"])
+def test_multi_head_attention(options, call, tmp_path):
+    shape = (2, 3, 4) if "attention_axes" in options else (5, 4)
+    query, value = nnet.Input(shape), nnet.Input(shape)
+    outputs = layers.MultiHeadAttention(2, 3, **options)(query, value, **call)
+    model = randomize(nnet.Model([query, value], outputs))
+    check_export(model, [data_for(shape), data_for(shape, seed=5)], tmp_path)
+
+
+def test_multi_head_attention_key_and_self_attention(tmp_path):
+    query, key = nnet.Input((4, 6)), nnet.Input((3, 5))
+    value = layers.Dense(5)(key)
+    attended = layers.MultiHeadAttention(3, 2)(query, query)
+    outputs = layers.MultiHeadAttention(3, 2)(attended, value, key=key)
+    model = randomize(nnet.Model([query, key], outputs))
+    check_export(model, [data_for((4, 6)), data_for((3, 5), seed=6)], tmp_path)
 
 
 def test_recurrent_states_in_and_out(tmp_path):
@@ -318,6 +361,12 @@ def test_subclass_of_an_exportable_layer_that_changes_call_is_refused(tmp_path):
         model.export(os.fspath(tmp_path / "m.onnx"), format="onnx")
 
 
+def _attention_with_mask():
+    query, mask = nnet.Input((3, 4)), nnet.Input((3, 3), dtype="bool")
+    return nnet.Model([query, mask], layers.MultiHeadAttention(2, 2)(
+        query, query, attention_mask=mask))
+
+
 @pytest.mark.parametrize("build, message", [
     (lambda: nnet.Sequential([nnet.Input((3,)), layers.Dense(2, activation=lambda x: x)]),
      "uses activation=.*which nnet cannot export to ONNX"),
@@ -330,6 +379,7 @@ def test_subclass_of_an_exportable_layer_that_changes_call_is_refused(tmp_path):
      "interpolation='bilinear' cannot be exported"),
     (lambda: nnet.Sequential([nnet.Input((4, 2)), layers.GRU(2, activation="gelu")]),
      "activation 'gelu', which ONNX's recurrent ops do not apply"),
+    (lambda: _attention_with_mask(), "MultiHeadAttention.*called with a mask"),
 ])
 def test_unexportable_configurations_are_named(build, message, tmp_path):
     with pytest.raises(ValueError, match=message):
