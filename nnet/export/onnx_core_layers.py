@@ -2,12 +2,14 @@
 reshaping layers."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
+from onnx import TensorProto
 
 from nnet import activations
 from nnet.backend import epsilon as backend_epsilon
-from nnet.export.onnx_graph import emits, emits_activation
+from nnet.export.onnx_graph import emits, emits_activation, emitter_for
 from nnet.layers import (
     ELU,
     Activation,
@@ -23,23 +25,27 @@ from nnet.layers import (
     Flatten,
     GaussianDropout,
     GaussianNoise,
+    GroupNormalization,
     Identity,
     LayerNormalization,
     LeakyReLU,
     Maximum,
     Minimum,
     Multiply,
+    Normalization,
     Permute,
     PReLU,
     ReLU,
     RepeatVector,
     Rescaling,
     Reshape,
+    RMSNormalization,
     Softmax,
     SpatialDropout1D,
     SpatialDropout2D,
     SpatialDropout3D,
     Subtract,
+    TimeDistributed,
     UnitNormalization,
 )
 from nnet.layers.unit_normalization import _EPSILON as _UNIT_EPSILON
@@ -202,24 +208,78 @@ def _batch_normalization(g, layer, inputs, node):
     return g.op("Add", [y, g.constant(shift.reshape(shape), f"{layer.name}/shift")], layer.name)
 
 
+def normalize(g, x, axes, epsilon, hint, center=True, divide_centered=True):
+    """`x` (or ``x - mean``) over ``sqrt(var + epsilon)`` along `axes` (with center=False,
+    the mean square replaces the variance: RMS normalization)."""
+    reduce_axes = g.ints(axes, f"{hint}/axes")
+    centered = x
+    if center:
+        mean = g.op("ReduceMean", [x, reduce_axes], f"{hint}/mean", keepdims=1)
+        centered = g.op("Sub", [x, mean])
+    variance = g.op("ReduceMean", [g.op("Mul", [centered, centered]), reduce_axes],
+                    f"{hint}/variance", keepdims=1)
+    root = g.op("Sqrt", [g.op("Add", [variance, g.constant(epsilon, "epsilon")])])
+    return g.op("Div", [centered if divide_centered else x, root], f"{hint}/normalized")
+
+
+def _affine(g, y, gamma, beta, shape, hint):
+    if gamma is not None:
+        y = g.op("Mul", [y, g.constant(gamma.numpy().reshape(shape), f"{hint}/gamma")])
+    if beta is not None:
+        y = g.op("Add", [y, g.constant(beta.numpy().reshape(shape), f"{hint}/beta")])
+    return g.op("Identity", [y], hint)
+
+
 @emits(LayerNormalization)
 def _layer_normalization(g, layer, inputs, node):
-    x, rank = inputs[0], len(node.input_tensors[0].shape)
-    axes = [a % rank for a in layer.axis]
-    reduce_axes = g.ints(axes, f"{layer.name}/axes")
-    mean = g.op("ReduceMean", [x, reduce_axes], f"{layer.name}/mean", keepdims=1)
-    centered = g.op("Sub", [x, mean])
-    variance = g.op("ReduceMean", [g.op("Mul", [centered, centered]), reduce_axes],
-                    f"{layer.name}/variance", keepdims=1)
-    root = g.op("Sqrt", [g.op("Add", [variance, g.constant(layer.epsilon, "epsilon")])])
+    shape = node.input_tensors[0].shape
+    axes = [a % len(shape) for a in layer.axis]
     # rms_scaling divides the input itself by the root of the variance (Keras's definition).
-    y = g.op("Div", [x if layer.rms_scaling else centered, root], f"{layer.name}/normalized")
-    shape = _feature_shape(rank, axes, [node.input_tensors[0].shape[a] for a in axes])
-    if layer.gamma is not None:
-        y = g.op("Mul", [y, g.constant(layer.gamma.numpy().reshape(shape), f"{layer.name}/gamma")])
-    if layer.beta is not None:
-        y = g.op("Add", [y, g.constant(layer.beta.numpy().reshape(shape), f"{layer.name}/beta")])
-    return g.op("Identity", [y], layer.name)
+    y = normalize(g, inputs[0], axes, layer.epsilon, layer.name,
+                  divide_centered=not layer.rms_scaling)
+    return _affine(g, y, layer.gamma, layer.beta,
+                   _feature_shape(len(shape), axes, [shape[a] for a in axes]), layer.name)
+
+
+@emits(RMSNormalization)
+def _rms_normalization(g, layer, inputs, node):
+    shape = node.input_tensors[0].shape
+    axes = [a % len(shape) for a in (layer.axis if isinstance(layer.axis, (list, tuple))
+                                     else [layer.axis])]
+    epsilon = backend_epsilon() if layer.epsilon is None else layer.epsilon
+    y = normalize(g, inputs[0], axes, epsilon, layer.name, center=False)
+    return _affine(g, y, layer.scale, None,
+                   _feature_shape(len(shape), axes, [shape[a] for a in axes]), layer.name)
+
+
+@emits(GroupNormalization)
+def _group_normalization(g, layer, inputs, node):
+    shape = node.input_tensors[0].shape
+    axis = layer.axis % len(shape)
+    if any(n is None for n in shape[1:]):
+        raise ValueError(
+            f"Layer '{layer.name}' (GroupNormalization) needs known sizes besides the batch to "
+            f"be exported to ONNX. Received input shape {shape}."
+        )
+    grouped = [*shape[:axis], layer.groups, shape[axis] // layer.groups, *shape[axis + 1:]]
+    x = g.op("Reshape", [inputs[0], g.ints([0, *grouped[1:]], f"{layer.name}/grouped_shape")])
+    y = normalize(g, x, [i for i in range(1, len(grouped)) if i != axis], layer.epsilon,
+                  layer.name)
+    y = g.op("Reshape", [y, g.ints([0, *shape[1:]], f"{layer.name}/shape")])
+    return _affine(g, y, layer.gamma, layer.beta,
+                   _feature_shape(len(shape), [axis], [shape[axis]]), layer.name)
+
+
+@emits(Normalization)
+def _normalization(g, layer, inputs, node):
+    mean, variance = (np.asarray(t.numpy() if hasattr(t, "numpy") else t, np.float32)
+                      for t in layer._statistics())
+    std = np.maximum(np.sqrt(variance), np.float32(backend_epsilon()))
+    x = g.op("Cast", inputs, f"{layer.name}/float", to=TensorProto.FLOAT)
+    mean, std = g.constant(mean, f"{layer.name}/mean"), g.constant(std, f"{layer.name}/std")
+    if layer.invert:
+        return g.op("Add", [mean, g.op("Mul", [x, std])], layer.name)
+    return g.op("Div", [g.op("Sub", [x, mean]), std], layer.name)
 
 
 @emits(UnitNormalization)
@@ -323,3 +383,22 @@ def _permute(g, layer, inputs, node):
 def _repeat_vector(g, layer, inputs, node):
     expanded = g.op("Unsqueeze", [inputs[0], g.ints([1], "axis_1")])
     return g.op("Tile", [expanded, g.ints([1, layer.n, 1], f"{layer.name}/repeats")], layer.name)
+
+
+@emits(TimeDistributed)
+def _time_distributed(g, layer, inputs, node):
+    """The wrapped layer on (batch * time, ...) data, reshaped back to (batch, time, ...)."""
+    shape = node.input_tensors[0].shape
+    inner_shape = (None, *shape[2:])
+    output_shape = layer.layer.compute_output_shape(inner_shape)
+    if any(n is None for n in (*shape[1:], *output_shape[1:])):
+        raise ValueError(
+            f"Layer '{layer.name}' (TimeDistributed) needs known sizes besides the batch to be "
+            f"exported to ONNX. Received input shape {shape}."
+        )
+    x = g.op("Reshape", [inputs[0], g.ints([-1, *shape[2:]], f"{layer.name}/merged_shape")])
+    inner = SimpleNamespace(input_tensors=[SimpleNamespace(shape=inner_shape)],
+                            outputs=SimpleNamespace(shape=output_shape), call_kwargs={})
+    y = emitter_for(layer.layer)(g, layer.layer, [x], inner)
+    return g.op("Reshape", [y, g.ints([-1, shape[1], *output_shape[1:]],
+                                      f"{layer.name}/shape")], layer.name)

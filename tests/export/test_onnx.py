@@ -98,6 +98,16 @@ CASES = {
         (3, 4, 2), layers.LayerNormalization(axis=[1, 2], epsilon=0.01)),
     "layer_normalization_rms": lambda: sequential((6,), quietly(
         layers.LayerNormalization, rms_scaling=True)),
+    "rms_normalization": lambda: sequential((3, 6), layers.RMSNormalization()),
+    "rms_normalization_axes": lambda: sequential((3, 4), layers.RMSNormalization(axis=[1, 2],
+                                                                               epsilon=0.1)),
+    "group_normalization": lambda: sequential((5, 6), layers.GroupNormalization(groups=3)),
+    "group_normalization_channels_first": lambda: sequential(
+        (4, 3, 2), layers.GroupNormalization(groups=2, axis=1, epsilon=0.01)),
+    "normalization": lambda: sequential((3, 4), layers.Normalization(
+        mean=[0.5, -1.0, 2.0, 0.0], variance=[4.0, 0.25, 1.0, 2.0])),
+    "normalization_invert": lambda: sequential((4,), layers.Normalization(
+        axis=None, mean=1.5, variance=3.0, invert=True)),
     "unit_normalization": lambda: sequential((3, 4), layers.UnitNormalization(axis=[1, 2])),
     "rescaling": lambda: sequential((4,), layers.Rescaling(0.5, offset=0.25)),
     # identities at inference
@@ -114,6 +124,10 @@ CASES = {
     "flatten_channels_first": lambda: sequential((3, 2, 2),
                                                  layers.Flatten(data_format="channels_first")),
     "permute": lambda: sequential((3, 4, 2), layers.Permute((3, 1, 2))),
+    "time_distributed_dense": lambda: sequential((3, 4), layers.TimeDistributed(
+        layers.Dense(2, activation="tanh"))),
+    "time_distributed_conv": lambda: sequential((2, 5, 5, 3), layers.TimeDistributed(
+        layers.Conv2D(2, 3, padding="same")), layers.TimeDistributed(layers.Flatten())),
     "repeat_vector": lambda: sequential((4,), layers.RepeatVector(3)),
     # convolution
     "conv1d_valid": lambda: sequential((9, 3), layers.Conv1D(4, 3, activation="relu")),
@@ -257,6 +271,21 @@ def test_embedding(tmp_path):
     x = layers.Embedding(10, 3)(ids)
     model = randomize(nnet.Model(ids, layers.Dense(2)(layers.LSTM(4)(x))))
     check_export(model, data_for((5,), "int32", high=10), tmp_path)
+
+
+def test_lora_layers_export_their_updated_kernels(tmp_path):
+    ids = nnet.Input((4,), dtype="int32")
+    embedding, conv = layers.Embedding(6, 4), layers.Conv1D(3, 2)
+    dense, einsum = layers.Dense(2), layers.EinsumDense("abc,cd->abd", (3, 2))
+    model = nnet.Model(ids, dense(layers.Flatten()(einsum(conv(embedding(ids))))))
+    for layer in (embedding, conv, dense, einsum):
+        layer.enable_lora(2)
+    check_export(randomize(model), data_for((4,), "int32", high=6), tmp_path)
+
+
+def test_an_unbuilt_model_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="must be built before export"):
+        nnet.Sequential([layers.Dense(2)]).export(os.fspath(tmp_path / "m.onnx"), format="onnx")
 
 
 def test_bidirectional_states_and_separate_outputs(tmp_path):
