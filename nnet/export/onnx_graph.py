@@ -12,6 +12,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 from nnet import activations
 from nnet.backend import to_numpy
+from nnet.layers.layer import Layer
+from nnet.models.model import Model
 
 EMITTERS = {}
 ACTIVATION_EMITTERS = {}
@@ -36,10 +38,11 @@ def emits_activation(*functions):
 
 
 def emitter_for(layer):
-    """The emitter of `layer`'s class, or of the nearest base class whose `call` it keeps."""
+    """The emitter of `layer`'s class, or of the nearest registered base class whose
+    computation the layer's class leaves alone."""
     for cls in type(layer).__mro__:
         if cls in EMITTERS:
-            if cls is type(layer) or _same_call(type(layer), cls):
+            if cls is type(layer) or _computes_as(type(layer), cls):
                 return EMITTERS[cls]
             break
     raise ValueError(
@@ -49,10 +52,19 @@ def emitter_for(layer):
     )
 
 
-def _same_call(subclass, base):
-    """Whether `subclass` computes what `base` does (it overrides neither `call` nor its hooks)."""
+# Methods a subclass may redefine without changing what a layer computes.
+_NEUTRAL = {"__init__", "get_config", "from_config"}
+
+
+def _computes_as(subclass, base):
+    """Whether `subclass` keeps every method that `base` and its own bases define (the
+    generic Layer, Model and training classes aside): those are what `base`'s emitter assumes."""
+    generic = set(Layer.__mro__) | set(Model.__mro__)
+    names = {name for cls in base.__mro__ if cls not in generic
+             for name, value in vars(cls).items()
+             if callable(value) or isinstance(value, (property, staticmethod, classmethod))}
     return all(getattr(subclass, name, None) is getattr(base, name, None)
-               for name in ("call", "__call__"))
+               for name in names - _NEUTRAL)
 
 
 class Graph:

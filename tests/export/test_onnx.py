@@ -309,6 +309,21 @@ def test_multi_head_attention(options, call, tmp_path):
     check_export(model, [data_for(shape), data_for(shape, seed=5)], tmp_path)
 
 
+@pytest.mark.parametrize("make, call", [
+    (lambda: layers.Attention(), {}),
+    (lambda: layers.Attention(use_scale=True), {"use_causal_mask": True}),
+    (lambda: layers.Attention(score_mode="concat", use_scale=True),
+     {"return_attention_scores": True}),
+    (lambda: layers.AdditiveAttention(), {"use_causal_mask": True}),
+    (lambda: layers.AdditiveAttention(use_scale=False), {}),
+], ids=["dot", "scaled_causal", "concat_scores", "additive_causal", "additive_unscaled"])
+def test_attention(make, call, tmp_path):
+    query, value, key = nnet.Input((4, 3)), nnet.Input((5, 3)), nnet.Input((5, 3))
+    model = randomize(nnet.Model([query, value, key], make()([query, value, key], **call)))
+    check_export(model, [data_for((4, 3)), data_for((5, 3), seed=7), data_for((5, 3), seed=8)],
+                 tmp_path)
+
+
 def test_multi_head_attention_key_and_self_attention(tmp_path):
     query, key = nnet.Input((4, 6)), nnet.Input((3, 5))
     value = layers.Dense(5)(key)
@@ -380,14 +395,28 @@ def test_layer_without_exporter_is_named(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_subclass_of_an_exportable_layer_that_changes_call_is_refused(tmp_path):
+def test_subclasses_that_change_the_computation_are_refused(tmp_path):
     class Shifted(layers.Dense):
         def call(self, x):
             return super().call(x) + 1
 
+    class Scored(layers.Attention):
+        def _calculate_scores(self, query, key):
+            return super()._calculate_scores(query, key) * 2
+
+    class Named(layers.Dense):
+        def get_config(self):
+            return super().get_config()
+
     model = nnet.Sequential([nnet.Input((3,)), Shifted(2, name="shifted")])
     with pytest.raises(ValueError, match="Layer 'shifted' of class Shifted cannot be exported"):
         model.export(os.fspath(tmp_path / "m.onnx"), format="onnx")
+    x = nnet.Input((2, 3))
+    model = nnet.Model(x, Scored(name="scored")([x, x]))
+    with pytest.raises(ValueError, match="Layer 'scored' of class Scored cannot be exported"):
+        model.export(os.fspath(tmp_path / "m.onnx"), format="onnx")
+    check_export(randomize(nnet.Sequential([nnet.Input((3,)), Named(2)])), data_for((3,)),
+                 tmp_path)
 
 
 def _attention_with_mask():
