@@ -361,6 +361,13 @@ def test_nested_and_functional_subclass_models(tmp_path):
     check_export(randomize(model), data_for((4,)), tmp_path)
 
 
+def test_shared_layer_called_twice(tmp_path):
+    a, b = nnet.Input((4,)), nnet.Input((4,))
+    shared = layers.Dense(3, activation="tanh")
+    model = randomize(nnet.Model([a, b], layers.Subtract()([shared(a), shared(b)])))
+    check_export(model, [data_for((4,)), data_for((4,), seed=9)], tmp_path)
+
+
 def test_input_signature_names_and_fixes_shapes(tmp_path):
     model = randomize(nnet.Sequential([nnet.Input((3,)), layers.Dense(2)]))
     spec = types.SimpleNamespace(shape=(7, 3), dtype="float32", name="features")
