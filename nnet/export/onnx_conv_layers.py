@@ -7,7 +7,7 @@ transposed before them and back after. Kernels are transposed from Keras's layou
 
 import numpy as np
 
-from nnet.export.onnx_graph import channels_first, channels_last, emits
+from nnet.export.onnx_graph import channels_first, channels_last, emits, with_lora
 from nnet.layers import (
     AveragePooling1D,
     AveragePooling2D,
@@ -100,10 +100,7 @@ def _finish(g, layer, x, node, emit):
 
 @emits(Conv1D, Conv2D, Conv3D)
 def _convolution(g, layer, inputs, node):
-    kernel = layer.kernel.numpy()
-    if layer.lora_enabled:
-        kernel = kernel + (layer.lora_alpha / layer.lora_rank) * (
-            layer.lora_kernel_a.numpy() @ layer.lora_kernel_b.numpy())
+    kernel = with_lora(layer, layer.kernel)
     return _finish(g, layer, inputs[0], node,
                    lambda x: _conv(g, layer, x, node, kernel, layer.groups, layer.name))
 

@@ -9,7 +9,7 @@ from onnx import TensorProto
 
 from nnet import activations
 from nnet.backend import epsilon as backend_epsilon
-from nnet.export.onnx_graph import emits, emits_activation, emitter_for
+from nnet.export.onnx_graph import emits, emits_activation, emitter_for, with_lora
 from nnet.layers import (
     ELU,
     Activation,
@@ -125,11 +125,7 @@ def relu(g, x, hint, negative_slope=0.0, max_value=None, threshold=0.0):
 
 @emits(Dense)
 def _dense(g, layer, inputs, node):
-    if layer.lora_enabled:
-        kernel = layer.kernel.numpy() + (layer.lora_alpha / layer.lora_rank) * (
-            layer.lora_kernel_a.numpy() @ layer.lora_kernel_b.numpy())
-    else:
-        kernel = layer.kernel
+    kernel = with_lora(layer, layer.kernel)
     y = g.op("MatMul", [inputs[0], g.constant(kernel, f"{layer.name}/kernel")],
              f"{layer.name}/matmul")
     if layer.use_bias:

@@ -131,6 +131,15 @@ _ELEMENT_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64):
                   np.dtype(np.bool_): TensorProto.BOOL}
 
 
+def with_lora(layer, weight, a="lora_kernel_a", b="lora_kernel_b"):
+    """`weight` as an array, plus `layer`'s scaled LoRA update (``a @ b``) when enabled."""
+    array = weight.numpy()
+    if layer.lora_enabled:
+        update = getattr(layer, a).numpy() @ getattr(layer, b).numpy()
+        array = array + (layer.lora_alpha / layer.lora_rank) * update
+    return array
+
+
 def channels_first(graph, x, rank, hint):
     """`x` of rank `rank` moved from channels-last to channels-first (what ONNX ops read)."""
     return graph.op("Transpose", [x], f"{hint}/to_channels_first",

@@ -13,7 +13,7 @@ import numpy as np
 from onnx import TensorProto
 
 from nnet import activations
-from nnet.export.onnx_graph import emits, emitter_for
+from nnet.export.onnx_graph import emits, emitter_for, with_lora
 from nnet.layers import GRU, LSTM, Bidirectional, Embedding, SimpleRNN
 
 # The activations ONNX's recurrent ops apply themselves, with their (alpha, beta) where they
@@ -33,10 +33,7 @@ def _embedding(g, layer, inputs, node):
             f"Layer '{layer.name}' (Embedding) has mask_zero=True: the mask it passes to later "
             f"layers cannot be exported to ONNX yet. Export a model built with mask_zero=False."
         )
-    embeddings = layer.embeddings.numpy()
-    if layer.lora_enabled:
-        embeddings = embeddings + (layer.lora_alpha / layer.lora_rank) * (
-            layer.lora_embeddings_a.numpy() @ layer.lora_embeddings_b.numpy())
+    embeddings = with_lora(layer, layer.embeddings, "lora_embeddings_a", "lora_embeddings_b")
     ids = g.op("Cast", inputs[:1], f"{layer.name}/ids", to=TensorProto.INT64)
     return g.op("Gather", [g.constant(embeddings, f"{layer.name}/embeddings"), ids], layer.name,
                 axis=0)
