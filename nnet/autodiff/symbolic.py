@@ -13,8 +13,11 @@ import numpy as np
 from nnet import tree
 from nnet.autodiff.engine import no_grad, set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
-from nnet.backend import standardize_dtype
+from nnet.backend import floatx, standardize_dtype
 from nnet.naming import uniquify
+
+# The dtype of a Python number as a tensor, as Keras converts one.
+_NUMBER_DTYPES = {bool: lambda: "bool", int: lambda: "int32", float: floatx}
 
 
 class KerasTensor(SymbolicTensor):
@@ -109,11 +112,15 @@ class Operation:
         """The output KerasTensor(s) for symbolic `args`, found by running the call on zeros.
 
         It runs twice, with every unknown dimension set to 2 and then to 3, without recording
-        gradients; an output dimension that differs between the two runs is unknown (None).
+        gradients; an output dimension that differs between the two runs is unknown (None). A
+        Python number among the outputs (``ndim``, ``size``) stands for a scalar, in the dtype
+        Keras converts it to.
         """
         small, large = (self._probe(args, kwargs, size) for size in (2, 3))
 
         def spec(a, b):
+            if isinstance(a, (bool, int, float)):
+                return KerasTensor((), _NUMBER_DTYPES[type(a)]())
             shape = tuple(m if m == n else None for m, n in zip(a.shape, b.shape))
             return KerasTensor(shape, a.dtype)
 
@@ -129,7 +136,7 @@ class Operation:
             return value
 
         args, kwargs = tree.map_structure(zeros, (args, kwargs))
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):  # zeros: log(0), 0 / 0 mean nothing here
             return self(*args, **kwargs)
 
     def symbolic_call(self, *args, **kwargs):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, result_type, tensor_like
 from nnet.ops.joining import concatenate
@@ -10,6 +11,7 @@ from nnet.ops.math import cast, where
 from nnet.ops.shape import getitem, reshape
 
 
+@graph_op
 def append(x1, x2, axis=None):
     """x2 joined to the end of x1 along `axis` (both flattened when None), in their promoted
     dtype.
@@ -27,6 +29,7 @@ def append(x1, x2, axis=None):
     return concatenate([x1, x2], axis=axis)
 
 
+@graph_op
 def select(condlist, choicelist, default=0):
     """Per entry, the value of the first choice whose condition holds, or `default` where none
     does (NumPy's select); the gradient goes to the choice that was taken.
@@ -58,6 +61,7 @@ def select(condlist, choicelist, default=0):
     return out
 
 
+@graph_op
 def get_item(x, key):
     """x[key], for any NumPy index (the same as ``x[key]`` on a Tensor).
 
@@ -98,8 +102,10 @@ def view(x, dtype=None):
     return array_module(x).ascontiguousarray(x).view(dtype), None
 
 
+@graph_op
 def ndim(x):
-    """The number of dimensions of x, as a Python int.
+    """The number of dimensions of x, as a Python int (on a symbolic tensor, a scalar int32
+    tensor).
 
     Example:
         >>> import numpy as np, nnet
@@ -109,8 +115,10 @@ def ndim(x):
     return x.ndim if hasattr(x, "ndim") else np.ndim(x)
 
 
+@graph_op
 def size(x):
-    """The number of entries of x, as a Python int.
+    """The number of entries of x, as a Python int (on a symbolic tensor, a scalar int32 tensor
+    whose value comes with the data).
 
     Example:
         >>> import numpy as np, nnet
@@ -119,9 +127,4 @@ def size(x):
     """
     if not hasattr(x, "shape"):
         return int(np.size(x))
-    if None in x.shape:
-        raise ValueError(
-            f"The size of a tensor of shape {x.shape} is unknown until it gets data. Compute "
-            f"it from a tensor with data, or from the known dimensions."
-        )
     return int(np.prod(x.shape, dtype="int64"))

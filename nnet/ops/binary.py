@@ -6,6 +6,7 @@ Dtypes follow Keras's promotion (`nnet.ops.dtypes`): float functions of integers
 """
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, float_type, result_type
 
@@ -338,6 +339,7 @@ def bitwise_right_shift(x, y):
         *_integers("bitwise_right_shift", x, y, allow_bool=False)), None
 
 
+@graph_op
 def left_shift(x, y):
     """x shifted left by y bits (the same as `bitwise_left_shift`).
 
@@ -349,6 +351,7 @@ def left_shift(x, y):
     return bitwise_left_shift(x, y)
 
 
+@graph_op
 def right_shift(x, y):
     """x shifted right by y bits (the same as `bitwise_right_shift`).
 
@@ -378,6 +381,7 @@ def bitwise_invert(x):
     return array_module(x).invert(x), None
 
 
+@graph_op
 def bitwise_not(x):
     """Bitwise NOT of an integer or bool tensor (the same as `bitwise_invert`).
 

@@ -8,6 +8,7 @@ gives `floatx()`.
 import math as _math
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, float_type
 from nnet.ops.math import abs
@@ -269,6 +270,7 @@ def rad2deg(x):
     return x * (180 / _math.pi), lambda g: (g * (180 / _math.pi),)
 
 
+@graph_op
 def absolute(x):
     """|x|, in x's dtype (the same as `abs`).
 
@@ -422,6 +424,7 @@ def conj(x):
     return (array_module(x).conj(x) if x.dtype.kind == "c" else x.copy()), lambda g: (g,)
 
 
+@graph_op
 def conjugate(x):
     """The complex conjugate of x (the same as `conj`).
 

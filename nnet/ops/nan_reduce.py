@@ -8,6 +8,7 @@ NaN only gives NaN for means, variances, extrema and quantiles, 0 for sums, 1 fo
 
 import numpy as np
 
+from nnet.autodiff.symbolic import graph_op
 from nnet.ops.dtypes import tensor_like
 from nnet.ops.math import _axis, all, cast, isnan, logical_not, sqrt, where
 from nnet.ops.reduce import argmax, argmin, cumsum, max, min, sum
@@ -31,6 +32,7 @@ def _all_nan(x, axis, keepdims=False):
     return all(isnan(x), axis=axis, keepdims=keepdims)
 
 
+@graph_op
 def nansum(x, axis=None, keepdims=False):
     """The sum of the non-NaN entries of x over `axis` (0 for a slice of NaN only).
 
@@ -44,6 +46,7 @@ def nansum(x, axis=None, keepdims=False):
     return cast(out, _accumulation_dtype(x, None))
 
 
+@graph_op
 def nanmean(x, axis=None, keepdims=False):
     """The mean of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
 
@@ -57,6 +60,7 @@ def nanmean(x, axis=None, keepdims=False):
     return sum(_filled(x, 0), axis=axis, keepdims=keepdims) / _count(x, axis, keepdims)
 
 
+@graph_op
 def nanvar(x, axis=None, keepdims=False):
     """The variance (divided by the count) of the non-NaN entries of x over `axis`.
 
@@ -71,6 +75,7 @@ def nanvar(x, axis=None, keepdims=False):
     return sum(deviation * deviation, axis=axis, keepdims=keepdims) / _count(x, axis, keepdims)
 
 
+@graph_op
 def nanstd(x, axis=None, keepdims=False):
     """The standard deviation of the non-NaN entries of x over `axis`.
 
@@ -91,6 +96,7 @@ def _nan_extremum(reduce, fill, x, axis, keepdims):
     return where(_all_nan(x, axis, keepdims), np.asarray(np.nan, x.dtype), out)
 
 
+@graph_op
 def nanmax(x, axis=None, keepdims=False):
     """The maximum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
 
@@ -102,6 +108,7 @@ def nanmax(x, axis=None, keepdims=False):
     return _nan_extremum(max, -np.inf, x, axis, keepdims)
 
 
+@graph_op
 def nanmin(x, axis=None, keepdims=False):
     """The minimum of the non-NaN entries of x over `axis` (NaN for a slice of NaN only).
 
@@ -121,6 +128,7 @@ def _nan_arg(reduce, fill, x, axis, keepdims):
     return where(_all_nan(x, axis, keepdims), np.asarray(-1, "int32"), out)
 
 
+@graph_op
 def nanargmax(x, axis=None, keepdims=False):
     """The index of the largest non-NaN entry of x along `axis` (of the flattened x when None),
     -1 for a slice of NaN only; int32.
@@ -134,6 +142,7 @@ def nanargmax(x, axis=None, keepdims=False):
     return _nan_arg(argmax, -np.inf, x, axis, keepdims)
 
 
+@graph_op
 def nanargmin(x, axis=None, keepdims=False):
     """The index of the smallest non-NaN entry of x along `axis` (of the flattened x when None),
     -1 for a slice of NaN only; int32.
@@ -146,6 +155,7 @@ def nanargmin(x, axis=None, keepdims=False):
     return _nan_arg(argmin, np.inf, x, axis, keepdims)
 
 
+@graph_op
 def nanprod(x, axis=None, keepdims=False):
     """The product of the non-NaN entries of x over `axis` (1 for a slice of NaN only).
 
@@ -157,6 +167,7 @@ def nanprod(x, axis=None, keepdims=False):
     return prod(_filled(x, 1), axis=axis, keepdims=keepdims)
 
 
+@graph_op
 def nancumsum(x, axis=None, dtype=None):
     """The cumulative sum of x along `axis` (flattened when None), NaN entries counted as 0.
 
@@ -170,6 +181,7 @@ def nancumsum(x, axis=None, dtype=None):
     return cumsum(_filled(x, 0), axis=axis, dtype=dtype)
 
 
+@graph_op
 def nancumprod(x, axis=None, dtype=None):
     """The cumulative product of x along `axis` (flattened when None), NaN entries counted
     as 1.
@@ -182,6 +194,7 @@ def nancumprod(x, axis=None, dtype=None):
     return cumprod(_filled(x, 1), axis=axis, dtype=dtype)
 
 
+@graph_op
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th quantiles of the non-NaN entries of x over `axis` (see `quantile`); NaN for a
     slice of NaN only.
@@ -194,6 +207,7 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(x, q, axis, method, keepdims, skip_nan=True)
 
 
+@graph_op
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th percentiles (q in [0, 100]) of the non-NaN entries of x over `axis`.
 
@@ -205,6 +219,7 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(x, _from_percent(q), axis, method, keepdims, skip_nan=True)
 
 
+@graph_op
 def nanmedian(x, axis=None, keepdims=False):
     """The median of the non-NaN entries of x over `axis`; NaN for a slice of NaN only.
 

@@ -8,6 +8,7 @@ Inputs are first cast to Keras's promoted dtype (`nnet.ops.dtypes.result_type`).
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.dtypes import float_type, result_type, tensor_like
 from nnet.ops.elementwise import conj
@@ -43,6 +44,7 @@ def _shape(dims):
     return dims
 
 
+@graph_op
 def tensordot(x1, x2, axes=2):
     """The sum of the products of x1 and x2 over the axes `axes` names: an int N (the last N
     axes of x1 with the first N of x2) or a pair of axis lists.
@@ -76,6 +78,7 @@ def tensordot(x1, x2, axes=2):
                    _shape(tuple(x1.shape[a] for a in free1) + tuple(x2.shape[a] for a in free2)))
 
 
+@graph_op
 def dot(x1, x2):
     """NumPy's dot: the product of scalars, the inner product of vectors, the matrix product of
     matrices, and for N-D tensors the sum over the last axis of x1 and the second-to-last of x2.
@@ -94,6 +97,7 @@ def dot(x1, x2):
     return tensordot(x1, x2, axes=([-1], [-2]))
 
 
+@graph_op
 def inner(x1, x2):
     """The sum of the products of x1 and x2 over their last axes (a product with a scalar).
 
@@ -108,6 +112,7 @@ def inner(x1, x2):
     return tensordot(x1, x2, axes=([-1], [-1]))
 
 
+@graph_op
 def outer(x1, x2):
     """The outer product of x1 and x2, both flattened: out[i, j] = x1[i] * x2[j].
 
@@ -121,6 +126,7 @@ def outer(x1, x2):
     return multiply(reshape(x1, (-1, 1)), reshape(x2, (1, -1)))
 
 
+@graph_op
 def kron(x1, x2):
     """The Kronecker product: blocks x1[i] * x2, laid out in x1's shape.
 
@@ -141,6 +147,7 @@ def kron(x1, x2):
         tuple(None if a is None or b is None else a * b for a, b in zip(shape1, shape2))))
 
 
+@graph_op
 def vdot(x1, x2):
     """The dot product of x1 and x2, both flattened (x1 conjugated).
 
@@ -153,6 +160,7 @@ def vdot(x1, x2):
     return cast(sum(multiply(conj(reshape(x1, (-1,))), reshape(x2, (-1,)))), x1.dtype)
 
 
+@graph_op
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of the 3-vectors (or 2-vectors, taken with a z of 0) along `axisa` of
     x1 and `axisb` of x2, along `axisc` of the result; `axis` sets all three. Two 2-vectors give
@@ -184,6 +192,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return moveaxis(c, -1, axisc)
 
 
+@graph_op
 def correlate(x1, x2, mode="valid"):
     """The cross-correlation of two 1-D tensors: c[k] = sum_n x1[n + k] * x2[n], for the shifts
     k that `mode` keeps: "valid" (full overlap), "same" (the length of the longer one) or
@@ -230,6 +239,7 @@ def _diag_matrix(x, k):
     return xp.diag(x, k), lambda g: (xp.diag(g, k), None)
 
 
+@graph_op
 def diag(x, k=0):
     """The matrix with the 1-D x on its `k`-th diagonal, or the `k`-th diagonal of the 2-D x.
 
@@ -248,6 +258,7 @@ def diag(x, k=0):
     raise ValueError(f"diag takes a 1-D or 2-D tensor. Received: x of shape {x.shape}.")
 
 
+@graph_op
 def diagflat(x, k=0):
     """The matrix with the flattened x on its `k`-th diagonal.
 
@@ -260,6 +271,7 @@ def diagflat(x, k=0):
     return _diag_matrix(reshape(tensor_like(x), (-1,)), k)
 
 
+@graph_op
 def vander(x, N=None, increasing=False):
     """The Vandermonde matrix of the 1-D x: columns x^(N-1), ..., x, 1 (x^0 first with
     `increasing`); N defaults to len(x).

@@ -6,6 +6,7 @@ the others return indices or counts. Index results are int32, as in Keras.
 """
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, float_type
 
@@ -175,6 +176,7 @@ def _unique(x, return_index, return_inverse, return_counts, axis, size, fill_val
     return tuple(out), None
 
 
+@graph_op
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
            axis=None, size=None, fill_value=None):
     """The distinct values of x, in ascending order (of the flattened x, or the distinct slices
@@ -280,6 +282,7 @@ def _unravel_index(indices, shape):
         indices, shape)), None
 
 
+@graph_op
 def unravel_index(indices, shape):
     """The coordinates in an array of `shape` of flat `indices`: a tuple of one int32 tensor
     per axis.

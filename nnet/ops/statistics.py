@@ -8,6 +8,7 @@ quantiles as floats, as Keras's dtype rules say.
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module
 from nnet.ops.dtypes import as_array, float_type, tensor_like
@@ -66,6 +67,7 @@ def _prod(x, axis=None, keepdims=False, dtype=None):
     return out, vjp
 
 
+@graph_op
 def prod(x, axis=None, keepdims=False, dtype=None):
     """The product of the entries of x over `axis` (all by default).
 
@@ -120,6 +122,7 @@ def _reverse_cumsum(x):
     return xp.flip(xp.cumsum(xp.flip(x, -1), -1), -1)
 
 
+@graph_op
 def amax(x, axis=None, keepdims=False):
     """The maximum of x over `axis` (the same as `max`).
 
@@ -131,6 +134,7 @@ def amax(x, axis=None, keepdims=False):
     return max(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@graph_op
 def amin(x, axis=None, keepdims=False):
     """The minimum of x over `axis` (the same as `min`).
 
@@ -142,6 +146,7 @@ def amin(x, axis=None, keepdims=False):
     return min(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@graph_op
 def ptp(x, axis=None, keepdims=False):
     """The range of x over `axis`: max - min ("peak to peak").
 
@@ -159,6 +164,7 @@ def _float(x, *others):
     return cast(x, float_type(x, *others))
 
 
+@graph_op
 def average(x, axis=None, weights=None):
     """The mean of x over `axis`, weighted by `weights` when given: sum(x * w) / sum(w).
 
@@ -184,6 +190,7 @@ def average(x, axis=None, weights=None):
     return divide(sum(multiply(x, w), axis=axis), sum(multiply(w, 1 + 0 * x), axis=axis))
 
 
+@graph_op
 def count_nonzero(x, axis=None):
     """How many entries of x over `axis` are not zero; int32.
 
@@ -280,6 +287,7 @@ def _order_statistic(x, q, axis, method, keepdims, skip_nan):
     return out, vjp
 
 
+@graph_op
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th quantiles of x over `axis` (all entries by default), q in [0, 1].
 
@@ -302,6 +310,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(x, q, axis, method, keepdims, skip_nan=False)
 
 
+@graph_op
 def percentile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th percentiles of x over `axis`, q in [0, 100] (see `quantile`).
 
@@ -317,6 +326,7 @@ def _from_percent(q):
     return np.asarray(q.numpy() if isinstance(q, Tensor) else q, dtype="float64") / 100
 
 
+@graph_op
 def median(x, axis=None, keepdims=False):
     """The median of x over `axis` (the mean of the two middle entries for an even count).
 
@@ -328,6 +338,7 @@ def median(x, axis=None, keepdims=False):
     return _quantile(x, 0.5, axis, "linear", keepdims, skip_nan=False)
 
 
+@graph_op
 def diff(a, n=1, axis=-1):
     """The `n`-th discrete difference of `a` along `axis`: a[i + 1] - a[i], `n` times.
 
@@ -345,6 +356,7 @@ def diff(a, n=1, axis=-1):
     return a
 
 
+@graph_op
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The integral of `y` along `axis` by the trapezoidal rule, at sample points `x` (spaced
     `dx` apart when None).
@@ -369,6 +381,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return multiply(sum(multiply(pairs, steps), axis=axis), 0.5)
 
 
+@graph_op
 def corrcoef(x):
     """The Pearson correlation coefficients of the rows of x (variables) over its columns
     (observations).
