@@ -18,6 +18,7 @@ from nnet.ops import fused as _fused
 from nnet.ops import image
 from nnet.ops import image_crop as _image_crop
 from nnet.ops import image_warp as _image_warp
+from nnet.ops import indexing as _indexing
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
@@ -29,6 +30,21 @@ from nnet.ops import reduce as _reduce
 from nnet.ops import rnn as _rnn
 from nnet.ops import shape as _shape
 from nnet.ops.attention import dot_product_attention
+from nnet.ops.control import (
+    associative_scan,
+    cond,
+    custom_gradient,
+    dtype,
+    fori_loop,
+    is_tensor,
+    map,
+    saturate_cast,
+    scan,
+    switch,
+    vectorize,
+    vectorized_map,
+    while_loop,
+)
 from nnet.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
 from nnet.ops.creation import (
     arange,
@@ -51,6 +67,19 @@ from nnet.ops.creation import (
     zeros,
 )
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
+from nnet.ops.indexing import (
+    in_top_k,
+    multi_hot,
+    scatter,
+    scatter_update,
+    segment_max,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    slice,
+    slice_update,
+    top_k,
+)
 from nnet.ops.joining import (
     array_split,
     concatenate,
@@ -193,7 +222,7 @@ from nnet.ops.shape import (
 )
 
 
-def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):  # noqa: F811 (Keras names)
     """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given).
 
     `sparse` and `ragged` must be False or None: nnet has dense tensors only.
@@ -220,7 +249,8 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _indexing,
+            _joining,
             _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
