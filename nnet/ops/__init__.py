@@ -22,6 +22,7 @@ from nnet.ops import indexing as _indexing
 from nnet.ops import joining as _joining
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
+from nnet.ops import matrix as _matrix
 from nnet.ops import nn as _nn
 from nnet.ops import normalization as _normalization
 from nnet.ops import operators as _operators
@@ -138,6 +139,23 @@ from nnet.ops.math import (
     where,
     zeros_like,
 )
+from nnet.ops.matrix import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    logdet,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    pinv,
+    qr,
+    solve,
+    solve_triangular,
+    svd,
+)
 from nnet.ops.nn import (
     celu,
     elu,
@@ -250,7 +268,6 @@ def shape(x):
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 _MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _indexing,
-            _joining,
-            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
+            _joining, _linalg, _math, _matrix, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
