@@ -14,6 +14,7 @@ from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import attention as _attention
 from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
+from nnet.ops import ctc as _ctc
 from nnet.ops import fused as _fused
 from nnet.ops import image
 from nnet.ops import image_crop as _image_crop
@@ -67,6 +68,7 @@ from nnet.ops.creation import (
     tri,
     zeros,
 )
+from nnet.ops.ctc import ctc_decode, ctc_loss
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.indexing import (
     in_top_k,
@@ -267,7 +269,7 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _indexing,
+_MODULES = (_attention, _conv, _creation, _ctc, _fused, image, _image_crop, _image_warp, _indexing,
             _joining, _linalg, _math, _matrix, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
