@@ -14,6 +14,7 @@ from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import attention as _attention
 from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
+from nnet.ops import crossentropy as _crossentropy
 from nnet.ops import ctc as _ctc
 from nnet.ops import fused as _fused
 from nnet.ops import image
@@ -21,6 +22,7 @@ from nnet.ops import image_crop as _image_crop
 from nnet.ops import image_warp as _image_warp
 from nnet.ops import indexing as _indexing
 from nnet.ops import joining as _joining
+from nnet.ops import layout as _layout
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
 from nnet.ops import matrix as _matrix
@@ -68,6 +70,12 @@ from nnet.ops.creation import (
     tri,
     zeros,
 )
+from nnet.ops.crossentropy import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    psnr,
+    sparse_categorical_crossentropy,
+)
 from nnet.ops.ctc import ctc_decode, ctc_loss
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from nnet.ops.indexing import (
@@ -96,6 +104,7 @@ from nnet.ops.joining import (
     vsplit,
     vstack,
 )
+from nnet.ops.layout import depth_to_space, rearrange, space_to_depth
 from nnet.ops.linalg import einsum, matmul
 from nnet.ops.math import (
     abs,
@@ -269,7 +278,8 @@ def shape(x):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_attention, _conv, _creation, _ctc, _fused, image, _image_crop, _image_warp, _indexing,
-            _joining, _linalg, _math, _matrix, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
+_MODULES = (_attention, _conv, _creation, _crossentropy, _ctc, _fused, image, _image_crop,
+            _image_warp, _indexing, _joining, _layout, _linalg, _math, _matrix, _nn,
+            _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
