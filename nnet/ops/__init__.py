@@ -33,6 +33,7 @@ from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
 from nnet.ops import rnn as _rnn
 from nnet.ops import shape as _shape
+from nnet.ops import signal as _signal
 from nnet.ops.attention import dot_product_attention
 from nnet.ops.control import (
     associative_scan,
@@ -249,6 +250,19 @@ from nnet.ops.shape import (
     tril,
     triu,
 )
+from nnet.ops.signal import (
+    extract_sequences,
+    fft,
+    fft2,
+    ifft2,
+    irfft,
+    istft,
+    polar,
+    rfft,
+    stft,
+    view_as_complex,
+    view_as_real,
+)
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):  # noqa: F811 (Keras names)
@@ -280,6 +294,6 @@ def shape(x):
 __all__ = [name for name in dir() if not name.startswith("_")]
 _MODULES = (_attention, _conv, _creation, _crossentropy, _ctc, _fused, image, _image_crop,
             _image_warp, _indexing, _joining, _layout, _linalg, _math, _matrix, _nn,
-            _normalization, _pooling, _reduce, _rnn, _shape)
+            _normalization, _pooling, _reduce, _rnn, _shape, _signal)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
