@@ -105,7 +105,7 @@ from nnet.ops.joining import (
     vsplit,
     vstack,
 )
-from nnet.ops.layout import depth_to_space, rearrange, space_to_depth
+from nnet.ops.layout import depth_to_space, fold, rearrange, space_to_depth, unfold
 from nnet.ops.linalg import einsum, matmul
 from nnet.ops.math import (
     abs,

@@ -1,4 +1,5 @@
-"""Cross-entropies as ops, PSNR, rearrange, depth_to_space and space_to_depth: the op table
+"""Cross-entropies as ops, PSNR, rearrange, depth_to_space, space_to_depth, unfold and fold:
+the op table
 (values against NumPy, float64 numerical gradients, float32 gradients staying float32) and
 Keras 3 (torch backend) as the oracle for values, dtypes and einops patterns."""
 
@@ -62,7 +63,38 @@ TABLE = [
      lambda x: ops.space_to_depth(x, 2, data_format="channels_first"),
      lambda x: x.reshape(1, 2, 2, 2, 3, 2).transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3),
      [(1, 2, 4, 6)], {}, {}),
+    ("unfold", lambda x: ops.unfold(x, 2, padding=1, stride=(1, 2)),
+     lambda x: _unfold_reference(x, (2, 2), (1, 1), (1, 1), (1, 2)), [(2, 2, 3, 4)], {}, {}),
+    ("unfold_dilated", lambda x: ops.unfold(x, (2, 3), dilation=2),
+     lambda x: _unfold_reference(x, (2, 3), (2, 2), (0, 0), (1, 1)), [(1, 1, 5, 6)], {}, {}),
+    ("fold", lambda c: ops.fold(c, (3, 4), 2, padding=1, stride=(1, 2)),
+     lambda c: _fold_reference(c, (3, 4), (2, 2), (1, 1), (1, 2)), [(2, 8, 12)], {}, {}),
 ]
+
+
+def _blocks(size, kernel, dilation, padding, stride):
+    h, w = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
+    for i in range((h - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1):
+        for j in range((w - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1):
+            yield (slice(i * stride[0], i * stride[0] + dilation[0] * (kernel[0] - 1) + 1,
+                         dilation[0]),
+                   slice(j * stride[1], j * stride[1] + dilation[1] * (kernel[1] - 1) + 1,
+                         dilation[1]))
+
+
+def _unfold_reference(x, kernel, dilation, padding, stride):
+    p = np.pad(x, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2))
+    columns = [p[:, :, r, c].reshape(x.shape[0], -1)
+               for r, c in _blocks(x.shape[2:], kernel, dilation, padding, stride)]
+    return np.stack(columns, -1)
+
+
+def _fold_reference(cols, size, kernel, padding, stride):
+    n, c = cols.shape[0], cols.shape[1] // (kernel[0] * kernel[1])
+    out = np.zeros((n, c, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), cols.dtype)
+    for k, (r, s) in enumerate(_blocks(size, kernel, (1, 1), padding, stride)):
+        out[:, :, r, s] += cols[:, :, k].reshape(n, c, *kernel)
+    return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
 
 
 @pytest.mark.parametrize("name,op,reference,shapes,kwargs,options", TABLE,
@@ -122,6 +154,18 @@ def test_depth_and_space_match_keras(keras, data_format):
         np.testing.assert_array_equal(ours, theirs, err_msg=name)
     np.testing.assert_array_equal(
         ops.depth_to_space(ops.space_to_depth(x, 2, data_format), 2, data_format).numpy(), x)
+
+
+def test_unfold_and_fold_match_keras(keras):
+    x = np.random.default_rng(4).standard_normal((2, 3, 5, 6)).astype("float32")
+    kwargs = {"kernel_size": (2, 3), "dilation": (1, 2), "padding": 1, "stride": 2}
+    cols = ops.unfold(x, **kwargs).numpy()
+    tensor = keras.ops.convert_to_tensor
+    np.testing.assert_allclose(
+        cols, keras.ops.convert_to_numpy(keras.ops.unfold(tensor(x), **kwargs)))
+    np.testing.assert_allclose(
+        ops.fold(cols, (5, 6), **kwargs).numpy(),
+        keras.ops.convert_to_numpy(keras.ops.fold(tensor(cols), (5, 6), **kwargs)), rtol=1e-6)
 
 
 def test_layout_ops_in_a_saved_functional_model(tmp_path):
