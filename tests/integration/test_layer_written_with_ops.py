@@ -73,7 +73,8 @@ def test_layer_written_with_ops_trains_in_a_functional_model():
     model.fit(x, y, epochs=40, batch_size=64, verbose=0)
     x_test, y_test = _data(256, rng)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    assert loss < 0.5 * before and accuracy > 0.85, (before, loss, accuracy)
+    # Chance is 0.5 accuracy at a loss of about 0.69.
+    assert loss < 0.6 * before and accuracy > 0.8, (before, loss, accuracy)
 
 
 def test_layer_written_with_ops_passes_the_layer_checks():
