@@ -38,6 +38,20 @@ def _eye(xp, n, dtype):
     return xp.eye(n, dtype=dtype)
 
 
+def _identities(shape, dtype):
+    """Identity matrices (ones for vectors): the stand-in data on which a functional model
+    finds the output shapes of these ops, since zeros would be singular."""
+    if len(shape) < 2:
+        return np.ones(shape, dtype)
+    return np.broadcast_to(np.eye(shape[-2], shape[-1], dtype=dtype), shape).copy()
+
+
+def _probed_with_identities(fn):
+    fn.probe_fill = _identities
+    return fn
+
+
+@_probed_with_identities
 @primitive
 def inv(x):
     """The inverse of each square matrix; ``d(A^-1) = -A^-1 dA A^-1``.
@@ -54,6 +68,7 @@ def inv(x):
     return y, lambda g: (-_t(y) @ g @ _t(y),)
 
 
+@_probed_with_identities
 @primitive
 def det(x):
     """The determinant of each square matrix; its gradient is ``det(A) A^-T``.
@@ -70,6 +85,7 @@ def det(x):
     return d, lambda g: ((g * d)[..., None, None] * _t(xp.linalg.inv(x)),)
 
 
+@_probed_with_identities
 @primitive
 def logdet(x):
     """The natural log of the determinant of each square matrix (NaN where it is negative,
@@ -98,19 +114,25 @@ def _as_matrix(b, vector):
     return b[..., None] if vector else b
 
 
+def _is_vector(a, b):
+    """PyTorch's rule: b is a (batch of) vector(s) when 1-D or one dimension short of a."""
+    return b.ndim == 1 or b.ndim == a.ndim - 1
+
+
 def _check_system(a, b, name):
     _square(a, name)
-    if b.ndim < 1 or b.shape[-1 if b.ndim == a.ndim - 1 else -2] != a.shape[-1]:
+    if b.ndim < 1 or b.shape[-1 if _is_vector(a, b) else -2] != a.shape[-1]:
         raise ValueError(
             f"{name} expects b of shape (..., M) or (..., M, K) for a of shape (..., M, M). "
             f"Received: a.shape={tuple(a.shape)}, b.shape={tuple(b.shape)}"
         )
 
 
+@_probed_with_identities
 @primitive
 def solve(a, b):
-    """x with ``a @ x = b``; b is a batch of vectors when it has one dimension fewer than a
-    (PyTorch's rule), else of matrices.
+    """x with ``a @ x = b``; b is a vector (or batch of them) when it is 1-D or has one
+    dimension fewer than a (PyTorch's rule), else a (batch of) matrices.
 
     Example:
         >>> import numpy as np, nnet
@@ -119,7 +141,7 @@ def solve(a, b):
     """
     a, b = _float(a), _float(b)
     _check_system(a, b, "solve")
-    vector = b.ndim == a.ndim - 1
+    vector = _is_vector(a, b)
     x = _solve(a, b, vector)
 
     def vjp(g):
@@ -129,13 +151,14 @@ def solve(a, b):
     return x, vjp
 
 
+@_probed_with_identities
 @primitive
 def solve_triangular(a, b, lower=False):
     """x with ``a @ x = b`` for triangular a (its other triangle is ignored).
 
     Args:
         a: square matrices (..., M, M).
-        b: (..., M) vectors (one dimension fewer than a) or (..., M, K) matrices.
+        b: (M,) or (..., M) vectors (one dimension fewer than a), or (..., M, K) matrices.
         lower: whether a is lower (True) or upper (False) triangular.
 
     Example:
@@ -149,7 +172,7 @@ def solve_triangular(a, b, lower=False):
     xp = array_module(a, b)
     triangle = xp.tril if lower else xp.triu
     t = triangle(a)
-    vector = b.ndim == a.ndim - 1
+    vector = _is_vector(a, b)
     x = _solve(t, b, vector)
 
     def vjp(g):
@@ -159,6 +182,7 @@ def solve_triangular(a, b, lower=False):
     return x, vjp
 
 
+@_probed_with_identities
 @primitive
 def cholesky(x, upper=False):
     """The Cholesky factor of each symmetric positive-definite matrix: lower L with
@@ -206,6 +230,7 @@ def cholesky_inverse(x, upper=False):
     return matmul(swapaxes(factor_inverse, -1, -2), factor_inverse)
 
 
+@_probed_with_identities
 @primitive
 def eig(x):
     """Eigenvalues and right eigenvectors of general square matrices, as complex tensors (no
@@ -224,6 +249,7 @@ def eig(x):
     return (w.astype(complex_dtype), v.astype(complex_dtype)), None
 
 
+@_probed_with_identities
 @primitive
 def eigh(x):
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric matrices (the lower
@@ -257,6 +283,7 @@ def eigh(x):
     return (w, v), vjp
 
 
+@_probed_with_identities
 @primitive
 def qr(x, mode="reduced"):
     """The QR decomposition ``x = Q R`` (Q with orthonormal columns, R upper triangular).
@@ -301,6 +328,7 @@ def qr(x, mode="reduced"):
     return (q, r), vjp
 
 
+@_probed_with_identities
 @primitive
 def _singular_values(x):
     x = _float(x)
@@ -309,6 +337,7 @@ def _singular_values(x):
     return s, lambda g: ((u * g[..., None, :]) @ vh,)
 
 
+@_probed_with_identities
 @primitive
 def _svd(x, full_matrices=True):
     x = _float(x)
@@ -381,6 +410,7 @@ def _pinv_grad(xp, a, p, g):
             + _t(p) @ p @ _t(g) @ (eye_n - p @ a))
 
 
+@_probed_with_identities
 @primitive
 def pinv(x, rcond=None):
     """The Moore-Penrose pseudo-inverse; singular values below ``rcond * max(S)`` count as
@@ -399,6 +429,7 @@ def pinv(x, rcond=None):
     return p, lambda g: (_pinv_grad(xp, x, p, g), None)
 
 
+@_probed_with_identities
 @primitive
 def lstsq(a, b, rcond=None):
     """The least-squares solution x of ``a @ x = b`` (the minimum-norm one when a is rank
@@ -429,6 +460,7 @@ def lstsq(a, b, rcond=None):
     return x, vjp
 
 
+@_probed_with_identities
 @primitive
 def matrix_rank(x, tol=None):
     """The rank of each matrix: the number of singular values above `tol` (by default
@@ -444,6 +476,7 @@ def matrix_rank(x, tol=None):
     return np.asarray(array_module(x).linalg.matrix_rank(x, tol=tol)).astype(np.int32), None
 
 
+@_probed_with_identities
 @primitive
 def lu_factor(x):
     """The LU factorisation with partial pivoting, ``P x = L U``, as LAPACK's getrf returns

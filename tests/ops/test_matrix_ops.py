@@ -185,3 +185,21 @@ def test_bad_matrices_are_refused_clearly():
     x = nnet.Variable(np.ones((2, 3)))
     with pytest.raises(ValueError, match="at least as many rows"):
         backward(ops.sum(ops.qr(x)[1]))
+
+
+def test_linear_algebra_in_a_saved_functional_model(tmp_path):
+    inputs = nnet.Input((3, 3))
+    spd = ops.matmul(inputs, ops.swapaxes(inputs, -1, -2)) + np.eye(3, dtype="float32")
+    outputs = ops.concatenate([ops.solve(spd, np.ones(3, "float32")),
+                               ops.expand_dims(ops.det(spd), -1),
+                               ops.svd(inputs, compute_uv=False)], axis=-1)
+    model = nnet.Model(inputs, outputs)
+    assert model.output.shape == (None, 7)
+    x = np.random.default_rng(5).standard_normal((2, 3, 3)).astype("float32")
+    a = x @ x.transpose(0, 2, 1) + np.eye(3)
+    expected = np.concatenate([np.linalg.solve(a, np.ones((2, 3, 1)))[..., 0],
+                               np.linalg.det(a)[:, None], np.linalg.svd(x, compute_uv=False)], -1)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4)
+    model.save(tmp_path / "model.keras")
+    np.testing.assert_allclose(nnet.saving.load_model(tmp_path / "model.keras").predict(
+        x, verbose=0), expected, rtol=1e-4)

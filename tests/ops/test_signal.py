@@ -135,3 +135,17 @@ def test_bad_pairs_and_windows_are_refused_clearly():
     with pytest.raises(TypeError, match="float32 or float64"):
         ops.stft(np.zeros(16, "int32"), 4, 2, 4)
     assert nnet.ops.stft(np.zeros(16), 4, 2, 4)[0].dtype == np.float64
+
+
+def test_stft_magnitudes_in_a_saved_functional_model(tmp_path):
+    inputs = nnet.Input((32,))
+    real, imag = ops.stft(inputs, 8, 4, 8)
+    model = nnet.Model(inputs, ops.sqrt(real * real + imag * imag))
+    x = np.random.default_rng(3).standard_normal((2, 32)).astype("float32")
+    expected = np.abs(np.fft.rfft(np.stack(
+        [np.pad(row, 4, mode="reflect")[k:k + 8] * np.hanning(9)[:8] for row in x
+         for k in range(0, 33, 4)]), axis=-1)).reshape(2, 9, 5)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
+    model.save(tmp_path / "model.keras")
+    np.testing.assert_allclose(nnet.saving.load_model(tmp_path / "model.keras").predict(
+        x, verbose=0), expected, rtol=1e-4, atol=1e-5)
