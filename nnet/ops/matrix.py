@@ -10,8 +10,7 @@ import numpy as np
 
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module, floatx
-from nnet.ops.linalg import matmul
-from nnet.ops.shape import swapaxes
+from nnet.ops.linalg import einsum
 
 
 def _float(x):
@@ -226,8 +225,8 @@ def cholesky_inverse(x, upper=False):
     """
     factor_inverse = inv(x)
     if upper:
-        return matmul(factor_inverse, swapaxes(factor_inverse, -1, -2))
-    return matmul(swapaxes(factor_inverse, -1, -2), factor_inverse)
+        return einsum("...ij,...kj->...ik", factor_inverse, factor_inverse)
+    return einsum("...ji,...jk->...ik", factor_inverse, factor_inverse)
 
 
 @_probed_with_identities
@@ -401,6 +400,30 @@ def svd(x, full_matrices=True, compute_uv=True):
     if not compute_uv:
         return _singular_values(x)
     return _svd(x, full_matrices=full_matrices)
+
+
+@primitive
+def singular_value_norm(x, ord, axes, keepdims=False):
+    """The matrix norms of `norm` that singular values give, over the two `axes`: ``ord=2`` the
+    largest singular value, ``-2`` the smallest, ``"nuc"`` their sum."""
+    xp = array_module(x)
+    x = _float(x)
+    moved = xp.moveaxis(x, axes, (-2, -1))
+    u, s, vh = xp.linalg.svd(moved, full_matrices=False)
+    if ord == "nuc":
+        weights = xp.ones_like(s)
+    else:
+        pick = s.argmax(-1) if ord == 2 else s.argmin(-1)
+        weights = (xp.arange(s.shape[-1]) == pick[..., None]).astype(s.dtype)
+    out = (s * weights).sum(-1)
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+
+    def vjp(g):
+        g = g.reshape(out.shape)
+        return (xp.moveaxis((u * (weights * g[..., None])[..., None, :]) @ vh, (-2, -1), axes),
+                None, None, None)
+
+    return (out.reshape(kept) if keepdims else out), vjp
 
 
 def _pinv_grad(xp, a, p, g):

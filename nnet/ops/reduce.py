@@ -6,6 +6,7 @@ from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
 from nnet.backend import epsilon as default_epsilon
 from nnet.ops.math import abs, cast, divide, maximum, not_equal, power, sqrt, square
+from nnet.ops.matrix import singular_value_norm
 
 
 def _axes(axis, ndim):
@@ -239,13 +240,16 @@ def _matrix_norm(x, ord, axes, keepdims):
     rows, cols = axes
     if ord is None or ord == "fro":
         return sqrt(sum(square(x), axis=axes, keepdims=keepdims))
+    if ord in (2, -2, "nuc"):
+        return singular_value_norm(x, ord, axes, keepdims)
     if ord in (1, -1):
         inner, outer = rows, cols
     elif ord in (float("inf"), float("-inf")):
         inner, outer = cols, rows
     else:
         raise ValueError(
-            f"Invalid norm order {ord!r} for a matrix norm: use None, 'fro', 1, -1, inf or -inf."
+            f"Invalid norm order {ord!r} for a matrix norm: use None, 'fro', 'nuc', 1, -1, 2, "
+            f"-2, inf or -inf."
         )
     sums = sum(abs(x), axis=inner, keepdims=keepdims)
     # Without keepdims the inner axis is gone: an outer axis after it moves down by one.

@@ -203,3 +203,10 @@ def test_linear_algebra_in_a_saved_functional_model(tmp_path):
     model.save(tmp_path / "model.keras")
     np.testing.assert_allclose(nnet.saving.load_model(tmp_path / "model.keras").predict(
         x, verbose=0), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@pytest.mark.parametrize("axis,keepdims", [((0, 1), False), ((2, 0), True)])
+def test_singular_value_matrix_norms(ord, axis, keepdims):
+    kwargs = {"ord": ord, "axis": axis, "keepdims": keepdims}
+    check_op(ops.norm, np.linalg.norm, [(3, 4, 2)], kwargs)
