@@ -38,7 +38,6 @@ from nnet.ops.attention import dot_product_attention
 from nnet.ops.control import (
     associative_scan,
     cond,
-    custom_gradient,
     dtype,
     fori_loop,
     is_tensor,
@@ -46,7 +45,6 @@ from nnet.ops.control import (
     saturate_cast,
     scan,
     switch,
-    vectorize,
     vectorized_map,
     while_loop,
 )
@@ -263,6 +261,7 @@ from nnet.ops.signal import (
     view_as_complex,
     view_as_real,
 )
+from nnet.ops.transforms import custom_gradient, jvp, vectorize
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):  # noqa: F811 (Keras names)

@@ -1,4 +1,5 @@
-"""Control flow and function transforms: cond, switch, loops, scans, maps, custom gradients.
+"""Control flow: cond, switch, loops, scans and maps; and the type helpers is_tensor, dtype and
+saturate_cast.
 
 The loops run in Python, one step at a time, and every step calls ordinary `nnet.ops`, so the
 engine records each step and gradients flow through `scan`, `fori_loop` and `while_loop` as
@@ -8,19 +9,17 @@ real data.
 """
 
 import functools
-import inspect
 
 import numpy as np
 
 from nnet import tree
-from nnet.autodiff.engine import no_grad, primitive
 from nnet.autodiff.symbolic import SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import standardize_dtype
 from nnet.ops.creation import array
 from nnet.ops.joining import concatenate, stack, unstack
 from nnet.ops.math import cast, clip
-from nnet.ops.shape import broadcast_to, flip, getitem, pad, reshape
+from nnet.ops.shape import flip, getitem, pad, reshape
 
 
 def _graph_op(fn):
@@ -252,139 +251,6 @@ def vectorized_map(function, elements):
         array([0., 2., 4.])
     """
     return map(function, elements)
-
-
-def vectorize(pyfunc, *, excluded=None, signature=None):
-    """Make `pyfunc` (written for single elements, or for core arrays given by `signature`)
-    act on whole tensors, broadcasting over the leading (batch) dimensions, as NumPy's vectorize.
-
-    Args:
-        pyfunc: a function of tensors.
-        excluded: positions or names of arguments passed through unchanged.
-        signature: a generalized-ufunc signature such as ``"(m,n),(n)->(m)"``; by default every
-            input is a scalar core.
-
-    Example:
-        >>> import numpy as np, nnet
-        >>> dot = nnet.ops.vectorize(lambda a, b: nnet.ops.sum(a * b), signature="(n),(n)->()")
-        >>> dot(np.ones((2, 3)), np.arange(3.0)).numpy()
-        array([3., 3.])
-    """
-    _check_callable("pyfunc", pyfunc)
-    excluded = set(excluded or ())
-    core_in, core_out = _parse_signature(signature)
-
-    @functools.wraps(pyfunc)
-    def wrapped(*args, **kwargs):
-        positions = [i for i in range(len(args)) if i not in excluded]
-        names = [k for k in kwargs if k not in excluded]
-        tensors = [_as_tensor(args[i]) for i in positions] + [_as_tensor(kwargs[k])
-                                                              for k in names]
-        cores = core_in if core_in is not None else [()] * len(tensors)
-        if len(cores) != len(tensors):
-            raise ValueError(f"The signature {signature!r} names {len(cores)} inputs, but "
-                             f"{len(tensors)} were given.")
-        batch = np.broadcast_shapes(*[t.shape[:t.ndim - len(c)]
-                                      for t, c in zip(tensors, cores)])
-        tensors = [broadcast_to(t, batch + t.shape[t.ndim - len(c):])
-                   for t, c in zip(tensors, cores)]
-        flat = [reshape(t, (-1,) + t.shape[len(batch):]) for t in tensors]
-
-        def one(parts):
-            a, kw = list(args), dict(kwargs)
-            for i, part in zip(positions + names, parts):
-                (a if isinstance(i, int) else kw)[i] = part
-            return pyfunc(*a, **kw)
-
-        out = map(one, flat) if flat and flat[0].shape[0] else None
-        if out is None:
-            raise ValueError("vectorize needs a non-empty batch of inputs.")
-        single = not isinstance(out, (tuple, list))
-        outs = [out] if single else list(out)
-        outs = [reshape(o, batch + o.shape[1:]) for o in outs]
-        if core_out is not None and len(core_out) != len(outs):
-            raise ValueError(f"The signature {signature!r} names {len(core_out)} outputs, but "
-                             f"pyfunc returned {len(outs)}.")
-        return outs[0] if single else tuple(outs)
-
-    return wrapped
-
-
-def _parse_signature(signature):
-    """The core dimension names of each input and output of a gufunc signature (or None)."""
-    if signature is None:
-        return None, None
-    try:
-        left, right = signature.replace(" ", "").split("->")
-
-        def groups(text):
-            return [tuple(d for d in g.split(",") if d) for g in text[1:-1].split("),(")]
-
-        return groups(left), groups(right)
-    except ValueError:
-        raise ValueError(f"Expected a signature such as '(m,n),(n)->(m)'. "
-                         f"Received: signature={signature!r}") from None
-
-
-def custom_gradient(f):
-    """Decorator: a function whose gradient is given by the function itself.
-
-    ``f(*args)`` returns ``(output, grad_fn)``. The output is computed without recording its
-    operations; its gradient is ``grad_fn(*args, upstream=g)`` (or ``grad_fn(g)`` when grad_fn
-    takes a single argument), which returns one gradient per tensor argument (a tensor, or a
-    tuple of them for several arguments). `output` may be a tensor or a tuple of tensors; then
-    `upstream` is a tuple too (zeros for outputs that did not reach the loss).
-
-    Example:
-        >>> import numpy as np, nnet
-        >>> @nnet.ops.custom_gradient
-        ... def clip_gradient(x):
-        ...     def grad(*args, upstream=None):
-        ...         upstream = args[0] if upstream is None else upstream
-        ...         return nnet.ops.clip(upstream, -0.5, 0.5)
-        ...     return x * 3.0, grad
-        >>> x = nnet.Variable(np.array([1.0]))
-        >>> nnet.backward(nnet.ops.sum(clip_gradient(x)))
-        >>> x.grad
-        array([0.5])
-    """
-    _check_callable("f", f)
-
-    @functools.wraps(f)
-    def op(*args):
-        @primitive
-        def forward(*arrays):
-            inputs = [Tensor(a) if hasattr(a, "dtype") else a for a in arrays]
-            with no_grad():
-                out, grad_fn = f(*inputs)
-            several = isinstance(out, (tuple, list))
-            outs = [_as_tensor(o) for o in (out if several else [out])]
-
-            def vjp(g):
-                gs = [Tensor(np.zeros(o.shape, o.dtype) if gi is None else gi)
-                      for gi, o in zip(g if several else (g,), outs)]
-                upstream = tuple(gs) if several else gs[0]
-                with no_grad():
-                    grads = _call_grad(grad_fn, inputs, upstream)
-                grads = grads if isinstance(grads, (tuple, list)) else (grads,)
-                return tuple(None if gi is None else np.asarray(_as_tensor(gi).data).astype(
-                    arrays[i].dtype if hasattr(arrays[i], "dtype") else gi.dtype, copy=False)
-                    for i, gi in enumerate(grads))
-
-            return (tuple(o.data for o in outs) if several else outs[0].data), vjp
-
-        return forward(*args)
-
-    return op
-
-
-def _call_grad(grad_fn, inputs, upstream):
-    """Keras's two conventions: ``grad_fn(*args, upstream=g)`` or ``grad_fn(g)``."""
-    parameters = inspect.signature(grad_fn).parameters.values()
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or (
-            p.name == "upstream" and p.kind == p.KEYWORD_ONLY) for p in parameters):
-        return grad_fn(*inputs, upstream=upstream)
-    return grad_fn(upstream)
 
 
 def is_tensor(x):

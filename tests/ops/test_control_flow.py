@@ -180,3 +180,23 @@ def test_keras_dtype_is_tensor_and_saturate_cast():
         assert ops.dtype(value) == keras.ops.dtype(keras.ops.convert_to_tensor(value)), value
     assert ops.is_tensor(ops.ones(2)) and not ops.is_tensor(np.ones(2))
     check_grad(lambda x: ops.saturate_cast(x, "float64") * x, np.array([0.5, -2.0]))
+
+
+def test_jvp_matches_pytorch_forward_mode():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x, y, tx, ty = (rng.standard_normal(s) for s in ((2, 3), (3,), (2, 3), (3,)))
+
+    def f(a, b):
+        return {"mixed": ops.sin(a) * b, "total": ops.sum(a * a)}, ops.shape(a)
+
+    out, tangent, aux = ops.jvp(f, (x, y), (tx, ty), has_aux=True)
+    (t_out, t_tan) = torch.func.jvp(lambda a, b: (torch.sin(a) * b, (a * a).sum()),
+                                    (torch.tensor(x), torch.tensor(y)),
+                                    (torch.tensor(tx), torch.tensor(ty)))
+    np.testing.assert_allclose(out["mixed"].numpy(), t_out[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(tangent["mixed"].numpy(), t_tan[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(tangent["total"].numpy(), t_tan[1].numpy(), rtol=1e-12)
+    assert aux == (2, 3) and not out["mixed"].requires_grad
+    _, constant = ops.jvp(lambda a: ops.ones(3), (x,), (tx,))
+    np.testing.assert_array_equal(constant.numpy(), np.zeros(3))
