@@ -84,3 +84,19 @@ def test_ctc_decode_matches_keras(kwargs):
 def test_ctc_decode_refuses_an_unknown_strategy():
     with pytest.raises(ValueError, match="'greedy' and 'beam_search'"):
         ops.ctc_decode(np.zeros((1, 2, 3)), np.array([2]), strategy="best")
+
+
+def test_ctc_loss_class_matches_keras_and_round_trips():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(4)
+    y_true = np.array([[1, 2, 0], [3, 3, 1], [2, 0, 0]])
+    y_pred = rng.standard_normal((3, 6, 4)).astype("float32")
+    for reduction in ("sum_over_batch_size", "sum", None):
+        ours = nnet.losses.CTC(reduction=reduction)(y_true, y_pred)
+        theirs = keras.losses.CTC(reduction=reduction)(y_true, y_pred)
+        np.testing.assert_allclose(ours.numpy(), keras.ops.convert_to_numpy(theirs), rtol=1e-5)
+    loss = nnet.losses.get("ctc")
+    assert loss is nnet.losses.ctc
+    config = nnet.losses.CTC(name="c").get_config()
+    assert config == keras.losses.CTC(name="c").get_config()
+    assert nnet.losses.deserialize(nnet.losses.serialize(nnet.losses.CTC())).name == "ctc"
