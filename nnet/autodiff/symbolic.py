@@ -6,6 +6,8 @@ KerasTensors records a `Node`: which operation ran, on which arguments, giving w
 `nnet.Model(inputs, outputs)` walks those nodes and replays them on real data.
 """
 
+import importlib
+
 import numpy as np
 
 from nnet import tree
@@ -146,6 +148,8 @@ class Operation:
 
 
 _OPS = {}
+# Modules of ops that `nnet.ops` loads only on first use, so that `import nnet` stays fast.
+_LAZY_MODULES = set()
 
 
 def register_ops(functions):
@@ -154,6 +158,23 @@ def register_ops(functions):
     `nnet.ops` registers its own functions: a saved graph can name no other code.
     """
     _OPS.update({_key(fn): fn for fn in functions})
+
+
+def register_lazy_modules(modules):
+    """Make the functions of `modules` (``"nnet.ops.<name>"``) loadable in saved graphs, each
+    module being imported when a graph first names one of its functions."""
+    _LAZY_MODULES.update(modules)
+
+
+def _lookup(key):
+    fn = _OPS.get(key)
+    module, _, name = key.partition(":")
+    if fn is None and module in _LAZY_MODULES:
+        fn = getattr(importlib.import_module(module), name, None)
+        if not callable(fn) or getattr(fn, "__module__", None) != module:
+            return None
+        _OPS[key] = fn
+    return fn
 
 
 def _key(fn):
@@ -183,7 +204,7 @@ class SymbolicOp(Operation):
     """
 
     def __init__(self, function, name=None, **kwargs):
-        fn = function if callable(function) else _OPS.get(function)
+        fn = function if callable(function) else _lookup(function)
         if fn is None:
             raise ValueError(
                 f"Unknown op function: function={function!r}. A saved functional graph can "
@@ -209,7 +230,7 @@ class SymbolicOp(Operation):
 
     def get_config(self):
         key = _key(self.fn)
-        if _OPS.get(key) is not self.fn:
+        if _lookup(key) is not self.fn:
             raise ValueError(
                 f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
                 f"cannot be saved. Wrap the computation in a Layer subclass to save it."

@@ -8,24 +8,21 @@ Example:
 
 import numpy as _np
 
+from nnet._lazy import lazy_exports as _lazy_exports
+from nnet.autodiff.symbolic import register_lazy_modules as _register_lazy_modules
 from nnet.autodiff.symbolic import register_ops as _register_ops
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import attention as _attention
 from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
-from nnet.ops import crossentropy as _crossentropy
-from nnet.ops import ctc as _ctc
 from nnet.ops import fused as _fused
 from nnet.ops import image
 from nnet.ops import image_crop as _image_crop
 from nnet.ops import image_warp as _image_warp
-from nnet.ops import indexing as _indexing
 from nnet.ops import joining as _joining
-from nnet.ops import layout as _layout
 from nnet.ops import linalg as _linalg
 from nnet.ops import math as _math
-from nnet.ops import matrix as _matrix
 from nnet.ops import nn as _nn
 from nnet.ops import normalization as _normalization
 from nnet.ops import operators as _operators
@@ -33,21 +30,7 @@ from nnet.ops import pooling as _pooling
 from nnet.ops import reduce as _reduce
 from nnet.ops import rnn as _rnn
 from nnet.ops import shape as _shape
-from nnet.ops import signal as _signal
 from nnet.ops.attention import dot_product_attention
-from nnet.ops.control import (
-    associative_scan,
-    cond,
-    dtype,
-    fori_loop,
-    is_tensor,
-    map,
-    saturate_cast,
-    scan,
-    switch,
-    vectorized_map,
-    while_loop,
-)
 from nnet.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
 from nnet.ops.creation import (
     arange,
@@ -69,27 +52,7 @@ from nnet.ops.creation import (
     tri,
     zeros,
 )
-from nnet.ops.crossentropy import (
-    binary_crossentropy,
-    categorical_crossentropy,
-    psnr,
-    sparse_categorical_crossentropy,
-)
-from nnet.ops.ctc import ctc_decode, ctc_loss
 from nnet.ops.fused import dense, sigmoid_binary_cross_entropy, softmax_cross_entropy
-from nnet.ops.indexing import (
-    in_top_k,
-    multi_hot,
-    scatter,
-    scatter_update,
-    segment_max,
-    segment_min,
-    segment_prod,
-    segment_sum,
-    slice,
-    slice_update,
-    top_k,
-)
 from nnet.ops.joining import (
     array_split,
     concatenate,
@@ -103,7 +66,6 @@ from nnet.ops.joining import (
     vsplit,
     vstack,
 )
-from nnet.ops.layout import depth_to_space, fold, rearrange, space_to_depth, unfold
 from nnet.ops.linalg import einsum, matmul
 from nnet.ops.math import (
     abs,
@@ -148,23 +110,6 @@ from nnet.ops.math import (
     subtract,
     where,
     zeros_like,
-)
-from nnet.ops.matrix import (
-    cholesky,
-    cholesky_inverse,
-    det,
-    eig,
-    eigh,
-    inv,
-    logdet,
-    lstsq,
-    lu_factor,
-    matrix_rank,
-    pinv,
-    qr,
-    solve,
-    solve_triangular,
-    svd,
 )
 from nnet.ops.nn import (
     celu,
@@ -248,23 +193,9 @@ from nnet.ops.shape import (
     tril,
     triu,
 )
-from nnet.ops.signal import (
-    extract_sequences,
-    fft,
-    fft2,
-    ifft2,
-    irfft,
-    istft,
-    polar,
-    rfft,
-    stft,
-    view_as_complex,
-    view_as_real,
-)
-from nnet.ops.transforms import custom_gradient, jvp, vectorize
 
 
-def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):  # noqa: F811 (Keras names)
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """Wrap an array-like in a Tensor (Tensors pass through, converted to `dtype` if given).
 
     `sparse` and `ragged` must be False or None: nnet has dense tensors only.
@@ -290,9 +221,31 @@ def shape(x):
     return tuple(x.shape)
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
-_MODULES = (_attention, _conv, _creation, _crossentropy, _ctc, _fused, image, _image_crop,
-            _image_warp, _indexing, _joining, _layout, _linalg, _math, _matrix, _nn,
-            _normalization, _pooling, _reduce, _rnn, _shape, _signal)
+# The ops below load with their module on first use, so that `import nnet` stays fast.
+_LAZY = {
+    "nnet.ops.control": ("associative_scan", "cond", "dtype", "fori_loop", "is_tensor", "map",
+        "saturate_cast", "scan", "switch", "vectorized_map", "while_loop"),
+    "nnet.ops.crossentropy": ("binary_crossentropy", "categorical_crossentropy", "psnr",
+        "sparse_categorical_crossentropy"),
+    "nnet.ops.ctc": ("ctc_decode", "ctc_loss"),
+    "nnet.ops.indexing": ("in_top_k", "multi_hot", "scatter", "scatter_update", "segment_max",
+        "segment_min", "segment_prod", "segment_sum", "slice", "slice_update", "top_k"),
+    "nnet.ops.layout": ("depth_to_space", "fold", "rearrange", "space_to_depth", "unfold"),
+    "nnet.ops.matrix": ("cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "logdet",
+        "lstsq", "lu_factor", "matrix_rank", "pinv", "qr", "solve", "solve_triangular", "svd"),
+    "nnet.ops.signal": ("extract_sequences", "fft", "fft2", "ifft2", "irfft", "istft", "polar",
+        "rfft", "stft", "view_as_complex", "view_as_real"),
+    "nnet.ops.transforms": ("custom_gradient", "jvp", "vectorize"),
+}
+__getattr__, __dir__ = _lazy_exports(__name__, attributes={
+    name: module for module, names in _LAZY.items() for name in names})
+
+__all__ = sorted({name for name in dir() if not name.startswith("_")}
+                 | {name for names in _LAZY.values() for name in names})
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
+            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 _register_ops(fn for module in _MODULES for fn in vars(module).values()
               if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+# Graph functions take Python callables, which no saved graph can name.
+_register_lazy_modules(module for module in _LAZY
+                       if module not in ("nnet.ops.control", "nnet.ops.transforms"))

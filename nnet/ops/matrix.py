@@ -402,30 +402,6 @@ def svd(x, full_matrices=True, compute_uv=True):
     return _svd(x, full_matrices=full_matrices)
 
 
-@primitive
-def singular_value_norm(x, ord, axes, keepdims=False):
-    """The matrix norms of `norm` that singular values give, over the two `axes`: ``ord=2`` the
-    largest singular value, ``-2`` the smallest, ``"nuc"`` their sum."""
-    xp = array_module(x)
-    x = _float(x)
-    moved = xp.moveaxis(x, axes, (-2, -1))
-    u, s, vh = xp.linalg.svd(moved, full_matrices=False)
-    if ord == "nuc":
-        weights = xp.ones_like(s)
-    else:
-        pick = s.argmax(-1) if ord == 2 else s.argmin(-1)
-        weights = (xp.arange(s.shape[-1]) == pick[..., None]).astype(s.dtype)
-    out = (s * weights).sum(-1)
-    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-
-    def vjp(g):
-        g = g.reshape(out.shape)
-        return (xp.moveaxis((u * (weights * g[..., None])[..., None, :]) @ vh, (-2, -1), axes),
-                None, None, None)
-
-    return (out.reshape(kept) if keepdims else out), vjp
-
-
 def _pinv_grad(xp, a, p, g):
     """d <G, A^+> / dA for a constant-rank A (Golub and Pereyra)."""
     eye_m, eye_n = _eye(xp, a.shape[-2], a.dtype), _eye(xp, a.shape[-1], a.dtype)
