@@ -11,6 +11,7 @@ import numpy as np
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module, floatx
 from nnet.ops.linalg import einsum
+from nnet.ops.math import where
 
 
 def _float(x):
@@ -86,6 +87,28 @@ def det(x):
 
 @_probed_with_identities
 @primitive
+def slogdet(x):
+    """The sign and the natural log of the absolute value of the determinant of each square
+    matrix, ``(sign, logabsdet)``; the gradient of logabsdet is ``A^-T``.
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> sign, logabsdet = nnet.ops.slogdet(np.array([[0.0, 2.0], [3.0, 0.0]]))
+        >>> float(sign), round(float(logabsdet), 4)
+        (-1.0, 1.7918)
+    """
+    x = _float(x)
+    _square(x, "slogdet")
+    xp = array_module(x)
+    sign, logabs = xp.linalg.slogdet(x)
+
+    def vjp(gs):
+        g = xp.zeros(logabs.shape, x.dtype) if gs[1] is None else gs[1]
+        return (g[..., None, None] * _t(xp.linalg.inv(x)),)
+
+    return (sign, logabs), vjp
+
+
 def logdet(x):
     """The natural log of the determinant of each square matrix (NaN where it is negative,
     as Keras's ``logdet``); its gradient is ``A^-T``.
@@ -95,13 +118,9 @@ def logdet(x):
         >>> round(float(nnet.ops.logdet(np.array([[2.0, 0.0], [0.0, 3.0]]))), 4)
         1.7918
     """
-    x = _float(x)
-    _square(x, "logdet")
-    xp = array_module(x)
-    sign, logabs = xp.linalg.slogdet(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = xp.where(sign > 0, logabs, xp.where(sign == 0, -np.inf, np.nan)).astype(x.dtype)
-    return out, lambda g: (g[..., None, None] * _t(xp.linalg.inv(x)),)
+    sign, logabs = slogdet(x)
+    # A zero determinant already has logabsdet = -inf.
+    return where(sign < 0, np.nan, logabs)
 
 
 def _solve(a, b, vector):

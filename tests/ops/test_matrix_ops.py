@@ -48,6 +48,8 @@ TABLE = [
     ("det", ops.det, np.linalg.det, [(2, 3, 3)]),
     ("logdet", lambda x: ops.logdet(_op_spd(x)),
      lambda x: np.linalg.slogdet(_spd(x))[1], [(2, 3, 3)]),
+    ("slogdet", lambda x: (lambda s, v: s * v)(*ops.slogdet(x)),
+     lambda x: (lambda s, v: s * v)(*np.linalg.slogdet(x)), [(2, 3, 3)]),
     ("solve_matrix", lambda a, b: ops.solve(_op_shift(a), b),
      lambda a, b: np.linalg.solve(_shift(a), b), [(3, 3), (3, 2)]),
     ("solve_vectors", lambda a, b: ops.solve(_op_shift(a), b),
@@ -103,7 +105,7 @@ def test_eig_values_and_vectors():
 
 
 @pytest.mark.parametrize("name", ["det", "inv", "solve", "solve_triangular", "cholesky", "qr",
-                                  "svd", "eigh", "pinv", "logdet"])
+                                  "svd", "eigh", "pinv", "logdet", "slogdet"])
 def test_gradients_match_pytorch(name):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(7)
@@ -114,6 +116,7 @@ def test_gradients_match_pytorch(name):
     cases = {
         "det": (ops.det, torch.det, [a]),
         "logdet": (ops.logdet, torch.logdet, [spd]),
+        "slogdet": (ops.slogdet, torch.linalg.slogdet, [a]),
         "inv": (ops.inv, torch.linalg.inv, [a]),
         "solve": (ops.solve, torch.linalg.solve, [a, b]),
         "solve_triangular": (lambda x, y: ops.solve_triangular(x, y, lower=True),
@@ -166,13 +169,25 @@ def test_lu_factor_matrix_rank_and_dtypes_match_keras():
     low_rank = (rng.standard_normal((3, 5, 2)) @ rng.standard_normal((3, 2, 4))).astype("float32")
     np.testing.assert_array_equal(ops.matrix_rank(low_rank).numpy(),
                                   keras.ops.convert_to_numpy(keras.ops.matrix_rank(low_rank)))
-    for name in ("inv", "det", "cholesky", "eigh", "qr", "svd", "pinv"):
+    for name in ("inv", "det", "cholesky", "eigh", "qr", "svd", "pinv", "slogdet", "logdet"):
         spd = _spd(x)
         ours = getattr(ops, name)(spd)
         theirs = getattr(keras.ops, name)(spd)
         for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
                         theirs if isinstance(theirs, (tuple, list)) else (theirs,)):
             assert o.dtype == keras.ops.convert_to_numpy(t).dtype, name
+
+
+def test_logdet_and_slogdet_of_singular_and_negative_determinants_match_keras():
+    keras = pytest.importorskip("keras")
+    x = np.array([[[1.0, 2.0], [2.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]], [[2.0, 0.0], [0.0, 3.0]]],
+                 dtype="float32")
+    np.testing.assert_array_equal(ops.logdet(x).numpy(),
+                                  keras.ops.convert_to_numpy(keras.ops.logdet(x)))
+    for ours, theirs in zip(ops.slogdet(x), keras.ops.slogdet(x)):
+        theirs = keras.ops.convert_to_numpy(theirs)
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-6)
+        assert ours.dtype == theirs.dtype
 
 
 def test_bad_matrices_are_refused_clearly():
