@@ -14,7 +14,7 @@ import numpy as np
 
 from nnet import tree
 from nnet.autodiff.symbolic import SymbolicOp, is_symbolic
-from nnet.autodiff.tensor import SymbolicTensor, Tensor
+from nnet.autodiff.tensor import SymbolicTensor, Tensor, Variable
 from nnet.backend import standardize_dtype
 from nnet.ops.creation import array
 from nnet.ops.joining import concatenate, stack, unstack
@@ -254,14 +254,16 @@ def vectorized_map(function, elements):
 
 
 def is_tensor(x):
-    """Whether x is an nnet Tensor (a Variable included).
+    """Whether x is an nnet Tensor. A Variable is not one, as in Keras (it holds a tensor).
 
     Example:
         >>> import numpy as np, nnet
         >>> nnet.ops.is_tensor(nnet.ops.ones(2)), nnet.ops.is_tensor(np.ones(2))
         (True, False)
+        >>> nnet.ops.is_tensor(nnet.Variable(np.ones(2)))
+        False
     """
-    return isinstance(x, Tensor)
+    return isinstance(x, Tensor) and not isinstance(x, Variable)
 
 
 def dtype(x):

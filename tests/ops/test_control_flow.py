@@ -179,6 +179,8 @@ def test_keras_dtype_is_tensor_and_saturate_cast():
     for value in (1, 1.0, True, [1, 2]):  # Keras's dtype needs a .dtype: nnet converts first
         assert ops.dtype(value) == keras.ops.dtype(keras.ops.convert_to_tensor(value)), value
     assert ops.is_tensor(ops.ones(2)) and not ops.is_tensor(np.ones(2))
+    assert not ops.is_tensor(nnet.Variable(1.0)) and not keras.ops.is_tensor(keras.Variable(1.0))
+    assert not ops.is_tensor(nnet.Input((2,))) and not keras.ops.is_tensor(keras.Input((2,)))
     check_grad(lambda x: ops.saturate_cast(x, "float64") * x, np.array([0.5, -2.0]))
 
 
