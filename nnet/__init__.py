@@ -17,9 +17,9 @@ from nnet import ops  # noqa: E402
 from nnet._lazy import lazy_exports  # noqa: E402
 
 _SUBMODULES = (
-    "activations", "autodiff", "backend", "callbacks", "config", "constraints", "initializers",
-    "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers",
-    "saving", "tree", "utils",
+    "activations", "autodiff", "backend", "callbacks", "config", "constraints", "distribution",
+    "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
+    "regularizers", "saving", "tree", "utils",
 )
 _ATTRIBUTES = {
     **dict.fromkeys(["Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive"],

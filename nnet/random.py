@@ -43,7 +43,8 @@ class SeedGenerator:
     Attributes:
         generator: the `numpy.random.Generator` the draws come from; its
             ``bit_generator.state`` is the SeedGenerator's state (what `BackupAndRestore`
-            saves).
+            saves). In a data-parallel job each rank draws from its own stream of the seed
+            (`jump_for_process`).
 
     Example:
         >>> import nnet
@@ -62,6 +63,7 @@ class SeedGenerator:
             seed = int(backend.rng().integers(1, 10**9, endpoint=True))
         self.name = "seed_generator" if name is None else name
         self.generator = np.random.default_rng(seed)
+        jump_for_process(self.generator)
 
     def get_config(self):
         """The arguments that rebuild this SeedGenerator in its initial state."""
@@ -74,6 +76,24 @@ class SeedGenerator:
 
     def __repr__(self):
         return f"<SeedGenerator name={self.name}, seed={self._initial_seed}>"
+
+
+def jump_for_process(generator):
+    """Move `generator` on to this process's own stream in a data-parallel job: rank r jumps
+    r times 2^127 draws ahead (``PCG64.jumped``), so the ranks' dropout masks and noise differ
+    while all derive from one seed. Nothing changes in a single process (rank 0).
+
+    Example:
+        >>> import numpy as np
+        >>> generator = np.random.default_rng(0)
+        >>> jump_for_process(generator)
+        >>> generator.random() == np.random.default_rng(0).random()
+        True
+    """
+    rank = backend.process_id()
+    if rank:
+        bit_generator = generator.bit_generator
+        bit_generator.state = bit_generator.jumped(rank).state
 
 
 def _check_seed(seed, where):

@@ -13,7 +13,7 @@ import nnet
 # The interpreter starts in the checkout that holds the nnet under test ("-c" puts it first).
 ROOT = Path(nnet.__file__).resolve().parents[1]
 HIGHER_FLOORS = ("nnet.callbacks", "nnet.saving", "nnet.metrics", "nnet.losses",
-                 "nnet.optimizers", "nnet.models", "nnet.training")
+                 "nnet.optimizers", "nnet.models", "nnet.training", "nnet.distribution")
 
 
 def _run(script):
@@ -24,12 +24,12 @@ def _run(script):
     return done.stdout
 
 
-def _loaded_after(statement):
-    """The nnet modules loaded by `statement` in a fresh interpreter."""
+def _loaded_after(statement, package="nnet"):
+    """The modules of `package` loaded by `statement` in a fresh interpreter."""
     out = _run(f"""
         import sys
         {statement}
-        print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == "nnet")))
+        print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == {package!r})))
     """)
     return set(out.split())
 
@@ -50,6 +50,18 @@ def test_a_tensor_has_its_operators_whatever_was_imported():
         print((Tensor([1.0]) + 1).numpy())
     """)
     assert out.split() == ["[2.]"]
+
+
+def test_mpi_loads_only_when_a_distribution_is_made():
+    assert not _loaded_after("import nnet", "mpi4py")
+    assert not _loaded_after("import nnet.distribution; nnet.distribution.size()", "mpi4py")
+
+
+def test_distribution_loads_nothing_from_the_floors_above():
+    # It sits beside training, which uses it: it needs the backend and nnet.tree only.
+    loaded = _loaded_after("import nnet.distribution")
+    assert "nnet.distribution.distribution_lib" in loaded
+    assert not {m for m in loaded if m.startswith(HIGHER_FLOORS[:-1] + ("nnet.layers",))}
 
 
 def test_layers_load_nothing_from_the_floors_above():
@@ -101,3 +113,25 @@ def test_public_names_resolve_on_first_use_and_are_listed():
         print("ok")
     """)
     assert out.split() == ["ok"]
+
+
+def test_the_numpy_named_op_families_load_on_first_use_and_from_saved_graphs():
+    families = {"nnet.ops.sorting", "nnet.ops.statistics", "nnet.ops.nan_reduce"}
+    assert not families & _loaded_after("import nnet")
+    assert "nnet.ops.sorting" in _loaded_after("import nnet; nnet.ops.sort([2.0, 1.0])")
+    # A saved functional graph names its ops by module: loading it loads their families.
+    config = _run("""
+        import json, nnet
+        x = nnet.Input((4,))
+        ordered = nnet.ops.sort(x)
+        y = nnet.ops.nanmedian(nnet.ops.where(ordered > 3, float("nan"), ordered), axis=-1,
+                               keepdims=True)
+        print(json.dumps(nnet.Model(x, y).get_config()))
+    """)
+    out = _run(f"""
+        import json, sys, nnet
+        assert "nnet.ops.sorting" not in sys.modules
+        model = nnet.Model.from_config(json.loads({config.strip()!r}))
+        print(model.predict([[4.0, 1.0, 3.0, 2.0]], verbose=0).tolist())
+    """)
+    assert out.split() == ["[[2.0]]"]

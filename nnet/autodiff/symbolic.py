@@ -6,7 +6,7 @@ KerasTensors records a `Node`: which operation ran, on which arguments, giving w
 `nnet.Model(inputs, outputs)` walks those nodes and replays them on real data.
 """
 
-import importlib
+import functools
 
 import numpy as np
 
@@ -148,8 +148,7 @@ class Operation:
 
 
 _OPS = {}
-# Modules of ops that `nnet.ops` loads only on first use, so that `import nnet` stays fast.
-_LAZY_MODULES = set()
+_LOADER = [None]
 
 
 def register_ops(functions):
@@ -160,21 +159,21 @@ def register_ops(functions):
     _OPS.update({_key(fn): fn for fn in functions})
 
 
-def register_lazy_modules(modules):
-    """Make the functions of `modules` (``"nnet.ops.<name>"``) loadable in saved graphs, each
-    module being imported when a graph first names one of its functions."""
-    _LAZY_MODULES.update(modules)
+def is_registered_op(fn):
+    """Whether `fn` is one of the functions that `register_ops` made loadable."""
+    return _registered(_key(fn)) is fn
 
 
-def _lookup(key):
-    fn = _OPS.get(key)
-    module, _, name = key.partition(":")
-    if fn is None and module in _LAZY_MODULES:
-        fn = getattr(importlib.import_module(module), name, None)
-        if not callable(fn) or getattr(fn, "__module__", None) != module:
-            return None
-        _OPS[key] = fn
-    return fn
+def set_op_loader(loader):
+    """Install ``loader(key)``: called for a ``"<module>:<name>"`` not registered yet, it may
+    load and register that module's ops (`nnet.ops` loads some of its modules on first use)."""
+    _LOADER[0] = loader
+
+
+def _registered(key):
+    if key not in _OPS and _LOADER[0] is not None:
+        _LOADER[0](key)
+    return _OPS.get(key)
 
 
 def _key(fn):
@@ -189,8 +188,9 @@ class SymbolicOp(Operation):
     linear-algebra ops, which zeros would make singular).
 
     Args:
-        function: the function as ``"<module>:<name>"`` of an `nnet.ops` module (as saved), or
-            the function itself (a primitive of your own runs, but cannot be saved).
+        function: the function itself (a primitive of your own runs, but cannot be saved), or
+            ``"<module>:<name>"`` of an `nnet.ops` module, as nnet's own form saves an op that
+            Keras has no class for (`nnet.ops.keras_classes` writes the others as Keras does).
         name: the node's name (the function's name plus a counter by default).
 
     Example:
@@ -204,7 +204,7 @@ class SymbolicOp(Operation):
     """
 
     def __init__(self, function, name=None, **kwargs):
-        fn = function if callable(function) else _lookup(function)
+        fn = function if callable(function) else _registered(function)
         if fn is None:
             raise ValueError(
                 f"Unknown op function: function={function!r}. A saved functional graph can "
@@ -230,7 +230,7 @@ class SymbolicOp(Operation):
 
     def get_config(self):
         key = _key(self.fn)
-        if _lookup(key) is not self.fn:
+        if not is_registered_op(self.fn):
             raise ValueError(
                 f"The op {key!r} in a functional model is not an nnet.ops function, so the model "
                 f"cannot be saved. Wrap the computation in a Layer subclass to save it."
@@ -243,6 +243,44 @@ class SymbolicOp(Operation):
 
     def __repr__(self):
         return f"<SymbolicOp {_key(self.fn)} name={self.name}>"
+
+
+def graph_op(fn):
+    """Make the composite op `fn` record one node when called on symbolic tensors, as Keras's
+    ops do, rather than a node for each primitive it is made of; on data it runs `fn` as is.
+
+    A file then holds the op itself (``Concatenate``), which Keras can load, not the
+    primitives it happens to be built from. Symbolic tensors are looked for among the arguments
+    and inside list or tuple arguments (``concatenate([x, y])``).
+
+    Example:
+        >>> import numpy as np, nnet
+        >>> @graph_op
+        ... def double_sum(xs):
+        ...     return nnet.ops.add(*xs) * 2.0
+        >>> x = nnet.Input((2,))
+        >>> model = nnet.Model(x, double_sum([x, x]))
+        >>> [getattr(op, "fn", None) is double_sum for op in model._operations]
+        [False, True]
+        >>> model.predict(np.ones((1, 2)), verbose=0)
+        array([[4., 4.]], dtype=float32)
+    """
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if _holds_symbolic(args) or _holds_symbolic(kwargs.values()):
+            return SymbolicOp(op)(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    return op
+
+
+def _holds_symbolic(values):
+    for value in values:
+        if isinstance(value, KerasTensor) or (type(value) in (list, tuple) and any(
+                isinstance(item, KerasTensor) for item in value)):
+            return True
+    return False
 
 
 def _call_op_symbolic(op, args, kwargs):

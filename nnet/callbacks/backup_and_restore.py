@@ -31,6 +31,9 @@ class BackupAndRestore(Callback):
       `nnet.random.SeedGenerator` (``Dropout(seed=...)``);
     - the epoch to resume at (epochs completed) and the last batch index seen.
 
+    In a data-parallel job (`nnet.distribution`) rank 0 writes the backup and deletes it, and
+    every rank restores from it.
+
     When `fit` starts and a backup exists, all of it is restored and training resumes at the saved
     epoch, so an interrupted run that is started again ends with the same weights as an
     uninterrupted one. Not restored: the state of other callbacks (`EarlyStopping`'s wait,
@@ -136,7 +139,8 @@ class BackupAndRestore(Callback):
 
     def on_train_end(self, logs=None):
         """Delete the backup directory when `delete_checkpoint` (training has completed)."""
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and backend.process_id() == 0 \
+                and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
 
     def _generators(self):
@@ -152,6 +156,9 @@ class BackupAndRestore(Callback):
         return generators
 
     def _save(self):
+        if backend.process_id() != 0:
+            # In a data-parallel job rank 0 writes; every rank reads the backup on restart.
+            return
         model = self.model
         arrays = {"epoch": np.int64(self._current_epoch), "batch": np.int64(self._last_batch_seen)}
         arrays.update({f"model/{i}": backend.to_numpy(w.data) for i, w in enumerate(model.weights)})
@@ -219,8 +226,11 @@ class BackupAndRestore(Callback):
         for weight, value in zip(model.weights, groups[0][2]):
             weight.assign(value)
         optimizer.load_own_variables({str(i): value for i, value in enumerate(groups[1][2])})
-        for generator, state in zip(generators, states):
+        for i, (generator, state) in enumerate(zip(generators, states)):
             generator.bit_generator.state = state
+            if i:
+                # The chief wrote its layers' streams; every other rank resumes on its own.
+                random.jump_for_process(generator)
         self._current_epoch = int(arrays["epoch"])
         model._initial_epoch = self._current_epoch
 

@@ -17,6 +17,8 @@ class Callback:
     Attributes:
         model: the model being trained, set by `set_model`.
         params: the loop's parameters, e.g. ``{'verbose': 1, 'epochs': 10, 'steps': 32}``.
+        chief_only: a class attribute: True for callbacks that only write (files, the progress
+            bar), which run on rank 0 alone in a data-parallel job (`nnet.distribution`).
 
     Example:
         >>> class Count(Callback):
@@ -25,6 +27,8 @@ class Callback:
         >>> Count().on_epoch_end(0, {"loss": 0.5})
         0 {'loss': 0.5}
     """
+
+    chief_only = False
 
     def __init__(self):
         self.params = None

@@ -1,6 +1,7 @@
 """CallbackList: the callbacks of one `fit`, `evaluate` or `predict` call, called as one, with
 the History and progress bar that Keras adds."""
 
+from nnet import backend
 from nnet.callbacks.callback import _BATCH_HOOKS, Callback, pythonify_logs
 from nnet.callbacks.history import History
 from nnet.callbacks.progbar_logger import ProgbarLogger
@@ -65,6 +66,9 @@ class CallbackList(Callback):
         **params: the loop's parameters (``verbose``, ``epochs``, ``steps``), given to every
             callback with `set_params`.
 
+    On ranks other than 0 of a data-parallel job, the callbacks whose ``chief_only`` is True
+    (progress bar, checkpoints, CSV and TensorBoard logs) are left out.
+
     Example:
         >>> from nnet.callbacks import LambdaCallback
         >>> seen = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs))
@@ -80,6 +84,9 @@ class CallbackList(Callback):
         super().__init__()
         self.callbacks = _flatten(callbacks)
         self._add_default_callbacks(add_history, add_progbar)
+        if backend.process_id() != 0:
+            # In a data-parallel job rank 0 alone prints and writes files.
+            self.callbacks = [c for c in self.callbacks if not c.chief_only]
         self.set_model(model)
         self.set_params(params)
 

@@ -45,6 +45,8 @@ class CSVLogger(Callback):
         'epoch,loss,val_loss\\r\\n0,0.5,0.75\\r\\n'
     """
 
+    chief_only = True
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.sep = separator

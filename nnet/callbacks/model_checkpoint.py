@@ -42,6 +42,8 @@ class ModelCheckpoint(MonitorCallback):
         save ckpt-03-0.40.keras
     """
 
+    chief_only = True
+
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):

@@ -23,6 +23,8 @@ class ProgbarLogger(Callback):
         1/1 - 0s - ... - loss: 0.5000
     """
 
+    chief_only = True
+
     def __init__(self):
         super().__init__()
         self.seen = 0

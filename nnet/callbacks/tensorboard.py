@@ -195,6 +195,8 @@ class TensorBoard(Callback):
         ['train']
     """
 
+    chief_only = True
+
     def __init__(
         self,
         log_dir="logs",

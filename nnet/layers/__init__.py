@@ -32,6 +32,9 @@ from nnet.layers.conv2d import Conv2D, Convolution2D
 from nnet.layers.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from nnet.layers.conv3d import Conv3D, Convolution3D
 from nnet.layers.conv3d_transpose import Conv3DTranspose, Convolution3DTranspose
+from nnet.layers.conv_lstm1d import ConvLSTM1D
+from nnet.layers.conv_lstm2d import ConvLSTM2D
+from nnet.layers.conv_lstm3d import ConvLSTM3D
 from nnet.layers.cropping1d import Cropping1D
 from nnet.layers.cropping2d import Cropping2D
 from nnet.layers.cropping3d import Cropping3D

@@ -51,7 +51,9 @@ class BatchNormalization(Layer):
             moving_variance_initializer: initializers of the four weights.
         beta_regularizer, gamma_regularizer: penalties added to the loss.
         beta_constraint, gamma_constraint: constraints applied after each optimizer update.
-        synchronized: Keras's TensorFlow-only cross-replica statistics; must be False.
+        synchronized: accepted for Keras compatibility: in a data-parallel job
+            (`nnet.distribution`) the training statistics cover the global batch either way
+            (without a mask or renorm; those use each process's shard).
         renorm: whether to use Batch Renormalization (Ioffe, 2017): while training the
             normalized batch is corrected by ``r = std_batch / std_renorm`` and
             ``d = (mean_batch - mean_renorm) / std_renorm`` (constants for the gradient), using
@@ -92,12 +94,6 @@ class BatchNormalization(Layer):
         if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
             raise TypeError(
                 f"Expected an integer for axis (the feature axis). Received: axis={axis!r}"
-            )
-        if synchronized:
-            raise ValueError(
-                "synchronized=True (cross-replica batch statistics) is only supported by Keras's "
-                "TensorFlow backend, and not by nnet. Received: synchronized=True. Pass "
-                "synchronized=False."
             )
         self.axis = int(axis)
         self.synchronized = synchronized

@@ -1,4 +1,5 @@
-"""DropoutRNNCell: what SimpleRNNCell, LSTMCell and GRUCell share (arguments, weights, dropout)."""
+"""DropoutRNNCell: what SimpleRNNCell, LSTMCell, GRUCell and ConvLSTMCell share (arguments,
+weights, dropout)."""
 
 from nnet import activations, constraints, initializers, ops, random, regularizers
 from nnet.layers.layer import Layer
@@ -12,8 +13,9 @@ class DropoutRNNCell(Layer):
     `nnet.layers.RNN` runs it over a sequence. Dropout masks are drawn once per sequence, at
     the first step, and kept until the RNN layer resets them after the sequence, as in Keras.
     Subclasses set `gates` (kernel columns per unit) and may define
-    ``_sequence(sequences, states, mask, go_backwards)``, which runs a whole sequence as one
-    primitive.
+    ``_sequence(sequences, states, mask, go_backwards, training)``, which runs a whole sequence
+    (as one primitive, or with the work of all steps that does not depend on the states done at
+    once).
 
     Args:
         units: positive integer, the dimensionality of the output and state.

@@ -58,11 +58,7 @@ class LSTMCell(DropoutRNNCell):
     def build(self, input_shape):
         bias_initializer = None
         if self.unit_forget_bias:
-            def bias_initializer(shape, dtype=None):
-                u = self.units
-                rest = self.bias_initializer
-                return np.concatenate([np.asarray(rest((u,), dtype=dtype)), np.ones(u, dtype),
-                                       np.asarray(rest((2 * u,), dtype=dtype))])
+            bias_initializer = unit_forget_bias_initializer(self.bias_initializer, self.units)
         self._build_weights(input_shape[-1], (4 * self.units,), bias_initializer)
 
     def call(self, inputs, states, training=False):
@@ -111,3 +107,10 @@ class LSTMCell(DropoutRNNCell):
         return config
 
 
+def unit_forget_bias_initializer(initializer, units):
+    """The initializer of a gates-i,f,c,o bias (4 * units,): ones for the forget gate, the
+    rest from `initializer` (Keras's ``unit_forget_bias``)."""
+    def initialize(shape, dtype=None):
+        rest = [np.asarray(initializer((n,), dtype=dtype)) for n in (units, 2 * units)]
+        return np.concatenate([rest[0], np.ones(units, dtype), rest[1]])
+    return initialize

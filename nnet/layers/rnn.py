@@ -15,9 +15,11 @@ from nnet.utils.registry import serialize_object
 class RNN(Layer):
     """Base class for recurrent layers: applies `cell` to each step of a (batch, time, ...) input.
 
-    The built-in cells run a whole sequence as one primitive (one graph node, the time loop and
-    backpropagation through time inside); any other cell, and the built-in ones with recurrent
-    dropout in training or an activation the primitives lack, run step by step.
+    The SimpleRNN, LSTM and GRU cells run a whole sequence as one primitive (one graph node, the
+    time loop and backpropagation through time inside); the ConvLSTM cell convolves the inputs
+    of all steps at once and runs its recurrence step by step; any other cell, and the built-in
+    ones with recurrent dropout in training or an activation the primitives lack, run step by
+    step.
 
     A boolean (batch, time) mask (from `Embedding(mask_zero=True)`, `Masking`, or ``mask=``)
     skips steps: a sample keeps its states and repeats its previous output at a masked step.
@@ -143,7 +145,7 @@ class RNN(Layer):
         last = outputs[:, -1]
         if mask is not None and self.zero_output_for_mask:
             keep = mask[:, ::-1] if self.go_backwards else mask
-            outputs = outputs * keep[:, :, None]
+            outputs = outputs * _per_sample(keep, outputs.ndim)
             last = outputs[:, -1]
         if self.stateful:
             for variable, state in zip(self.states, tree.flatten(states)):
@@ -156,22 +158,8 @@ class RNN(Layer):
     def _loop(self, sequences, states, mask, training):
         """Run the cell step by step (cells without a whole-sequence primitive)."""
         kwargs = {"training": training} if getattr(self.cell, "_call_has_training", False) else {}
-        steps = range(sequences.shape[1])
-        outputs, previous = [], None
-        for t in (reversed(steps) if self.go_backwards else steps):
-            output, new_states = self.cell(sequences[:, t], states, **kwargs)
-            if not isinstance(new_states, (list, tuple)):
-                new_states = [new_states]
-            if mask is not None:
-                keep = mask[:, t:t + 1]
-                if previous is None:
-                    previous = ops.zeros_like(output)
-                output = ops.where(keep, output, previous)
-                new_states = tree.map_structure(lambda n, s, keep=keep: ops.where(keep, n, s),
-                                                list(new_states), list(states))
-            outputs.append(output)
-            previous, states = output, list(new_states)
-        return ops.stack(outputs, axis=1), states
+        return step_loop(lambda x, s: self.cell(x, s, **kwargs), sequences, states, mask,
+                         self.go_backwards)
 
     def _configure_dropout_masks(self, cell, step_input, states, training):
         if not training:
@@ -234,6 +222,37 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _per_sample(mask, ndim):
+    """A (batch, ...) mask with trailing unit axes, to broadcast against a tensor of `ndim`."""
+    return mask.reshape(mask.shape + (1,) * (ndim - mask.ndim))
+
+
+def step_loop(step, sequences, states, mask, go_backwards):
+    """Run ``step(x_t, states) -> (output, new_states)`` over axis 1 of `sequences`.
+
+    At a step where the boolean (batch, time) `mask` is False a sample keeps its states and
+    repeats its previous output (zeros before its first output). Returns the outputs stacked
+    along axis 1 (in processing order) and the final states.
+    """
+    steps = ops.unstack(sequences, axis=1)
+    outputs, previous = [], None
+    for t in (reversed(range(len(steps))) if go_backwards else range(len(steps))):
+        output, new_states = step(steps[t], states)
+        if not isinstance(new_states, (list, tuple)):
+            new_states = [new_states]
+        if mask is not None:
+            keep = mask[:, t]
+            if previous is None:
+                previous = ops.zeros_like(output)
+            output = ops.where(_per_sample(keep, output.ndim), output, previous)
+            new_states = tree.map_structure(
+                lambda n, s, keep=keep: ops.where(_per_sample(keep, n.ndim), n, s),
+                list(new_states), list(states))
+        outputs.append(output)
+        previous, states = output, list(new_states)
+    return ops.stack(outputs, axis=1), states
+
+
 # The cell arguments that SimpleRNN, LSTM and GRU expose as their own attributes and config.
 _CELL_ARGUMENTS = (
     "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
@@ -243,12 +262,36 @@ _CELL_ARGUMENTS = (
 )
 
 
-class BuiltinRNN(RNN):
-    """What SimpleRNN, LSTM and GRU share: a cell made from their own arguments, whose
-    attributes they expose, and a flat config (the cell's arguments, no nested cell)."""
+class CellArgumentRNN(RNN):
+    """An RNN made from its own arguments (SimpleRNN, LSTM, GRU, the ConvLSTM layers): its
+    cell's arguments are its attributes, and its config is flat (those arguments, no nested
+    cell), as in Keras."""
 
+    # The cell arguments that the layer exposes and writes in its config.
+    _cell_arguments = ()
     # Cell arguments that the Keras layer leaves out of its config.
     _omitted_config = ()
+
+    def __getattr__(self, name):
+        cell = self.__dict__.get("cell")
+        if name in self._cell_arguments and cell is not None and hasattr(cell, name):
+            return getattr(cell, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_config(self):
+        config = super().get_config()
+        del config["cell"]
+        cell_config = self.cell.get_config()
+        config.update({k: v for k, v in cell_config.items()
+                       if k in self._cell_arguments and k not in self._omitted_config})
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+
+class BuiltinRNN(CellArgumentRNN):
+    """What SimpleRNN, LSTM and GRU share: their cell arguments, `use_cudnn`, 3D inputs."""
+
+    _cell_arguments = _CELL_ARGUMENTS
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, use_cudnn="auto", activity_regularizer=None,
@@ -263,18 +306,3 @@ class BuiltinRNN(RNN):
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
         self.input_spec = InputSpec(ndim=3)
-
-    def __getattr__(self, name):
-        cell = self.__dict__.get("cell")
-        if name in _CELL_ARGUMENTS and cell is not None and hasattr(cell, name):
-            return getattr(cell, name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        config.update({k: v for k, v in cell_config.items()
-                       if k in _CELL_ARGUMENTS and k not in self._omitted_config})
-        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
-        return config

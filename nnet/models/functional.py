@@ -1,48 +1,54 @@
 """Functional models: `Functional`, the model that replays a graph of layers and ops recorded on
 symbolic tensors (`nnet.autodiff.symbolic`) on real data: ``nnet.Model(inputs, outputs)``."""
 
-import numpy as np
 
 from nnet import ops, tree
-from nnet.autodiff.symbolic import KerasTensor, producer
+from nnet.autodiff.symbolic import KerasTensor, SymbolicOp, producer
 from nnet.autodiff.tensor import Tensor
 from nnet.layers import deserialize
 from nnet.layers.layer import Layer
 from nnet.models.model import FUNCTIONAL_MODELS, Model
-from nnet.utils.registry import serialize_keras_object
+from nnet.ops.keras_classes import from_keras, is_keras_op, to_keras
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
+
+# The tagged values of Keras's serialization that may stand in call arguments.
+_TAGGED = frozenset({"__slice__", "__ellipsis__", "__numpy__", "__tensor__", "__bytes__"})
 
 
-def _to_json(value):
-    """Call arguments as JSON: tuples, slices and ``...`` are tagged so that indexing survives."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, slice):
-        return {"__slice__": [_to_json(value.start), _to_json(value.stop), _to_json(value.step)]}
-    if value is Ellipsis:
-        return {"__ellipsis__": True}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_to_json(v) for v in value]}
-    if isinstance(value, list):
-        return [_to_json(v) for v in value]
+def _encode(value, history):
+    """A call argument in Keras's JSON form: tensors by their place in the graph, slices, ``...``
+    and arrays tagged as Keras tags them (tuples become JSON lists, as in Keras)."""
+    if isinstance(value, KerasTensor):
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": list(value.shape), "dtype": value.dtype, "keras_history": history(value)}}
+    if isinstance(value, (list, tuple)):
+        encoded = [_encode(v, history) for v in value]
+        return tuple(encoded) if isinstance(value, tuple) else encoded
     if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
-    return value
+        return {k: _encode(v, history) for k, v in value.items()}
+    return serialize_keras_object(value)
 
 
-def _from_json(value):
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if isinstance(value, dict):
-        if "__slice__" in value:
-            return slice(*value["__slice__"])
-        if "__ellipsis__" in value:
-            return Ellipsis
-        if "__tuple__" in value:
-            return tuple(_from_json(v) for v in value["__tuple__"])
-        return {k: _from_json(v) for k, v in value.items()}
-    return value
+def _decode(value, tensor):
+    """Undo `_encode` (and nnet's earlier tags: ``__tuple__``, ``{"__slice__": [...]}``);
+    ``tensor(history)`` gives the tensor a ``__keras_tensor__`` names."""
+    if isinstance(value, (list, tuple)):
+        decoded = [_decode(v, tensor) for v in value]
+        return tuple(decoded) if isinstance(value, tuple) else decoded
+    if not isinstance(value, dict):
+        return value
+    class_name = value.get("class_name")
+    if class_name == "__keras_tensor__":
+        return tensor(tuple(value["config"]["keras_history"]))
+    if class_name in _TAGGED and "config" in value:
+        return deserialize_keras_object(value)
+    if "__tuple__" in value:
+        return tuple(_decode(v, tensor) for v in value["__tuple__"])
+    if "__slice__" in value:
+        return slice(*value["__slice__"])
+    if "__ellipsis__" in value:
+        return Ellipsis
+    return {k: _decode(v, tensor) for k, v in value.items()}
 
 
 def _map_graph(inputs, outputs):
@@ -232,27 +238,23 @@ class Functional(Model):
             node = layer._inbound_nodes[node_index]
             return [layer.name, indices[id(node)], tensor_index]
 
-        def encode(value):
-            if isinstance(value, KerasTensor):
-                return {"class_name": "__keras_tensor__", "config": {
-                    "shape": list(value.shape), "dtype": value.dtype,
-                    "keras_history": history(value)}}
-            if isinstance(value, list):
-                return [encode(v) for v in value]
-            if isinstance(value, tuple):
-                return {"__tuple__": [encode(v) for v in value]}
-            if isinstance(value, dict):
-                return {k: encode(v) for k, v in value.items()}
-            return _to_json(value)
-
         layers = []
-        for layer in self._operations:
-            config = serialize_keras_object(layer)
-            config["name"] = layer.name
-            nodes = [n for n in layer._inbound_nodes if id(n) in indices and n.input_tensors]
+        for operation in self._operations:
+            nodes = [n for n in operation._inbound_nodes if id(n) in indices and n.input_tensors]
+            calls = [(list(node.call_args), node.call_kwargs) for node in nodes]
+            # An nnet.ops function saves as Keras's op class where Keras has one, so that Keras
+            # loads the file too; otherwise (and for layers) as the object's own config.
+            keras_form = to_keras(operation, calls) if isinstance(operation, SymbolicOp) \
+                else None
+            if keras_form is not None:
+                config, call_args = keras_form
+                calls = [(args, {}) for args in call_args]
+            else:
+                config = serialize_keras_object(operation)
+            config["name"] = operation.name
             config["inbound_nodes"] = [
-                {"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
-                for node in nodes
+                {"args": _encode(args, history), "kwargs": _encode(kwargs, history)}
+                for args, kwargs in calls
             ]
             layers.append(config)
 
@@ -270,26 +272,20 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the graph described by `get_config` (new layers, same connections)."""
-        layers, created = {}, {}
+        layers, created, prepare = {}, {}, {}
         for layer_config in config["layers"]:
-            layer = deserialize(layer_config, custom_objects)
+            if is_keras_op(layer_config):
+                layer, prepare[layer_config["name"]] = from_keras(layer_config)
+            else:
+                layer = deserialize(layer_config, custom_objects)
             layers[layer_config["name"]] = layer
             if not layer_config.get("inbound_nodes"):
                 created[(layer.name, 0, 0)] = layer.output
 
-        def decode(value):
-            if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-                key = tuple(value["config"]["keras_history"])
-                if key not in created:
-                    raise _NotReady
-                return created[key]
-            if isinstance(value, list):
-                return [decode(v) for v in value]
-            if isinstance(value, dict) and "__tuple__" in value:
-                return tuple(decode(v) for v in value["__tuple__"])
-            if isinstance(value, dict) and not {"__slice__", "__ellipsis__"} & set(value):
-                return {k: decode(v) for k, v in value.items()}
-            return _from_json(value)
+        def tensor(key):
+            if key not in created:
+                raise _NotReady
+            return created[key]
 
         # Nodes are replayed as soon as their inputs exist; Keras orders them the same way.
         pending = [(config_["name"], i, node) for config_ in config["layers"]
@@ -298,14 +294,16 @@ class Functional(Model):
             remaining = []
             for name, index, node in pending:
                 try:
-                    args = [decode(a) for a in node["args"]]
-                    kwargs = decode(node.get("kwargs", {}))
+                    args = _decode(list(node["args"]), tensor)
+                    kwargs = _decode(node.get("kwargs", {}), tensor)
                 except _NotReady:
                     remaining.append((name, index, node))
                     continue
+                if name in prepare:
+                    args, kwargs = prepare[name](args, kwargs)
                 outputs = layers[name](*args, **kwargs)
-                for i, tensor in enumerate(tree.flatten(outputs)):
-                    created[(name, index, i)] = tensor
+                for i, output in enumerate(tree.flatten(outputs)):
+                    created[(name, index, i)] = output
             if len(remaining) == len(pending):
                 raise ValueError(
                     "The functional config is inconsistent: these layers' inputs are never "

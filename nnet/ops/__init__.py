@@ -6,11 +6,14 @@ Example:
     array([[0.5, 0.5]])
 """
 
+import sys as _sys
+from importlib import import_module as _import_module
+
 import numpy as _np
 
 from nnet._lazy import lazy_exports as _lazy_exports
-from nnet.autodiff.symbolic import register_lazy_modules as _register_lazy_modules
 from nnet.autodiff.symbolic import register_ops as _register_ops
+from nnet.autodiff.symbolic import set_op_loader as _set_op_loader
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import attention as _attention
@@ -18,6 +21,7 @@ from nnet.ops import conv as _conv
 from nnet.ops import creation as _creation
 from nnet.ops import fused as _fused
 from nnet.ops import image
+from nnet.ops import image_color as _image_color
 from nnet.ops import image_crop as _image_crop
 from nnet.ops import image_warp as _image_warp
 from nnet.ops import joining as _joining
@@ -221,32 +225,97 @@ def shape(x):
     return tuple(x.shape)
 
 
-# The ops below load with their module on first use, so that `import nnet` stays fast.
-_LAZY = {
-    "nnet.ops.control": ("associative_scan", "cond", "dtype", "fori_loop", "is_tensor", "map",
-        "saturate_cast", "scan", "switch", "vectorized_map", "while_loop"),
-    "nnet.ops.crossentropy": ("binary_crossentropy", "categorical_crossentropy", "psnr",
-        "sparse_categorical_crossentropy"),
-    "nnet.ops.ctc": ("ctc_decode", "ctc_loss"),
-    "nnet.ops.indexing": ("in_top_k", "multi_hot", "scatter", "scatter_update", "segment_max",
-        "segment_min", "segment_prod", "segment_sum", "slice", "slice_update", "top_k"),
-    "nnet.ops.layout": ("depth_to_space", "fold", "rearrange", "space_to_depth", "unfold"),
-    "nnet.ops.decompositions": ("eig", "eigh", "lu_factor", "qr", "svd"),
-    "nnet.ops.matrix": ("cholesky", "cholesky_inverse", "det", "inv", "logdet", "lstsq",
-        "matrix_rank", "pinv", "slogdet", "solve", "solve_triangular"),
-    "nnet.ops.signal": ("extract_sequences", "fft", "fft2", "ifft2", "irfft", "istft", "polar",
-        "rfft", "stft", "view_as_complex", "view_as_real"),
-    "nnet.ops.transforms": ("custom_gradient", "jvp", "vectorize"),
+# These families load on first use (so that `import nnet` does not pay for them);
+# a saved graph that names one of their ops loads its module through `_load_family`.
+_LAZY_FAMILIES = {
+    "arrays": (
+        "append empty_like get_item ndim select size view"
+    ).split(),
+    "binary": (
+        "allclose arctan2 bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
+        "bitwise_right_shift bitwise_xor divide_no_nan floor_divide fmax fmin fmod gcd "
+        "heaviside hypot isclose isin lcm ldexp left_shift logaddexp logaddexp2 logical_xor mod "
+        "nextafter right_shift true_divide"
+    ).split(),
+    "elementwise": (
+        "absolute angle arccos arccosh arcsin arcsinh arctan arctanh cbrt conj conjugate copy "
+        "cosh deg2rad exp2 expm1 fabs imag isinf isneginf isposinf isreal log10 log2 nan_to_num "
+        "rad2deg real reciprocal signbit sinc sinh tan trunc"
+    ).split(),
+    "nan_reduce": (
+        "nanargmax nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile "
+        "nanprod nanquantile nanstd nansum nanvar"
+    ).split(),
+    "products": (
+        "correlate cross diag diagflat dot inner kron outer tensordot vander vdot"
+    ).split(),
+    "sorting": (
+        "argpartition argsort bincount digitize histogram nonzero searchsorted sort "
+        "take_along_axis unique unravel_index"
+    ).split(),
+    "special": (
+        "erfc erfinv i0"
+    ).split(),
+    "statistics": (
+        "amax amin average corrcoef count_nonzero cumprod diff median percentile prod ptp "
+        "quantile trapezoid"
+    ).split(),
+    # Control flow, function transforms, linear algebra, signal, indexing, CTC and the rest.
+    "control": (
+        "associative_scan cond dtype fori_loop is_tensor map saturate_cast scan switch "
+        "vectorized_map while_loop"
+    ).split(),
+    "crossentropy": (
+        "binary_crossentropy categorical_crossentropy psnr sparse_categorical_crossentropy"
+    ).split(),
+    "ctc": (
+        "ctc_decode ctc_loss"
+    ).split(),
+    "decompositions": (
+        "eig eigh lu_factor qr svd"
+    ).split(),
+    "indexing": (
+        "in_top_k multi_hot scatter scatter_update segment_max segment_min segment_prod "
+        "segment_sum slice slice_update top_k"
+    ).split(),
+    "layout": (
+        "depth_to_space fold rearrange space_to_depth unfold"
+    ).split(),
+    "matrix": (
+        "cholesky cholesky_inverse det inv logdet lstsq matrix_rank pinv slogdet solve "
+        "solve_triangular"
+    ).split(),
+    "signal": (
+        "extract_sequences fft fft2 ifft2 irfft istft polar rfft stft view_as_complex "
+        "view_as_real"
+    ).split(),
+    "transforms": (
+        "custom_gradient jvp vectorize"
+    ).split(),
 }
 __getattr__, __dir__ = _lazy_exports(__name__, attributes={
-    name: module for module, names in _LAZY.items() for name in names})
+    name: f"nnet.ops.{family}" for family, names in _LAZY_FAMILIES.items() for name in names})
+__all__ = sorted({*(name for name in dir() if not name.startswith("_")),
+                  *(name for names in _LAZY_FAMILIES.values() for name in names)})
+_MODULES = (_attention, _conv, _creation, _fused, image, _image_color, _image_crop, _image_warp,
+            _joining, _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
 
-__all__ = sorted({name for name in dir() if not name.startswith("_")}
-                 | {name for names in _LAZY.values() for name in names})
-_MODULES = (_attention, _conv, _creation, _fused, image, _image_crop, _image_warp, _joining,
-            _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
-_register_ops(fn for module in _MODULES for fn in vars(module).values()
-              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
-# Graph functions take Python callables, which no saved graph can name.
-_register_lazy_modules(module for module in _LAZY
-                       if module not in ("nnet.ops.control", "nnet.ops.transforms"))
+
+def _own_functions(module):
+    return (fn for fn in vars(module).values()
+            if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+
+
+def _load_family(key):
+    """Load the lazy family that `key` (``"<module>:<name>"``) names, and register the ops of
+    every family loaded so far (one may have loaded another)."""
+    if key.partition(":")[0].removeprefix("nnet.ops.") in _LAZY_FAMILIES:
+        _import_module(key.partition(":")[0])
+    for family in _LAZY_FAMILIES:
+        module = _sys.modules.get(f"nnet.ops.{family}")
+        if module is not None:
+            _register_ops(_own_functions(module))
+
+
+_register_ops(fn for module in _MODULES for fn in _own_functions(module))
+_set_op_loader(_load_family)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 
 # What masked logits become: the most negative value that still leaves room to add to it, as
@@ -12,6 +13,7 @@ from nnet.backend import array_module
 _LARGE_NEGATIVE = {np.dtype("float16"): -0.7 * 65500.0}
 
 
+@graph_op
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
                           flash_attention=None, attn_logits_soft_cap=None):
     """Scaled dot-product attention, ``softmax(scale * Q K^T + bias, masked) V``, per head.

@@ -8,30 +8,17 @@ through any other computation (reverse-mode through the unrolled loop). On symbo
 real data.
 """
 
-import functools
 
 import numpy as np
 
 from nnet import tree
-from nnet.autodiff.symbolic import SymbolicOp, is_symbolic
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor, Variable
 from nnet.backend import standardize_dtype
 from nnet.ops.creation import array
 from nnet.ops.joining import concatenate, stack, unstack
 from nnet.ops.math import cast, clip
 from nnet.ops.shape import flip, getitem, pad, reshape
-
-
-def _graph_op(fn):
-    """Let `fn` (which takes functions among its arguments) record one node on symbolic input."""
-
-    @functools.wraps(fn)
-    def op(*args, **kwargs):
-        if is_symbolic(args, kwargs):
-            return SymbolicOp(op)(*args, **kwargs)
-        return fn(*args, **kwargs)
-
-    return op
 
 
 def _as_tensor(x):
@@ -44,7 +31,7 @@ def _check_callable(name, value):
         raise TypeError(f"Expected a callable for {name}. Received: {name}={value!r}")
 
 
-@_graph_op
+@graph_op
 def cond(pred, true_fn, false_fn):
     """``true_fn()`` if `pred` holds, else ``false_fn()``.
 
@@ -58,7 +45,7 @@ def cond(pred, true_fn, false_fn):
     return true_fn() if bool(_as_tensor(pred)) else false_fn()
 
 
-@_graph_op
+@graph_op
 def switch(index, branches, *operands):
     """``branches[index](*operands)``, with `index` clamped to ``[0, len(branches) - 1]``.
 
@@ -73,7 +60,7 @@ def switch(index, branches, *operands):
     return branches[min(max(k, 0), len(branches) - 1)](*operands)
 
 
-@_graph_op
+@graph_op
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Run ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (and fewer than
     `maximum_iterations` steps ran); returns the final loop variables, in the form given.
@@ -96,7 +83,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     return state if several else state[0]
 
 
-@_graph_op
+@graph_op
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for i in ``range(lower, upper)``; returns the final val.
 
@@ -112,7 +99,7 @@ def fori_loop(lower, upper, body_fun, init_val):
     return val
 
 
-@_graph_op
+@graph_op
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Scan `f` over the leading axis of `xs`, carrying a state (JAX's ``lax.scan``).
 
@@ -170,7 +157,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     return carry, tree.map_structure(lambda *y: stack(list(y)), *ys)
 
 
-@_graph_op
+@graph_op
 def associative_scan(f, elems, reverse=False, axis=0):
     """Prefix results of an associative `f` along `axis` (JAX's ``lax.associative_scan``).
 
@@ -228,7 +215,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     return tree.pack_sequence_as(elems, out)
 
 
-@_graph_op
+@graph_op
 def map(f, xs):
     """``f`` applied to each slice of `xs` along its leading axis, results stacked.
 
@@ -240,7 +227,7 @@ def map(f, xs):
     return scan(lambda _, x: ((), f(x)), (), xs)[1]
 
 
-@_graph_op
+@graph_op
 def vectorized_map(function, elements):
     """``function`` mapped over the leading axis of `elements` (a tensor or a structure), the
     results stacked: Keras's `vectorized_map`, computed slice by slice.

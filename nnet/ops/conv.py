@@ -21,6 +21,7 @@ import itertools
 import math
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, standardize_data_format
 from nnet.ops.fused import _DENSE_ACTIVATIONS
 from nnet.ops.pooling import standardize_tuple
@@ -272,6 +273,7 @@ def fused_conv(inputs, kernel, bias=None, activation=None, strides=1, padding="v
     return _channels_first(y, data_format), vjp
 
 
+@graph_op
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D convolution (1D, 2D or 3D), as `keras.ops.conv`.
 
@@ -367,6 +369,7 @@ def fused_conv_transpose(inputs, kernel, bias=None, activation=None, strides=1, 
     return _channels_first(y, data_format), vjp
 
 
+@graph_op
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     """N-D transposed convolution (the gradient of `conv` with respect to its input), as
@@ -391,6 +394,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                                 dilation_rate=dilation_rate)
 
 
+@graph_op
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1):
     """Depthwise convolution: each input channel convolved with its own `depth_multiplier`
@@ -422,6 +426,7 @@ def depthwise_kernel_as_grouped(kernel):
     return reshape(kernel, (*kernel_size, 1, channels * multiplier))
 
 
+@graph_op
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
                    data_format=None, dilation_rate=1):
     """Depthwise convolution followed by a 1x1 (pointwise) convolution, as

@@ -8,8 +8,10 @@ int32, a Python float is `floatx()`, and 64-bit results become 32-bit, as in Ker
 
 import numpy as np
 
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import floatx
+from nnet.ops.dtypes import result_type
 from nnet.ops.shape import broadcast_to, reshape
 
 # Keras (after JAX) never infers a 64-bit dtype: it narrows it to the 32-bit one.
@@ -17,24 +19,13 @@ _NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
 
 
 def _result_type(*values):
-    """Keras's result dtype for scalars and arrays: Python numbers are weak (they never widen an
-    array's dtype), any float makes the result float, and 64-bit results narrow to 32-bit."""
-    strong = [np.dtype(v.dtype) for v in values if hasattr(v, "dtype")]
-    weak = [type(v) for v in values if not hasattr(v, "dtype")]
-    floats = [d for d in strong if d.kind == "f"]
-    if floats:
-        out = np.result_type(*floats).name
-    elif float in weak:
-        out = floatx()
-    elif any(d.kind in "iu" for d in strong):
-        out = np.result_type(*[d for d in strong if d.kind in "iu"]).name
-    elif int in weak:
-        out = "int32"
-    else:
-        out = "bool"
+    """Keras's result dtype for scalars and arrays (`nnet.ops.dtypes.result_type`), 64-bit
+    results narrowed to 32-bit."""
+    out = result_type(*values)
     return _NARROW.get(out, out)
 
 
+@graph_op
 def arange(start, stop=None, step=None, dtype=None):
     """Evenly spaced values in [start, stop) with spacing `step` (Keras's `arange`).
 
@@ -82,6 +73,7 @@ def ones(shape, dtype=None):
     return Tensor(np.ones(shape, dtype=dtype or floatx()))
 
 
+@graph_op
 def full(shape, fill_value, dtype=None):
     """A tensor of `shape` filled with `fill_value`, of `dtype` (`floatx()` by default).
 
@@ -152,6 +144,7 @@ def tri(N, M=None, k=0, dtype=None):
     return Tensor(np.tri(N, M=M, k=k, dtype=dtype or floatx()))
 
 
+@graph_op
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced values from `start` to `stop` (included when `endpoint`).
 
@@ -174,6 +167,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (Tensor(out[0]), out[1]) if retstep else Tensor(out)
 
 
+@graph_op
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     """`num` values from ``base ** start`` to ``base ** stop``, evenly spaced in log scale.
 
@@ -195,6 +189,7 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
                               dtype=dtype, axis=axis))
 
 
+@graph_op
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` values from `start` to `stop` in a geometric progression (`floatx()` by default).
 
@@ -207,6 +202,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
                                dtype=dtype or floatx(), axis=axis))
 
 
+@graph_op
 def array(x, dtype=None):
     """A tensor holding `x` (Keras's `array`, which is `convert_to_tensor`).
 
@@ -225,6 +221,7 @@ def array(x, dtype=None):
     return Tensor(np.array(x, dtype=dtype))
 
 
+@graph_op
 def meshgrid(*x, indexing="xy"):
     """Coordinate grids from 1-D coordinate vectors, as a list of tensors (differentiable).
 

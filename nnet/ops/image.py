@@ -16,6 +16,7 @@ Example:
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import Tensor
 from nnet.backend import array_module, standardize_data_format
 from nnet.ops.image_color import (
@@ -170,6 +171,7 @@ def _aspect_pad(images, size, h_axis, w_axis, fill_value):
     return pad(images, widths, constant_values=fill_value)
 
 
+@graph_op
 def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
            pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
     """Resize images to `size` = (height, width) (differentiable with respect to `images`).
@@ -248,6 +250,7 @@ _SCALE_AND_TRANSLATE_KERNELS = {
 }
 
 
+@graph_op
 def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
                         antialias=True):
     """Resample `images` to `output_shape`, mapping the input point x of each spatial axis to

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import standardize_data_format
 from nnet.ops.image_crop import _as_input, _compute_dtype, _hw_axes, _images, _tuple
 from nnet.ops.joining import stack
@@ -30,6 +31,7 @@ def _channels(images, data_format):
     return axis, [getitem(images, (slice(None),) * axis + (i,)) for i in range(3)]
 
 
+@graph_op
 def rgb_to_grayscale(images, data_format=None):
     """Luma 0.2989 R + 0.587 G + 0.114 B, keeping a channel axis of size 1 (differentiable);
     integer images are truncated back to their dtype.
@@ -65,6 +67,7 @@ def _check_float(images, where_):
         )
 
 
+@graph_op
 def rgb_to_hsv(images, data_format=None):
     """RGB images (values in [0, 1]) to hue, saturation, value, each in [0, 1].
 
@@ -94,6 +97,7 @@ def rgb_to_hsv(images, data_format=None):
     return cast(stack([hue, saturation, value], axis=axis), images.dtype)
 
 
+@graph_op
 def hsv_to_rgb(images, data_format=None):
     """Hue, saturation, value images (each in [0, 1]) to RGB.
 
@@ -127,6 +131,7 @@ def _gaussian_1d(size, sigma, dtype):
     return (k / k.sum()).astype(dtype)
 
 
+@graph_op
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blur images with a separable Gaussian kernel, zero-padded to keep their size
     (differentiable).
@@ -178,6 +183,7 @@ def _shifted_sum(x, weights, axis, padding):
     return out
 
 
+@graph_op
 def sobel_edges(images, data_format=None):
     """The Sobel derivatives of each channel: (N, H, W, C, 2) (or (N, C, H, W, 2)) holding
     [d/dy, d/dx], zero padded at the borders (differentiable).
@@ -206,6 +212,7 @@ def sobel_edges(images, data_format=None):
     return stack([dy, dx], axis=-1)
 
 
+@graph_op
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """The structural similarity of two images (Wang et al., 2004), averaged over the valid

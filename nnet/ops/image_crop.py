@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import array_module, standardize_data_format
 from nnet.ops.shape import expand_dims, getitem, pad, squeeze, transpose
@@ -62,6 +63,7 @@ def _complete(before, after, target, size, names, verb):
     return before, after
 
 
+@graph_op
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Pad images with zeros; give exactly two of top/bottom/target height, same for width.
@@ -92,6 +94,7 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     return pad(images, widths)
 
 
+@graph_op
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop images; give exactly two of top/bottom/target height, same for width.
@@ -169,6 +172,7 @@ def _tuple(value, n, name):
     return value
 
 
+@graph_op
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
                     data_format=None):
     """The patches of images (or of volumes, for a `size` of length 3), flattened into the

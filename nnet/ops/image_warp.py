@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, rng, standardize_data_format
 from nnet.ops.image_color import gaussian_blur
 from nnet.ops.image_crop import _as_input, _compute_dtype, _images
@@ -110,6 +111,7 @@ def _check_fill_mode(fill_mode):
         )
 
 
+@graph_op
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """`inputs` sampled at `coordinates` (one array per axis of inputs), like
     ``scipy.ndimage.map_coordinates`` with order 0 (nearest) or 1 (linear); differentiable with
@@ -187,6 +189,7 @@ def _projective(transform):
     return coordinates
 
 
+@graph_op
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Warp images by projective transforms (differentiable with respect to `images`).
@@ -233,6 +236,7 @@ def _homography(start_points, end_points, dtype):
     return np.linalg.solve(matrix, target)[..., 0].astype(dtype)
 
 
+@graph_op
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp images so that the four `start_points` land on the four `end_points`
@@ -288,6 +292,7 @@ def _noise_generator(seed):
     return np.random.default_rng(int(seed))
 
 
+@graph_op
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
                       fill_mode="reflect", fill_value=0.0, seed=None, data_format=None):
     """Warp images by a smooth random displacement field (Simard et al., 2003), differentiable

@@ -1,6 +1,7 @@
 """Joining and splitting tensors: concatenate, stack (and its h/v/d forms), split, unstack."""
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.shape import reshape
 
@@ -12,6 +13,7 @@ def _concatenate(*xs, axis=0):
     return xp.concatenate(xs, axis=axis), lambda g: tuple(xp.split(g, ends[:-1], axis=axis))
 
 
+@graph_op
 def concatenate(xs, axis=0):
     """Join a list of tensors along an existing axis."""
     return _concatenate(*xs, axis=axis)
@@ -23,6 +25,7 @@ def _stack(*xs, axis=0):
     return xp.stack(xs, axis=axis), lambda g: tuple(xp.moveaxis(g, axis, 0))
 
 
+@graph_op
 def stack(x, axis=0):
     """Join a list `x` of same-shape tensors along a new axis."""
     return _stack(*x, axis=axis)
@@ -40,6 +43,7 @@ def _split(x, indices_or_sections, axis=0, even=True):
     return tuple(parts), vjp
 
 
+@graph_op
 def split(x, indices_or_sections, axis=0):
     """Split x along `axis` into equal parts, or at the given indices; a list of tensors.
 
@@ -57,6 +61,7 @@ def split(x, indices_or_sections, axis=0):
     return list(_split(x, _int_or_tuple(indices_or_sections), axis=axis, even=True))
 
 
+@graph_op
 def array_split(x, indices_or_sections, axis=0):
     """Split x along `axis` into `indices_or_sections` parts whose sizes differ by at most one
     (the first ones are larger), or at the given indices; a list of tensors.
@@ -73,6 +78,7 @@ def _int_or_tuple(value):
     return value if isinstance(value, int) else tuple(int(i) for i in value)
 
 
+@graph_op
 def hsplit(x, indices_or_sections):
     """`split` along axis 1 (axis 0 for 1-D tensors).
 
@@ -84,6 +90,7 @@ def hsplit(x, indices_or_sections):
     return split(x, indices_or_sections, axis=1 if x.ndim > 1 else 0)
 
 
+@graph_op
 def vsplit(x, indices_or_sections):
     """`split` along axis 0.
 
@@ -95,6 +102,7 @@ def vsplit(x, indices_or_sections):
     return split(x, indices_or_sections, axis=0)
 
 
+@graph_op
 def dsplit(x, indices_or_sections):
     """`split` along axis 2.
 
@@ -118,6 +126,7 @@ def _unstack(x, axis=0):
     return parts, vjp
 
 
+@graph_op
 def unstack(x, num=None, axis=0):
     """The slices of x along `axis`, as a list of ``x.shape[axis]`` tensors.
 
@@ -156,6 +165,7 @@ def _at_least(x, ndim):
     return reshape(x, shape)
 
 
+@graph_op
 def hstack(xs):
     """Join tensors along axis 1 (axis 0 when they are 1-D), as NumPy's hstack.
 
@@ -167,6 +177,7 @@ def hstack(xs):
     return concatenate(xs, axis=0 if xs[0].ndim == 1 else 1)
 
 
+@graph_op
 def vstack(xs):
     """Join tensors along axis 0, 1-D ones first made rows, as NumPy's vstack.
 
@@ -178,6 +189,7 @@ def vstack(xs):
     return concatenate([_at_least(x, 2) for x in xs], axis=0)
 
 
+@graph_op
 def dstack(xs):
     """Join tensors along axis 2, after making them at least 3-D as NumPy's dstack does.
 

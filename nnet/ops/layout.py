@@ -7,8 +7,8 @@ import re
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, standardize_data_format
-from nnet.ops.control import _graph_op
 from nnet.ops.shape import reshape, transpose
 
 
@@ -36,7 +36,7 @@ def _parse_side(text, pattern):
                      f"parentheses and '->', e.g. 'b (h w) c -> b h w c'.")
 
 
-@_graph_op
+@graph_op
 def rearrange(tensor, pattern, **axes_lengths):
     """Rearrange the axes of `tensor` by an einops pattern: transpose, merge ``(a b)`` and split
     axes (the sizes of split axes given as keywords, one of each group may be inferred).

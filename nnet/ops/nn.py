@@ -3,6 +3,7 @@
 import math as _math
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.math import _erf, clip, exp, maximum, minimum, multiply
 from nnet.ops.shape import getitem
@@ -36,11 +37,13 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     return y.astype(x.dtype), lambda g: (g * slope,)
 
 
+@graph_op
 def relu6(x):
     """min(max(x, 0), 6)."""
     return relu(x, max_value=6.0)
 
 
+@graph_op
 def leaky_relu(x, negative_slope=0.2):
     """x where x >= 0, negative_slope * x elsewhere."""
     return relu(x, negative_slope=negative_slope)
@@ -59,6 +62,7 @@ def _sigmoid_array(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
+@graph_op
 def sigmoid(x):
     """1 / (1 + exp(-x)). The output remembers `x` so that a cross-entropy on it uses the logits."""
     y = _sigmoid(x)
@@ -82,6 +86,7 @@ def _softmax(x, axis=-1):
     return y, lambda g: (y * (g - (g * y).sum(axis=axis, keepdims=True)),)
 
 
+@graph_op
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`. The output remembers its logits, as `sigmoid` does."""
     y = _softmax(x, axis=axis)
@@ -113,6 +118,7 @@ def elu(x, alpha=1.0):
     return y, lambda g: (g * xp.where(x > 0, 1.0, neg + alpha).astype(x.dtype),)
 
 
+@graph_op
 def selu(x):
     """Scaled ELU with the self-normalizing constants of Klambauer et al. (2017)."""
     return multiply(elu(x, alpha=_SELU_ALPHA), _SELU_SCALE)
@@ -203,11 +209,13 @@ def mish(x):
     return x * t, lambda g: (g * (t + x * (1 - t * t) * _sigmoid_array(x)),)
 
 
+@graph_op
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
     return maximum(x, 0.0) + alpha * (exp(minimum(x, 0.0) / alpha) - 1.0)
 
 
+@graph_op
 def glu(x, axis=-1):
     """Gated linear unit: the first half of x along `axis` times the sigmoid of the second."""
     size = x.shape[axis]
@@ -222,6 +230,7 @@ def glu(x, axis=-1):
     return getitem(x, tuple(head)) * sigmoid(getitem(x, tuple(tail)))
 
 
+@graph_op
 def hard_tanh(x):
     """x clipped to [-1, 1]."""
     return clip(x, -1.0, 1.0)
@@ -252,6 +261,7 @@ def sparse_plus(x):
     return y, lambda g: (g * slope,)
 
 
+@graph_op
 def sparse_sigmoid(x):
     """0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1."""
     return clip(multiply(x, 0.5) + 0.5, 0.0, 1.0)

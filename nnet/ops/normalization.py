@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 
 from nnet.autodiff.engine import primitive
-from nnet.backend import array_module
+from nnet.autodiff.symbolic import graph_op
+from nnet.backend import array_module, cross_process_sum, num_processes
 from nnet.backend import epsilon as default_epsilon
 from nnet.ops.math import cast, rsqrt
 from nnet.ops.reduce import var
@@ -66,6 +67,17 @@ class _Channels:
         return self.xp.einsum("ij,ij->j", u, v).reshape(self.repeat, -1).sum(axis=0)
 
 
+def _across_processes(*arrays):
+    """The `arrays` summed over the processes of a data-parallel step (one message for all of
+    them), or the arrays themselves in a single process."""
+    if num_processes() == 1:
+        return arrays
+    xp = array_module(*arrays)
+    total = cross_process_sum(xp.concatenate([a.ravel() for a in arrays]))
+    parts = xp.split(total, np.cumsum([a.size for a in arrays])[:-1])
+    return [part.reshape(a.shape).astype(a.dtype, copy=False) for part, a in zip(parts, arrays)]
+
+
 @primitive
 def fused_batch_normalization(x, scale=None, offset=None, axis=-1, epsilon=1e-3):
     """Batch normalization while training: the output and the batch statistics in one node.
@@ -95,12 +107,15 @@ def fused_batch_normalization(x, scale=None, offset=None, axis=-1, epsilon=1e-3)
     """
     xp = array_module(x)
     channels = _Channels(x.shape, axis, xp)
-    count = channels.count
     x3 = x.reshape(channels.shape)
-    mean = channels.sum(x3) / count
+    # In a data-parallel step the sums run over every process's shard of the global batch.
+    sum_x, count = _across_processes(channels.sum(x3), xp.full(1, channels.count, np.float64))
+    count = int(count[0])
+    mean = sum_x / count
     # Two passes (mean, then the squares of x - mean): E[x^2] - E[x]^2 cancels in float32.
     centered = x3 - channels.broadcast(mean)
-    variance = channels.dot(centered, centered) / count
+    variance, = _across_processes(channels.dot(centered, centered))
+    variance /= count
     inv_std = 1 / xp.sqrt(variance + epsilon)
     factor = inv_std if scale is None else inv_std * scale
     y = centered
@@ -120,13 +135,18 @@ def fused_batch_normalization(x, scale=None, offset=None, axis=-1, epsilon=1e-3)
             g3 = gy.reshape(channels.shape)
             sum_g = channels.sum(g3)
             sum_g_centered = channels.dot(g3, centered)
-            coef_centered -= factor * inv_std * inv_std * sum_g_centered / count
-            coef_constant -= factor * sum_g / count
+            # This shard's share of the weights' gradients; the trainer sums those over the
+            # processes, while x's gradient needs the global sums at once.
             gscale = None if scale is None else sum_g_centered * inv_std
             goffset = None if offset is None else sum_g
+            sum_g, sum_g_centered = _across_processes(sum_g, sum_g_centered)
+            coef_centered -= factor * inv_std * inv_std * sum_g_centered / count
+            coef_constant -= factor * sum_g / count
         if gmean is not None:
+            gmean, = _across_processes(gmean)
             coef_constant += gmean / count
         if gvariance is not None:
+            gvariance, = _across_processes(gvariance)
             coef_centered += 2 * gvariance / count
         gx = centered
         gx *= channels.broadcast(coef_centered)
@@ -173,6 +193,7 @@ def _batch_normalization(x, mean, variance, offset=None, scale=None, axis=-1, ep
     return y.reshape(x.shape), vjp
 
 
+@graph_op
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """Normalizes `x` with the given statistics along the feature `axis` (Keras's op).
 
@@ -293,6 +314,7 @@ def _in_float32(fn, x, *weights):
                                          for w in weights]), dtype)
 
 
+@graph_op
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """Layer normalization (Ba et al., 2016) over `axis`, per sample.
 
@@ -363,6 +385,7 @@ def _as_array_like(x):
     return x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
 
 
+@graph_op
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """Root-mean-square normalization (Zhang & Sennrich, 2019) over `axis`.
 

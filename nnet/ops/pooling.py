@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, standardize_data_format
 
 _PADDINGS = ("valid", "same")
@@ -142,62 +143,41 @@ def _pool(x, pool_size, strides, padding, data_format, mode):
         count = (_same_counts(xp, geometry, pool_size, strides, lengths, axes, x.ndim, y.dtype)
                  if padded else math.prod(pool_size))
         y /= count
-    # Windows that tile the input (strides == pool_size, no cell left over) are blocks of a
-    # reshape: the gradient is one broadcast over (..., out, k, ...) instead of a loop.
-    blocks = tuple(strides) == tuple(pool_size) and all(
-        out * k == source.shape[a] for a, k, (out, _, _) in zip(axes, pool_size, geometry))
-
-    def split(array, window):
-        """`array` with each spatial axis split into (windows, `window` cells of each)."""
-        shape = array.shape[:axes[0]] + sum(
-            ((out, window or k) for k, (out, _, _) in zip(pool_size, geometry)), ()) + \
-            array.shape[axes[-1] + 1:]
-        return array.reshape(shape)
 
     def vjp(g):
-        gx = (xp.empty if blocks else xp.zeros)(source.shape, dtype=x.dtype)
+        gx = xp.zeros(source.shape, dtype=x.dtype)
         if mode == "average":
             g = g / count
-            if blocks:
-                split(gx, None)[...] = split(g, 1)
-            else:
-                for view in views(gx):
-                    view += g
-        elif not (blocks and _max_vjp_blocks(xp, split(source, None), split(y, 1),
-                                             split(g, 1), split(gx, None))):
-            gx[...] = 0
-            _max_vjp_first(xp, g, y, views(source), views(gx))
+            for view in views(gx):
+                view += g
+        else:
+            disjoint = all(s >= k for s, k in zip(strides, pool_size))
+            _max_vjp(xp, g, y, views(source), views(gx), disjoint)
         return (gx[center] if padded else gx), None, None, None, None, None
 
     return y, vjp
 
 
-def _max_vjp_blocks(xp, x, y, g, gx):
-    """Write each block's gradient to its maximum; False when a block has a tie or a NaN.
+def _max_vjp(xp, g, y, x_views, gx_views, disjoint):
+    """Send each window's gradient to its first maximum in row-major order, as PyTorch does.
 
-    x and gx are split into blocks, y and g have size 1 along the within-block axes. With no
-    ties each block holds exactly one cell equal to its max, so the number of hits is the number
-    of blocks; anything else needs the first-maximum rule.
-    """
-    hit = x == y
-    xp.multiply(hit, g, out=gx)
-    return int(xp.count_nonzero(hit)) == y.size and not bool(xp.isnan(y).any())
-
-
-def _max_vjp_first(xp, g, y, x_views, gx_views):
-    """Add each window's gradient to its first maximum in row-major order (as PyTorch does).
-
+    `open_` marks the windows whose maximum is still to be found; windows that do not overlap
+    (`disjoint`) write their cells' gradients directly as ``g * hit`` (exact while g is finite).
     A NaN is the maximum of its window (NumPy and PyTorch propagate it), so it takes the gradient.
     """
-    taken = xp.zeros(y.shape, dtype=bool)
+    open_ = xp.ones(y.shape, dtype=bool)
     nan = bool(xp.isnan(y).any())
+    disjoint = disjoint and bool(xp.isfinite(g).all())
     for view, gview in zip(x_views, gx_views):
         hit = view == y
         if nan:
             hit |= view != view
-        hit &= ~taken
-        taken |= hit
-        gview += xp.where(hit, g, 0)
+        hit &= open_
+        if disjoint:
+            xp.multiply(g, hit, out=gview)
+        else:
+            gview += xp.where(hit, g, 0)
+        open_ ^= hit
 
 
 def _pool_op(inputs, pool_size, strides, padding, data_format, mode):
@@ -208,6 +188,7 @@ def _pool_op(inputs, pool_size, strides, padding, data_format, mode):
     return _pool(inputs, pool_size, strides, _check_padding(padding), data_format, mode)
 
 
+@graph_op
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Max pooling: the maximum of each `pool_size` window, moved by `strides`.
 
@@ -233,6 +214,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return _pool_op(inputs, pool_size, strides, padding, data_format, "max")
 
 
+@graph_op
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Average pooling: the mean of each `pool_size` window, moved by `strides`.
 
@@ -327,6 +309,7 @@ def _adaptive_op(inputs, output_size, data_format, mode):
     return y
 
 
+@graph_op
 def adaptive_average_pool(inputs, output_size, data_format=None):
     """Adaptive average pooling: the mean over `output_size` bins of each spatial axis.
 
@@ -348,6 +331,7 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     return _adaptive_op(inputs, output_size, data_format, "average")
 
 
+@graph_op
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """Adaptive max pooling: the maximum over `output_size` bins of each spatial axis.
 

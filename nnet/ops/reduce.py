@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, floatx
 from nnet.backend import epsilon as default_epsilon
 from nnet.ops.math import abs, cast, divide, maximum, not_equal, power, sqrt, square
@@ -84,6 +85,7 @@ def var(x, axis=None, keepdims=False):
     return out, lambda g: (_keep(g, axis, keepdims, x.shape) * scale * d,)
 
 
+@graph_op
 def std(x, axis=None, keepdims=False):
     """Population standard deviation over `axis`."""
     return sqrt(var(x, axis=axis, keepdims=keepdims))
@@ -154,6 +156,7 @@ def argmin(x, axis=None, keepdims=False):
     return array_module(x).argmin(x, axis=axis, keepdims=keepdims).astype("int32"), None
 
 
+@graph_op
 def moments(x, axes, keepdims=False, synchronized=False):
     """(mean, variance) of x over `axes`, the variance biased (divided by the count).
 
@@ -194,6 +197,7 @@ def cumsum(x, axis=None, dtype=None):
     return xp.cumsum(x, axis=axis, dtype=dtype), vjp
 
 
+@graph_op
 def norm(x, ord=None, axis=None, keepdims=False):
     """The vector or matrix norm of x, as NumPy's ``linalg.norm``.
 
@@ -280,6 +284,7 @@ def _singular_value_norm(x, ord, axes, keepdims=False):
     return (out.reshape(kept) if keepdims else out), vjp
 
 
+@graph_op
 def normalize(x, axis=-1, order=2, epsilon=None):
     """x divided by its `order`-norm along `axis`, the norm kept at least `epsilon`."""
     floor = default_epsilon() if epsilon is None else epsilon

@@ -14,6 +14,8 @@ Conventions shared by all of them, as in Keras:
 - `activation` and `recurrent_activation` are names from `RECURRENT_ACTIVATIONS`.
 """
 
+import numpy as np
+
 from nnet.autodiff.engine import primitive
 from nnet.backend import array_module
 
@@ -22,14 +24,21 @@ def _tanh(xp, a):
     xp.tanh(a, out=a)
 
 
-def _sigmoid(xp, a, halved=False):
-    # 0.5 * tanh(x / 2) + 0.5 is the sigmoid without exp overflow; gate columns of the weights
-    # come pre-halved (`halved`), so that one tanh call serves the sigmoid and tanh gates.
-    if not halved:
-        a *= 0.5
-    xp.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
+def _sigmoid(xp, a, negated=False):
+    # 1 / (1 + exp(-x)): NumPy's exp is several times faster than its tanh, and the result keeps
+    # its relative precision where the sigmoid is tiny. Gate columns of the weights come negated
+    # (`negated`), saving the negation. exp overflows to inf for x < -88 (float32), giving the
+    # exact 0; the primitives run their loops under `_overflow_to_zero`.
+    if not negated:
+        xp.negative(a, out=a)
+    xp.exp(a, out=a)
+    a += 1
+    xp.reciprocal(a, out=a)
+
+
+def _overflow_to_zero():
+    """The error state of the time loops: exp's overflow to inf is the sigmoid's exact 0."""
+    return np.errstate(over="ignore")
 
 
 def _relu(xp, a):
@@ -76,9 +85,9 @@ def _check_activation(name, argument):
         )
 
 
-def _apply(xp, name, a, halved=False):
+def _apply(xp, name, a, negated=False):
     if name == "sigmoid":
-        _sigmoid(xp, a, halved)
+        _sigmoid(xp, a, negated)
     else:
         _ACTIVATIONS[name][0](xp, a)
 
@@ -88,11 +97,16 @@ def _derivative(name, y):
 
 
 def _gate_scale(xp, n, gates, dtype, recurrent_activation):
-    """Column factors that pre-halve the first `gates` of `n` gate blocks for the sigmoid."""
+    """Column factors that negate the first `gates` of `n` gate columns for the sigmoid."""
     scale = xp.ones(n, dtype=dtype)
     if recurrent_activation == "sigmoid":
-        scale[:gates] = 0.5
+        scale[:gates] = -1
     return scale
+
+
+def _gate_major(weights, units):
+    """(in, gates * units) weights as stacked (gates, in, units) GEMM operands."""
+    return weights.reshape(weights.shape[0], -1, units).transpose(1, 0, 2)
 
 
 def _time_major(xp, x, mask, go_backwards):
@@ -199,13 +213,14 @@ def simple_rnn(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation
     if bias is not None:
         h[1:] += bias
     tmp = xp.empty((batch, units), dtype=x.dtype)
-    for t in range(steps):
-        a = h[t + 1]
-        xp.matmul(h[t], recurrent_kernel, out=tmp)
-        a += tmp
-        _apply(xp, activation, a)
-        if skip is not None:
-            xp.copyto(a, h[t], where=skip[t])
+    with _overflow_to_zero():
+        for t in range(steps):
+            a = h[t + 1]
+            xp.matmul(h[t], recurrent_kernel, out=tmp)
+            a += tmp
+            _apply(xp, activation, a)
+            if skip is not None:
+                xp.copyto(a, h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h = grads
@@ -260,92 +275,83 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
     """
     xp, xt, skip, lead = _start(x, mask, go_backwards, activation=activation,
                                 recurrent_activation=recurrent_activation)
-    steps, batch, _ = xt.shape
+    steps, batch, features = xt.shape
     u = kernel.shape[1] // 4
-    # Internally the gates run o, i, f, c: the recurrent activation covers one contiguous block
-    # and the gates multiplied by the cell gradient another.
+    # Internally the gates run o, i, f, c, gate-major: g[k, t] is gate k's (batch, units) block
+    # at step t, so that every elementwise step works on contiguous blocks. The recurrent
+    # activation covers gates 0-2, the gates multiplied by the cell gradient 1-3.
     perm = xp.concatenate([xp.arange(3 * u, 4 * u), xp.arange(3 * u)])
     scale = _gate_scale(xp, 4 * u, 3 * u, x.dtype, recurrent_activation)
-    g = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
-    xp.matmul(xt.reshape(steps * batch, -1), kernel[:, perm] * scale,
-              out=g.reshape(steps * batch, 4 * u))
+    kernel4 = _gate_major(kernel[:, perm] * scale, u)
+    r4 = _gate_major(recurrent_kernel[:, perm] * scale, u)
+    g = xp.empty((4, steps, batch, u), dtype=x.dtype)
+    xp.matmul(xt.reshape(steps * batch, features), kernel4, out=g.reshape(4, steps * batch, u))
     if bias is not None:
-        g += bias[perm] * scale
-    r = recurrent_kernel[:, perm] * scale
+        g += (bias[perm] * scale).reshape(4, 1, 1, u)
     h = xp.empty((steps + 1, batch, u), dtype=x.dtype)
     c = xp.empty_like(h)
     tc = xp.empty((steps, batch, u), dtype=x.dtype)
     h[0], c[0] = h0, c0
-    tmp, tmp_u = xp.empty((batch, 4 * u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
-    fused_tanh = (activation, recurrent_activation) == ("tanh", "sigmoid")
-    for t in range(steps):
-        z = g[t]
-        xp.matmul(h[t], r, out=tmp)
-        z += tmp
-        if fused_tanh:
-            xp.tanh(z, out=z)
-            z[:, :3 * u] *= 0.5
-            z[:, :3 * u] += 0.5
-        else:
-            _apply(xp, recurrent_activation, z[:, :3 * u], halved=True)
-            _apply(xp, activation, z[:, 3 * u:])
-        xp.multiply(z[:, 2 * u:3 * u], c[t], out=c[t + 1])
-        xp.multiply(z[:, u:2 * u], z[:, 3 * u:], out=tmp_u)
-        c[t + 1] += tmp_u
-        if activation == "tanh":
-            xp.tanh(c[t + 1], out=tc[t])
-        else:
-            tc[t] = c[t + 1]
-            _apply(xp, activation, tc[t])
-        xp.multiply(z[:, :u], tc[t], out=h[t + 1])
-        if skip is not None:
-            xp.copyto(c[t + 1], c[t], where=skip[t])
-            xp.copyto(h[t + 1], h[t], where=skip[t])
+    tmp, tmp_u = xp.empty((4, batch, u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
+    with _overflow_to_zero():
+        for t in range(steps):
+            z = g[:, t]
+            xp.matmul(h[t], r4, out=tmp)
+            z += tmp
+            _apply(xp, recurrent_activation, z[:3], negated=True)
+            _apply(xp, activation, z[3])
+            xp.multiply(z[2], c[t], out=c[t + 1])
+            xp.multiply(z[1], z[3], out=tmp_u)
+            c[t + 1] += tmp_u
+            if activation == "tanh":
+                xp.tanh(c[t + 1], out=tc[t])
+            else:
+                tc[t] = c[t + 1]
+                _apply(xp, activation, tc[t])
+            xp.multiply(z[0], tc[t], out=h[t + 1])
+            if skip is not None:
+                xp.copyto(c[t + 1], c[t], where=skip[t])
+                xp.copyto(h[t + 1], h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h, g_c = grads
         gy = _incoming(xp, g_seq, lead)
-        g4 = g.reshape(steps, batch, 4, u)
-        o, i, f, cc = g4[:, :, 0], g4[:, :, 1], g4[:, :, 2], g4[:, :, 3]
-        p_o = _derivative(recurrent_activation, o)
-        p_o *= tc
-        q = _derivative(activation, tc)
-        q *= o
-        p_i = _derivative(recurrent_activation, i)
-        p_i *= cc
-        p_f = _derivative(recurrent_activation, f)
-        p_f *= c[:-1]
-        p_c = _derivative(activation, cc)
-        p_c *= i
+        o, i, f, cc = g
+        # Per step, dz_o = dh * p_o and dc += dh * q, then dz_i, dz_f, dz_c = dc * (p_i, p_f,
+        # p_c): the factors sit side by side in `p` so that each is one broadcast product.
+        p = xp.empty((5, steps, batch, u), dtype=x.dtype)
+        gates = _derivative(recurrent_activation, g[:3])
+        for slot, gate, factor in ((0, 0, tc), (2, 1, cc), (3, 2, c[:-1])):
+            xp.multiply(gates[gate], factor, out=p[slot])
+        del gates
+        for slot, y, factor in ((1, tc, o), (4, cc, i)):
+            xp.multiply(_derivative(activation, y), factor, out=p[slot])
         keep_f = f
         if skip is not None:
-            for p in (p_o, q, p_i, p_f, p_c):
-                p *= ~skip
+            p *= ~skip
             keep_f = xp.where(skip, 1, f)
-        rt = xp.ascontiguousarray(recurrent_kernel[:, perm].T)
-        dz = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
-        dz4 = dz.reshape(steps, batch, 4, u)
+        rt4 = xp.ascontiguousarray(r4.transpose(0, 2, 1) / scale.reshape(4, u, 1))
+        dz = xp.empty((4, steps, batch, u), dtype=x.dtype)
         dh, dc = _final_grad(xp, g_h, h[0]), _final_grad(xp, g_c, c[0])
-        rec, tmp_u = xp.empty_like(dh), xp.empty_like(dh)
+        rec = xp.empty_like(dh)
         for t in range(steps - 1, -1, -1):
             if gy is not None:
                 dh += gy[t]
-            xp.multiply(dh, p_o[t], out=dz4[t, :, 0])
-            xp.multiply(dh, q[t], out=tmp_u)
-            dc += tmp_u
-            xp.multiply(dc, p_i[t], out=dz4[t, :, 1])
-            xp.multiply(dc, p_f[t], out=dz4[t, :, 2])
-            xp.multiply(dc, p_c[t], out=dz4[t, :, 3])
+            xp.multiply(dh, p[:2, t], out=dz[:2, t])
+            dc += dz[1, t]
+            xp.multiply(dc, p[2:, t], out=dz[1:, t])
             dc *= keep_f[t]
-            xp.matmul(dz[t], rt, out=rec)
+            xp.matmul(dz[:, t], rt4, out=tmp)
+            xp.sum(tmp, axis=0, out=rec)
             if skip is not None:
                 xp.copyto(rec, dh, where=skip[t])
             dh, rec = rec, dh
-        # The GEMMs run in the internal gate order; only their small results are reordered.
+        # The GEMMs over all steps run on dz in Keras's (time, batch, gates) layout.
         back = xp.argsort(perm)
-        dx, dkernel = _input_grads(xp, dz, xt, kernel[:, perm], go_backwards)
-        db = None if bias is None else dz.sum(axis=(0, 1))[back]
-        return dx, dh, dc, dkernel[:, back], _weight_grad(h[:-1], dz)[:, back], db, None
+        dz = dz.transpose(1, 2, 0, 3).reshape(steps, batch, 4 * u)[:, :, back]
+        dx, dkernel = _input_grads(xp, dz, xt, kernel, go_backwards)
+        db = None if bias is None else dz.sum(axis=(0, 1))
+        return dx, dh, dc, dkernel, _weight_grad(h[:-1], dz), db, None
 
     return (_outputs(xp, h, lead), h[steps], c[steps]), vjp
 
@@ -402,26 +408,27 @@ def gru(x, h0, kernel, recurrent_kernel, bias=None, mask=None, activation="tanh"
     # inner: h[t-1] @ R_h (+ b'_h) with `reset_after`, else r * h[t-1]; kept for the vjp.
     inner = xp.empty((steps, batch, u), dtype=x.dtype)
     tmp_zr, tmp_u = xp.empty((batch, 2 * u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
-    for t in range(steps):
-        zr, hh = g[t][:, :2 * u], g[t][:, 2 * u:]
-        xp.matmul(h[t], r_zr, out=tmp_zr)
-        zr += tmp_zr
-        _apply(xp, recurrent_activation, zr, halved=True)
-        if reset_after:
-            xp.matmul(h[t], r_h, out=inner[t])
-            if b_rh is not None:
-                inner[t] += b_rh
-            xp.multiply(zr[:, u:], inner[t], out=tmp_u)
-        else:
-            xp.multiply(zr[:, u:], h[t], out=inner[t])
-            xp.matmul(inner[t], r_h, out=tmp_u)
-        hh += tmp_u
-        _apply(xp, activation, hh)
-        xp.subtract(h[t], hh, out=h[t + 1])
-        h[t + 1] *= zr[:, :u]
-        h[t + 1] += hh
-        if skip is not None:
-            xp.copyto(h[t + 1], h[t], where=skip[t])
+    with _overflow_to_zero():
+        for t in range(steps):
+            zr, hh = g[t][:, :2 * u], g[t][:, 2 * u:]
+            xp.matmul(h[t], r_zr, out=tmp_zr)
+            zr += tmp_zr
+            _apply(xp, recurrent_activation, zr, negated=True)
+            if reset_after:
+                xp.matmul(h[t], r_h, out=inner[t])
+                if b_rh is not None:
+                    inner[t] += b_rh
+                xp.multiply(zr[:, u:], inner[t], out=tmp_u)
+            else:
+                xp.multiply(zr[:, u:], h[t], out=inner[t])
+                xp.matmul(inner[t], r_h, out=tmp_u)
+            hh += tmp_u
+            _apply(xp, activation, hh)
+            xp.subtract(h[t], hh, out=h[t + 1])
+            h[t + 1] *= zr[:, :u]
+            h[t + 1] += hh
+            if skip is not None:
+                xp.copyto(h[t + 1], h[t], where=skip[t])
 
     def vjp(grads):
         g_seq, g_h = grads

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, floatx
 from nnet.ops.math import _data, cast
 from nnet.ops.reduce import sum as _sum
@@ -64,6 +65,7 @@ def getitem(x, index):
     return x[index], vjp
 
 
+@graph_op
 def take(x, indices, axis=None):
     """Gather the entries of x at integer `indices` along `axis` (flattened when None)."""
     indices = _data(indices)
@@ -144,6 +146,7 @@ def flip(x, axis=None):
     return xp.flip(x, axis=axis), lambda g: (xp.flip(g, axis=axis), None)
 
 
+@graph_op
 def fliplr(x):
     """`flip` along axis 1 (left/right).
 
@@ -155,6 +158,7 @@ def fliplr(x):
     return flip(x, axis=1)
 
 
+@graph_op
 def flipud(x):
     """`flip` along axis 0 (up/down).
 
@@ -198,6 +202,7 @@ def rot90(array, k=1, axes=(0, 1)):
     return xp.rot90(array, k, axes), lambda g: (xp.rot90(g, -k, axes),)
 
 
+@graph_op
 def moveaxis(x, source, destination):
     """Move the axes `source` of x to the positions `destination`; the others keep their order.
 
@@ -219,6 +224,7 @@ def moveaxis(x, source, destination):
     return transpose(x, tuple(order))
 
 
+@graph_op
 def swapaxes(x, axis1, axis2):
     """Interchange the axes `axis1` and `axis2` of x.
 
@@ -232,6 +238,7 @@ def swapaxes(x, axis1, axis2):
     return transpose(x, tuple(order))
 
 
+@graph_op
 def ravel(x):
     """x flattened to one dimension.
 
@@ -263,6 +270,7 @@ def _pad(x, pad_width, mode="constant", constant_values=0):
     return xp.pad(x, pad_width, mode=mode, **kwargs), vjp
 
 
+@graph_op
 def pad(x, pad_width, mode="constant", constant_values=None):
     """x padded along each axis (differentiable).
 
@@ -355,6 +363,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return out, lambda g: (vjp(g),)
 
 
+@graph_op
 def trace(x, offset=0, axis1=0, axis2=1):
     """The sum of the diagonal `offset` of the planes (axis1, axis2) of x.
 

@@ -7,8 +7,9 @@ import numpy as np
 
 from nnet import tree
 from nnet.autodiff.engine import backward, no_grad, primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import Tensor
-from nnet.ops.control import _as_tensor, _check_callable, _graph_op, map
+from nnet.ops.control import _as_tensor, _check_callable, map
 from nnet.ops.shape import broadcast_to, reshape
 
 
@@ -145,7 +146,7 @@ def _call_grad(grad_fn, inputs, upstream):
     return grad_fn(upstream)
 
 
-@_graph_op
+@graph_op
 def jvp(fun, primals, tangents, has_aux=False):
     """The Jacobian-vector product of `fun` at `primals` along `tangents` (Keras's `jvp`).
 

@@ -224,10 +224,15 @@ class ArrayBatches:
         self.steps = steps_per_epoch or self.num_batches
         self._position = self.num_batches
         self._order = None
+        # Set by `shard`: the data-parallel distribution whose process takes its rows of each
+        # batch.
+        self.shard = None
 
     def _batch(self, i):
         start = i * self.batch_size
         stop = min(start + self.batch_size, self.n)
+        if self.shard is not None:
+            start, stop = self.shard.rows(start, stop)
         index = slice(start, stop) if self._order is None else self._order[start:stop]
         return pack_x_y_sample_weight(*slice_arrays(self.data, index))
 
@@ -240,6 +245,9 @@ class ArrayBatches:
             self._order = np.concatenate(chunks)
         elif self.shuffle:
             self._order = backend.rng().permutation(self.n)
+        if self.shard is not None and self._order is not None:
+            # Every process shards the same order: rank 0's.
+            self.shard.broadcast(self._order)
 
     def reset(self):
         """Start the next epoch at the first batch (Keras restarts evaluation data each time)."""
@@ -270,6 +278,9 @@ class IterableBatches:
         self.argument = argument
         self._iterator = None
         self._yielded = False
+        # Set by `shard`: the data-parallel distribution whose process takes its rows of each
+        # batch.
+        self.shard = None
 
     def _items(self):
         if isinstance(self.source, PyDataset):
@@ -304,6 +315,8 @@ class IterableBatches:
                         "combine them into the sample weights the dataset yields."
                     )
                 sample_weight = class_weight_to_sample_weights(np.asarray(y), self.class_weight)
+            if self.shard is not None:
+                x, y, sample_weight = self.shard.shard((x, y, sample_weight))
             yield step, pack_x_y_sample_weight(x, y, sample_weight)
             step += 1
         if not self._yielded:
@@ -313,6 +326,26 @@ class IterableBatches:
             )
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_end()
+
+
+def shard(batches, distribution):
+    """`batches`, set to give this process its rows of each batch, when `distribution` is a
+    `nnet.distribution.DataParallel` over several processes (None: `batches` as they are).
+
+    Every process sees the same global batches (array data in rank 0's shuffled order) and keeps
+    its part of each (``distribution.rows``). A dataset is left whole when the distribution's
+    ``auto_shard_dataset`` is False (it yields each process's own batches). Array data whose
+    smallest batch has fewer samples than there are processes raises a ValueError here.
+    """
+    if distribution is None or batches is None:
+        return batches
+    if isinstance(batches, ArrayBatches):
+        distribution.rows(0, batches.n % batches.batch_size or min(batches.batch_size,
+                                                                    batches.n))
+    elif not distribution.auto_shard_dataset:
+        return batches
+    batches.shard = distribution
+    return batches
 
 
 def is_torch_dataloader(x):

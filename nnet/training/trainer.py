@@ -5,7 +5,6 @@
 bar.
 """
 
-import functools
 import warnings
 
 from nnet import backend, tree
@@ -16,7 +15,7 @@ from nnet.autodiff.buffer import ParameterBuffer
 from nnet.autodiff.engine import backward, no_grad
 from nnet.callbacks.callback import pythonify_logs
 from nnet.callbacks.callback_list import CallbackList
-from nnet.training import data
+from nnet.training import data, distributed
 from nnet.training.arguments import (
     capped_epochs,
     check_validation_freq,
@@ -36,17 +35,6 @@ from nnet.training.compile_utils import (
 )
 from nnet.training.data import batch_size_of, pack_x_y_sample_weight, unpack_x_y_sample_weight
 from nnet.utils.argument_checks import check_positive_int as _check_positive_int
-
-
-def _own_random_stream(method):
-    """Run a trainer method with `backend.rng()` drawing from the model's own stream."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        with backend.use_stream(self._random_stream):
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 class Trainer:
@@ -72,6 +60,8 @@ class Trainer:
         # Shuffles, dropout and lazily built weights draw from the model's own stream in fit,
         # evaluate and predict, so that models in different threads never share one.
         self._random_stream = backend.RandomStream()
+        # The `nnet.distribution.DataParallel` that fit, evaluate or predict runs under.
+        self._data_parallel = None
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -184,14 +174,16 @@ class Trainer:
             metric.reset_state()
 
     def get_metrics_result(self):
-        """The current value of every metric, as a dict of floats."""
+        """The current value of every metric, as a dict of floats (in a data-parallel job, of
+        the metrics' states summed over the processes)."""
         logs = {}
-        for metric in self.metrics:
-            result = metric.result()
-            if isinstance(result, dict):
-                logs.update(result)
-            else:
-                logs[metric.name] = log_value(result)
+        with distributed.metric_states_summed(self):
+            for metric in self.metrics:
+                result = metric.result()
+                if isinstance(result, dict):
+                    logs.update(result)
+                else:
+                    logs[metric.name] = log_value(result)
         return logs
 
     def _metrics_result_or_logs(self, logs):
@@ -257,9 +249,16 @@ class Trainer:
             else:
                 for variable in variables:
                     variable.grad = None
+            # The optimizer divides the gradients by loss_scale_factor again.
+            scaled = self.optimizer.scale_loss(loss)
+            parallel = self._data_parallel
+            if parallel is not None:
+                # This process's part of the global batch's loss: the gradients then sum.
+                scaled = scaled * parallel.batch_share(batch_size_of(x))
             if loss.requires_grad:
-                # The optimizer divides the gradients by loss_scale_factor again.
-                backward(self.optimizer.scale_loss(loss))
+                backward(scaled)
+            if parallel is not None:
+                parallel.sum_gradients(self._parameter_buffer, variables)
             self.optimizer.apply([v.grad for v in variables], variables)
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
@@ -298,7 +297,7 @@ class Trainer:
                 [p.shape[-1] for p in flatten_predictions(y_pred, names)],
             )
 
-    @_own_random_stream
+    @distributed.own_scope
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -353,6 +352,8 @@ class Trainer:
                 self._check_batches(validation)
             except ValueError as error:
                 raise ValueError(f"Invalid validation data: {error}") from error
+        batches = data.shard(batches, self._data_parallel)
+        validation = data.shard(validation, self._data_parallel)
         callbacks = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps,
@@ -366,6 +367,7 @@ class Trainer:
         the callbacks, until the epochs run out or a callback sets `stop_training`."""
         self.stop_training = False
         callbacks.on_train_begin()
+        distributed.sync_weights(self)
         # BackupAndRestore, in on_train_begin, may have set the epoch to resume at.
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
@@ -405,7 +407,7 @@ class Trainer:
         logs = self._evaluate_batches(validation, callbacks)
         return {"val_" + k: v for k, v in sorted(logs.items())}
 
-    @_own_random_stream
+    @distributed.own_scope
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the given data, in inference mode.
@@ -417,6 +419,8 @@ class Trainer:
         verbose = verbosity(verbose)
         batches = data.batches_for(x, y, sample_weight, batch_size, False, steps)
         self._check_batches(batches)
+        distributed.sync_weights(self)
+        batches = data.shard(batches, self._data_parallel)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         logs = self._evaluate_batches(batches, callback_list)
@@ -459,7 +463,7 @@ class Trainer:
         results += [logs[key] for key in sorted(logs) if key not in names]
         return results[0] if len(results) == 1 else results
 
-    @_own_random_stream
+    @distributed.own_scope
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, computed in batches, as float32 NumPy arrays.
 
@@ -472,7 +476,9 @@ class Trainer:
             (5, 2)
         """
         verbose = verbosity(verbose)
-        batches = data.batches_for(x, None, None, batch_size, False, steps)
+        batches = data.shard(data.batches_for(x, None, None, batch_size, False, steps),
+                             self._data_parallel)
+        distributed.sync_weights(self)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batches.steps)
         batch_hooks = callback_list.has_batch_hooks("predict")
@@ -493,32 +499,34 @@ class Trainer:
         if batch_hooks and (step + 1) % per:
             callback_list.on_predict_batch_end(execution_end(step, per), {"outputs": out})
         callback_list.on_predict_end()
-        return data.concatenate_batches(outputs)
+        return data.concatenate_batches(distributed.gathered(self, outputs))
 
-    @_own_random_stream
+    @distributed.own_scope
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
         if class_weight is not None:
             sample_weight = data.class_weight_to_sample_weights(y, class_weight)
+        x, y, sample_weight = distributed.shard(self, (x, y, sample_weight))
         self.reset_metrics()
         logs = self.train_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
-    @_own_random_stream
+    @distributed.own_scope
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate exactly this batch; returns the logs like `evaluate`."""
         self._assert_compiled("test_on_batch")
-        x, y, sample_weight = data.prepare_arrays(x, y, sample_weight)
+        x, y, sample_weight = distributed.shard(self, data.prepare_arrays(x, y, sample_weight))
         self.reset_metrics()
         with no_grad():
             logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_metrics_in_order(logs)
 
-    @_own_random_stream
+    @distributed.own_scope
     def predict_on_batch(self, x):
         """The model's output for exactly this batch, as NumPy."""
-        x = data.prepare_arrays(x)[0]
+        x = distributed.shard(self, data.prepare_arrays(x)[0])
         with no_grad():
-            return data.to_numpy_structure(self.predict_step((x,)))
+            out = data.to_numpy_structure(self.predict_step((x,)))
+        return distributed.gathered(self, [out])[0]

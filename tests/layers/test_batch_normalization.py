@@ -124,9 +124,13 @@ def test_moving_statistics_stay_out_of_the_graph():
     assert [w.name for w in layer.weights] == ["gamma", "beta", "moving_mean", "moving_variance"]
 
 
+def test_synchronized_is_kept_in_the_config():
+    # Statistics cover the global batch of a data-parallel job either way (nnet.distribution).
+    layer = BatchNormalization(synchronized=True)
+    assert BatchNormalization.from_config(layer.get_config()).synchronized is True
+
+
 def test_bad_arguments_are_refused():
-    with pytest.raises(ValueError, match="synchronized=True"):
-        BatchNormalization(synchronized=True)
     with pytest.raises(TypeError, match=r"axis=\[1, 2\]"):
         BatchNormalization(axis=[1, 2])
     with pytest.raises(ValueError, match="renorm_clipping=.*'rmean'"):

@@ -208,3 +208,9 @@ def test_pooling_ops_in_a_functional_model_save_and_load(tmp_path):
     x = np.random.default_rng(7).standard_normal((2, 6, 6, 2)).astype("float32")
     for expected, actual in zip(model.predict(x, verbose=0), loaded.predict(x, verbose=0)):
         np.testing.assert_array_equal(actual, expected)
+
+
+def test_max_pool_gradient_reaches_only_the_maximum_when_the_upstream_gradient_is_not_finite():
+    leaf = Tensor(np.array([[[1.0], [3.0], [2.0], [0.0]]]), requires_grad=True)
+    backward(ops.max_pool(leaf, 2), np.array([[[np.inf], [np.nan]]]))
+    np.testing.assert_array_equal(leaf.grad[0, :, 0], [0.0, np.inf, np.nan, 0.0])

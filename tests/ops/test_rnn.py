@@ -2,6 +2,8 @@
 gradients, float32), float64 numerical gradients with masks, go_backwards and other
 activations, and masked batches against each sequence run alone without padding."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,22 @@ def test_unknown_activation_is_refused():
     with pytest.raises(ValueError, match="activation='gelu'"):
         ops.lstm(np.ones((1, 2, D), "float32"), np.zeros((1, U), "float32"),
                  np.zeros((1, U), "float32"), *weights, activation="gelu")
+
+
+@pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru"])
+def test_saturated_sigmoid_gates_are_exact_and_silent(kind):
+    # Pre-activations far below -88 overflow float32's exp inside the sigmoid; the result must
+    # still be the float64 one (gates at exactly 0 or 1), with no overflow warning.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((B, T, D)) * 200
+    weights = _weights(rng, kind)
+    extra = {"activation": "sigmoid"} if kind == "simple_rnn" else {}
+    results = []
+    for dtype in ("float64", "float32"):
+        states = [np.zeros((B, U), dtype)] * _n_states(kind)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = _run(kind, x.astype(dtype), states, [w.astype(dtype) for w in weights],
+                       **extra)
+        results.append(out[0].numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=RTOL, atol=1e-6)
