@@ -267,6 +267,7 @@ def dtype(x):
     return standardize_dtype(array(x).dtype)
 
 
+@graph_op
 def saturate_cast(x, dtype):
     """Cast x to `dtype`, clipping first to the range that `dtype` can hold (no wrap-around).
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import epsilon
 from nnet.ops.fused import sigmoid_binary_cross_entropy, softmax_cross_entropy
@@ -33,6 +34,7 @@ def _normalized_probabilities(output, axis):
     return clip(output / sum(output, axis=axis, keepdims=True), epsilon(), 1 - epsilon())
 
 
+@graph_op
 def binary_crossentropy(target, output, from_logits=False):
     """Elementwise binary cross-entropy ``-(t log p + (1 - t) log(1 - p))``.
 
@@ -54,6 +56,7 @@ def binary_crossentropy(target, output, from_logits=False):
     return -(target * log(p) + subtract(1, target) * log(subtract(1, p)))
 
 
+@graph_op
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Categorical cross-entropy ``-sum(t * log(p), axis)``, one value per sample.
 
@@ -79,6 +82,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return -sum(target * log(_normalized_probabilities(output, axis)), axis=axis)
 
 
+@graph_op
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Categorical cross-entropy against integer class labels: ``-log(p[label])``.
 
@@ -124,6 +128,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return -sum(encoded * log(_normalized_probabilities(output, axis)), axis=axis)
 
 
+@graph_op
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)^2))`` over all
     elements, in decibels.

@@ -4,6 +4,7 @@ gradient) and greedy and beam-search decoding, as Keras's `ctc_loss` and `ctc_de
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, to_numpy
 from nnet.ops.math import cast
 from nnet.ops.nn import log_softmax
@@ -88,6 +89,7 @@ def _ctc_negative_log_likelihood(log_probs, target, target_length, output_length
     return xp.asarray(loss.astype(log_probs.dtype)), vjp
 
 
+@graph_op
 def ctc_loss(target, output, target_length, output_length, mask_index=0):
     """The CTC loss per sample: ``-log p(target | output)`` summed over every alignment.
 

@@ -7,6 +7,7 @@ values, that of qr a tall or square input.
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module
 from nnet.ops.matrix import _eye, _float, _matrices, _probed_with_identities, _square, _t
 
@@ -159,6 +160,8 @@ def _svd(x, full_matrices=True):
     return (u, s, vh), vjp
 
 
+@_probed_with_identities
+@graph_op
 def svd(x, full_matrices=True, compute_uv=True):
     """The singular value decomposition ``x = U diag(S) Vh``.
 

@@ -5,6 +5,7 @@ import builtins
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, floatx, standardize_dtype
 from nnet.ops.reduce import max as _max
 from nnet.ops.shape import one_hot
@@ -364,6 +365,7 @@ def in_top_k(targets, predictions, k):
     return out, None
 
 
+@graph_op
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
     """Multi-hot vectors: 1 at every class present among the labels of a sample (the labels'
     one-hot vectors combined by max over axis 1, or over axis 0 for a 1-D input).

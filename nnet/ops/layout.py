@@ -88,6 +88,7 @@ def _block(block_size):
         raise ValueError(f"block_size must be at least 2. Received: block_size={block_size!r}")
 
 
+@graph_op
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Move blocks of channels into space (pixel shuffle): (N, H, W, C r^2) -> (N, H r, W r, C)
     for channels_last, (N, C r^2, H, W) -> (N, C, H r, W r) for channels_first.
@@ -103,6 +104,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     return rearrange(x, "n (c b1 b2) h w -> n c (h b1) (w b2)", b1=block_size, b2=block_size)
 
 
+@graph_op
 def space_to_depth(x, block_size, data_format="channels_last"):
     """Move blocks of space into channels, the inverse of `depth_to_space`:
     (N, H r, W r, C) -> (N, H, W, C r^2) for channels_last.

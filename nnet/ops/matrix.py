@@ -9,6 +9,7 @@ literature's) formulas; those of pinv and lstsq assume a constant rank. The deco
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.backend import array_module, floatx
 from nnet.ops.linalg import einsum
 from nnet.ops.math import where
@@ -109,6 +110,8 @@ def slogdet(x):
     return (sign, logabs), vjp
 
 
+@_probed_with_identities
+@graph_op
 def logdet(x):
     """The natural log of the determinant of each square matrix (NaN where it is negative,
     as Keras's ``logdet``); its gradient is ``A^-T``.
@@ -232,6 +235,8 @@ def cholesky(x, upper=False):
     return (_t(low) if upper else low), vjp
 
 
+@_probed_with_identities
+@graph_op
 def cholesky_inverse(x, upper=False):
     """The inverse of ``A = L L^T`` given its Cholesky factor L (or ``A = U^T U`` given U with
     `upper`), differentiable in the factor.

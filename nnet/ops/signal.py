@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from nnet.autodiff.engine import primitive
+from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
 from nnet.backend import array_module, floatx, standardize_dtype
 from nnet.ops.creation import array
@@ -59,6 +60,7 @@ def _transform(real, imag, kind):
     return _split(out, real.dtype), vjp
 
 
+@graph_op
 def fft(x):
     """The discrete Fourier transform along the last axis of ``x = (real, imag)``.
 
@@ -71,6 +73,7 @@ def fft(x):
     return _transform(*_pair(x, "fft"), kind="fft")
 
 
+@graph_op
 def fft2(x):
     """The 2-D discrete Fourier transform over the last two axes of ``x = (real, imag)``.
 
@@ -84,6 +87,7 @@ def fft2(x):
     return _transform(*_pair(x, "fft2"), kind="fft2")
 
 
+@graph_op
 def ifft2(x):
     """The inverse 2-D discrete Fourier transform over the last two axes of
     ``x = (real, imag)``.
@@ -122,6 +126,7 @@ def _rfft(x, n):
     return _split(out, x.dtype), vjp
 
 
+@graph_op
 def rfft(x, fft_length=None):
     """The Fourier transform of a real signal along its last axis: the ``n // 2 + 1``
     non-redundant bins, as ``(real, imag)``.
@@ -164,6 +169,7 @@ def _irfft(real, imag, n):
     return out, vjp
 
 
+@graph_op
 def irfft(x, fft_length=None):
     """The inverse of `rfft`: a real signal of length `fft_length` (``2 * (bins - 1)`` by
     default) from the bins ``x = (real, imag)``.
@@ -235,6 +241,7 @@ def _centered(window, fft_length):
     return np.pad(window, (left, fft_length - len(window) - left))
 
 
+@graph_op
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
     """The short-time Fourier transform along the last axis, as ``(real, imag)`` of shape
     (..., num_frames, fft_length // 2 + 1).
@@ -270,6 +277,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     return rfft(frames, fft_length)
 
 
+@graph_op
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann",
           center=True):
     """The inverse of `stft`: signals from ``x = (real, imag)`` of shape
