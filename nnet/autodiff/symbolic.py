@@ -132,12 +132,16 @@ class Operation:
                 shape = [size if n is None else n for n in value.shape]
                 if value.dtype == "string":
                     return Tensor(np.full(shape, "", dtype=object))
-                return Tensor(np.zeros(shape, value.dtype))
+                return Tensor(self._probe_array(tuple(shape), value.dtype))
             return value
 
         args, kwargs = tree.map_structure(zeros, (args, kwargs))
         with no_grad(), np.errstate(all="ignore"):  # zeros: log(0), 0 / 0 mean nothing here
             return self(*args, **kwargs)
+
+    def _probe_array(self, shape, dtype):
+        """The stand-in data of a symbolic argument when probing: zeros."""
+        return np.zeros(shape, dtype)
 
     def symbolic_call(self, *args, **kwargs):
         """Record this operation called on symbolic arguments; returns the output KerasTensors."""
@@ -186,6 +190,10 @@ def _key(fn):
 class SymbolicOp(Operation):
     """An `nnet.ops` function applied to symbolic tensors inside a functional model.
 
+    Its output shapes are found by running the function on stand-in data: zeros, or what the
+    function's ``probe_fill(shape, dtype)`` attribute returns (identity matrices for the
+    linear-algebra ops, which zeros would make singular).
+
     Args:
         function: the function itself (a primitive of your own runs, but cannot be saved), or
             ``"<module>:<name>"`` of an `nnet.ops` module, as nnet's own form saves an op that
@@ -221,6 +229,11 @@ class SymbolicOp(Operation):
         if is_symbolic(args, kwargs):
             return self.symbolic_call(*args, **kwargs)
         return self.fn(*args, **kwargs)
+
+    def _probe_array(self, shape, dtype):
+        # An op that cannot run on zeros (a matrix inverse) names its stand-in data.
+        fill = getattr(self.fn, "probe_fill", None)
+        return super()._probe_array(shape, dtype) if fill is None else fill(shape, dtype)
 
     def get_config(self):
         key = _key(self.fn)

@@ -6,8 +6,8 @@ against (N, 1) is reconciled as Keras does, any other mismatch raises instead of
 
 `loss` holds the `Loss` base, `LossFunctionWrapper` and the reductions; `crossentropy` the binary,
 categorical and sparse categorical cross-entropies; `losses` the regression, hinge, KL, Poisson and
-cosine losses; `focal`, `segmentation` (Dice, Tversky), `generalized_cross_entropy` and `circle`
-the rest of Keras's catalogue.
+cosine losses; `focal`, `segmentation` (Dice, Tversky), `generalized_cross_entropy`, `circle`
+and `ctc` the rest of Keras's catalogue.
 
 Example:
     >>> import numpy as np
@@ -24,6 +24,7 @@ from nnet.losses.crossentropy import (
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
+from nnet.losses.ctc import CTC, ctc
 from nnet.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,

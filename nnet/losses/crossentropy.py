@@ -8,7 +8,7 @@ import numpy as np
 
 from nnet import ops
 from nnet.autodiff.tensor import Tensor
-from nnet.backend import array_module, epsilon
+from nnet.backend import array_module
 from nnet.losses.loss import (
     LOSSES,
     _array,
@@ -22,21 +22,6 @@ from nnet.losses.loss import (
 
 def _last_axis(axis, ndim):
     return axis in (-1, ndim - 1)
-
-
-def _normalized_probabilities(y_pred, axis):
-    """y_pred rescaled to sum to one along `axis`, clipped to [eps, 1 - eps] as in Keras."""
-    return ops.clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True), epsilon(), 1 - epsilon())
-
-
-def _crossentropy_from_probabilities(y_true, y_pred, axis):
-    return -ops.sum(y_true * ops.log(_normalized_probabilities(y_pred, axis)), axis=axis)
-
-
-def _binary_crossentropy_from_probabilities(y_true, y_pred):
-    """Elementwise ``-(y log p + (1 - y) log(1 - p))`` with p clipped to [eps, 1 - eps]."""
-    p = ops.clip(y_pred, epsilon(), 1 - epsilon())
-    return -(y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p))
 
 
 def _smooth_binary(y_true, label_smoothing):
@@ -82,8 +67,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     y_true = _smooth_binary(y_true, label_smoothing)
     logits = y_pred if from_logits else _recorded_logits(y_pred, "sigmoid")
     if logits is not None:
-        return ops.mean(ops.sigmoid_binary_cross_entropy(logits, y_true), axis=axis)
-    return ops.mean(_binary_crossentropy_from_probabilities(y_true, y_pred), axis=axis)
+        return ops.mean(ops.binary_crossentropy(y_true, logits, from_logits=True), axis=axis)
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred), axis=axis)
 
 
 @LOSSES.register
@@ -116,8 +101,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         _recorded_logits(y_pred, "softmax") if _last_axis(axis, y_pred.ndim) else None
     )
     if logits is not None:
-        return ops.softmax_cross_entropy(logits, y_true, axis=axis)
-    return _crossentropy_from_probabilities(y_true, y_pred, axis)
+        return ops.categorical_crossentropy(y_true, logits, from_logits=True, axis=axis)
+    return ops.categorical_crossentropy(y_true, y_pred, axis=axis)
 
 
 def _sparse_labels(y_true, y_pred, axis, name, ignore_class=None):
@@ -165,7 +150,6 @@ def _sparse_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, a
     """Sparse categorical cross-entropy and the mask of the samples that count (or None)."""
     y_pred = _float_tensor(y_pred)
     axis = axis % y_pred.ndim
-    num_classes = y_pred.shape[axis]
     labels, valid = _sparse_labels(
         y_true, y_pred, axis, "sparse_categorical_crossentropy", ignore_class
     )
@@ -173,10 +157,9 @@ def _sparse_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, a
         _recorded_logits(y_pred, "softmax") if _last_axis(axis, y_pred.ndim) else None
     )
     if logits is not None:
-        loss = ops.softmax_cross_entropy(logits, labels, axis=axis)
+        loss = ops.sparse_categorical_crossentropy(labels, logits, from_logits=True, axis=axis)
     else:
-        one_hot = _one_hot(labels, num_classes, axis, y_pred.dtype)
-        loss = _crossentropy_from_probabilities(one_hot, y_pred, axis)
+        loss = ops.sparse_categorical_crossentropy(labels, y_pred, axis=axis)
     return (loss, None) if valid is None else (ops.where(valid, loss, 0.0), valid)
 
 

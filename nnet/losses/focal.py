@@ -9,13 +9,12 @@ Example:
 from nnet import ops
 from nnet.backend import asarray
 from nnet.losses.crossentropy import (
-    _binary_crossentropy_from_probabilities,
-    _normalized_probabilities,
     _smooth_binary,
     _smooth_categorical,
     _warn_single_class,
 )
 from nnet.losses.loss import LOSSES, _BuiltinLoss, _prepare
+from nnet.ops.crossentropy import _normalized_probabilities
 
 
 @LOSSES.register
@@ -45,7 +44,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     y_true = _smooth_binary(y_true, label_smoothing)
     p = ops.sigmoid(y_pred) if from_logits else y_pred
     p_t = y_true * p + (1 - y_true) * (1 - p)
-    focal = ops.power(1.0 - p_t, gamma) * _binary_crossentropy_from_probabilities(y_true, p)
+    focal = ops.power(1.0 - p_t, gamma) * ops.binary_crossentropy(y_true, p)
     if apply_class_balancing:
         focal = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal
     return ops.mean(focal, axis=axis)

@@ -225,7 +225,7 @@ def shape(x):
     return tuple(x.shape)
 
 
-# The NumPy-named families load on first use (so that `import nnet` does not pay for them);
+# These families load on first use (so that `import nnet` does not pay for them);
 # a saved graph that names one of their ops loads its module through `_load_family`.
 _LAZY_FAMILIES = {
     "arrays": (
@@ -259,6 +259,38 @@ _LAZY_FAMILIES = {
     "statistics": (
         "amax amin average corrcoef count_nonzero cumprod diff median percentile prod ptp "
         "quantile trapezoid"
+    ).split(),
+    # Control flow, function transforms, linear algebra, signal, indexing, CTC and the rest.
+    "control": (
+        "associative_scan cond dtype fori_loop is_tensor map saturate_cast scan switch "
+        "vectorized_map while_loop"
+    ).split(),
+    "crossentropy": (
+        "binary_crossentropy categorical_crossentropy psnr sparse_categorical_crossentropy"
+    ).split(),
+    "ctc": (
+        "ctc_decode ctc_loss"
+    ).split(),
+    "decompositions": (
+        "eig eigh lu_factor qr svd"
+    ).split(),
+    "indexing": (
+        "in_top_k multi_hot scatter scatter_update segment_max segment_min segment_prod "
+        "segment_sum slice slice_update top_k"
+    ).split(),
+    "layout": (
+        "depth_to_space fold rearrange space_to_depth unfold"
+    ).split(),
+    "matrix": (
+        "cholesky cholesky_inverse det inv logdet lstsq matrix_rank pinv slogdet solve "
+        "solve_triangular"
+    ).split(),
+    "signal": (
+        "extract_sequences fft fft2 ifft2 irfft istft polar rfft stft view_as_complex "
+        "view_as_real"
+    ).split(),
+    "transforms": (
+        "custom_gradient jvp vectorize"
     ).split(),
 }
 __getattr__, __dir__ = _lazy_exports(__name__, attributes={

@@ -4,7 +4,7 @@ import numpy as np
 
 from nnet.autodiff.engine import primitive
 from nnet.autodiff.symbolic import graph_op
-from nnet.backend import array_module
+from nnet.backend import array_module, floatx
 from nnet.backend import epsilon as default_epsilon
 from nnet.ops.math import abs, cast, divide, maximum, not_equal, power, sqrt, square
 
@@ -243,18 +243,45 @@ def _matrix_norm(x, ord, axes, keepdims):
     rows, cols = axes
     if ord is None or ord == "fro":
         return sqrt(sum(square(x), axis=axes, keepdims=keepdims))
+    if ord in (2, -2, "nuc"):
+        return _singular_value_norm(x, ord, axes, keepdims)
     if ord in (1, -1):
         inner, outer = rows, cols
     elif ord in (float("inf"), float("-inf")):
         inner, outer = cols, rows
     else:
         raise ValueError(
-            f"Invalid norm order {ord!r} for a matrix norm: use None, 'fro', 1, -1, inf or -inf."
+            f"Invalid norm order {ord!r} for a matrix norm: use None, 'fro', 'nuc', 1, -1, 2, "
+            f"-2, inf or -inf."
         )
     sums = sum(abs(x), axis=inner, keepdims=keepdims)
     # Without keepdims the inner axis is gone: an outer axis after it moves down by one.
     outer = outer - 1 if not keepdims and outer > inner else outer
     return (max if ord > 0 else min)(sums, axis=outer, keepdims=keepdims)
+
+
+@primitive
+def _singular_value_norm(x, ord, axes, keepdims=False):
+    """The matrix norms of `norm` that singular values give, over the two `axes`: ``ord=2`` the
+    largest singular value, ``-2`` the smallest, ``"nuc"`` their sum."""
+    xp = array_module(x)
+    x = x if x.dtype.kind == "f" else x.astype(floatx())
+    moved = xp.moveaxis(x, axes, (-2, -1))
+    u, s, vh = xp.linalg.svd(moved, full_matrices=False)
+    if ord == "nuc":
+        weights = xp.ones_like(s)
+    else:
+        pick = s.argmax(-1) if ord == 2 else s.argmin(-1)
+        weights = (xp.arange(s.shape[-1]) == pick[..., None]).astype(s.dtype)
+    out = (s * weights).sum(-1)
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+
+    def vjp(g):
+        g = g.reshape(out.shape)
+        return (xp.moveaxis((u * (weights * g[..., None])[..., None, :]) @ vh, (-2, -1), axes),
+                None, None, None)
+
+    return (out.reshape(kept) if keepdims else out), vjp
 
 
 @graph_op

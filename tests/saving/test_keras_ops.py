@@ -257,9 +257,11 @@ def edit_op(path, op_class, **changes):
 
 
 def test_an_op_nnet_lacks_is_named_as_not_supported_yet(keras_file):
-    lacking = next(op for op in keras_ops().values()
-                   if op.function() is None and op.module == "keras.src.ops.numpy")
-    edit_op(keras_file, "NotEqual", class_name=lacking.class_name,
+    lacking = next((op for op in keras_ops().values()
+                    if op.function() is None and op.class_name != "ConvertToTensor"), None)
+    if lacking is None:
+        pytest.skip("nnet has a function for every op class of Keras")
+    edit_op(keras_file, "NotEqual", module=lacking.module, class_name=lacking.class_name,
             registered_name=lacking.class_name)
     with pytest.raises(LoadError, match=f"Keras's op '{lacking.class_name}'.*"
                                         f"nnet does not support yet.*no "
