@@ -18,6 +18,7 @@ from nnet._lazy import lazy_exports  # noqa: E402
 
 _SUBMODULES = (
     "activations", "autodiff", "backend", "callbacks", "config", "constraints", "distribution",
+    "dtype_policies",
     "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "tree", "utils",
 )
@@ -27,6 +28,7 @@ _ATTRIBUTES = {
     **dict.fromkeys(["KerasTensor", "Operation"], "nnet.autodiff.symbolic"),
     **dict.fromkeys(["Input", "InputLayer", "InputSpec", "Layer"], "nnet.layers"),
     **dict.fromkeys(["Model", "Sequential"], "nnet.models"),
+    **dict.fromkeys(["DTypePolicy", "FloatDTypePolicy"], "nnet.dtype_policies"),
     "Initializer": "nnet.initializers",
     "Loss": "nnet.losses",
     "Metric": "nnet.metrics",

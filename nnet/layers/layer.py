@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, constraints, initializers, ops, regularizers, tree
+from nnet import backend, constraints, dtype_policies, initializers, ops, regularizers, tree
 from nnet.autodiff.symbolic import Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.layers.input_spec import as_shape, shape_of, specs
@@ -149,6 +149,21 @@ class Layer(SavingHooks, Operation):
     @property
     def trainable(self):
         return self._trainable
+
+    @property
+    def dtype_policy(self):
+        """The layer's `DTypePolicy` (text layers, of dtype ``"string"``, have none)."""
+        return None if self.dtype == "string" else dtype_policies.DTypePolicy(self.dtype)
+
+    @property
+    def compute_dtype(self):
+        """The dtype of the layer's computations: its `dtype` (nnet has no mixed precision)."""
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's weights: its `dtype` (nnet has no mixed precision)."""
+        return self.dtype
 
     @trainable.setter
     def trainable(self, value):
@@ -475,9 +490,13 @@ def _masks_of(inputs):
 
 def _dtype_name(dtype):
     if dtype is None:
-        return backend.floatx()
+        return dtype_policies.dtype_policy().name
+    if isinstance(dtype, dtype_policies.DTypePolicy):
+        return dtype.name
     if isinstance(dtype, dict):
         dtype = dtype["config"]["name"]
+    if isinstance(dtype, str) and (dtype.startswith("mixed_") or dtype == "bfloat16"):
+        dtype_policies.DTypePolicy(dtype)  # raises: no mixed precision in nnet
     try:
         # Text is "string" (or a NumPy str/bytes dtype); an object dtype says nothing of it.
         name = None if np.dtype(dtype).kind == "O" else backend.standardize_dtype(dtype)
