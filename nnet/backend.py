@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from nnet.naming import reset_names
+from nnet.naming import get_uid, reset_names  # noqa: F401  (keras.backend.get_uid)
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -136,6 +136,75 @@ def standardize_dtype(dtype):
         return "string"
     dtype = np.dtype(dtype)
     return "string" if dtype.kind in "OUS" else dtype.name
+
+
+def is_float_dtype(dtype):
+    """Whether `dtype` is a floating-point dtype.
+
+    Example:
+        >>> is_float_dtype("float16"), is_float_dtype("int32")
+        (True, False)
+    """
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("float") or dtype.startswith("bfloat")
+
+
+def is_int_dtype(dtype):
+    """Whether `dtype` is a signed or unsigned integer dtype (bool is not).
+
+    Example:
+        >>> is_int_dtype("uint8"), is_int_dtype("bool")
+        (True, False)
+    """
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("int") or dtype.startswith("uint")
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic tensor (a KerasTensor, from `Input` or a layer called on one).
+
+    Example:
+        >>> import nnet
+        >>> is_keras_tensor(nnet.Input((2,))), is_keras_tensor(np.ones(2))
+        (True, False)
+    """
+    return getattr(type(x), "_is_keras_tensor", False) is True
+
+
+# Keras (after JAX) never infers a 64-bit dtype: it narrows it to the 32-bit one.
+_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
+_WEAK = (int, float, bool)
+
+
+def result_type(*dtypes):
+    """The dtype Keras gives the result of an operation on these dtypes.
+
+    Python's ``int``, ``float`` and ``bool`` (the types of Python numbers) are weak: they never
+    widen an array's dtype. Any float makes the result float, and a 64-bit result narrows to
+    its 32-bit dtype, as Keras (after JAX) never infers a 64-bit dtype. With no dtypes, `floatx()`.
+
+    Example:
+        >>> result_type("int32", "float16"), result_type("int8", "uint8")
+        ('float16', 'int16')
+        >>> result_type(float, "int32"), result_type(int, "int8"), result_type()
+        ('float32', 'int8', 'float32')
+    """
+    if not dtypes:
+        return _FLOATX
+    weak = [d for d in dtypes if any(d is t for t in _WEAK)]
+    strong = [np.dtype(standardize_dtype(d)) for d in dtypes if not any(d is t for t in _WEAK)]
+    floats = [d for d in strong if d.kind == "f"]
+    if floats:
+        out = np.result_type(*floats).name
+    elif float in weak:
+        out = _FLOATX
+    elif any(d.kind in "iu" for d in strong):
+        out = np.result_type(*[d for d in strong if d.kind in "iu"]).name
+    elif int in weak:
+        out = "int32"
+    else:
+        out = "bool"
+    return _NARROW.get(out, out)
 
 
 def asarray(x, dtype=None):

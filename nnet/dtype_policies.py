@@ -71,13 +71,13 @@ class DTypePolicy:
         return cls(**config)
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.name == self.name
+        return isinstance(other, DTypePolicy) and other.name == self.name
 
     def __hash__(self):
-        return hash((type(self), self._name))
+        return hash(self._name)
 
     def __repr__(self):
-        return f'<{type(self).__name__} "{self._name}">'
+        return f'<DTypePolicy "{self._name}">'
 
 
 class FloatDTypePolicy(DTypePolicy):

@@ -21,6 +21,20 @@ def uniquify(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+def get_uid(prefix=""):
+    """The next number for `prefix`: 1 at the first call, then 2, 3... (``keras.backend.get_uid``).
+
+    The automatic layer names count with the same numbers: after one ``Dense()``,
+    ``get_uid("dense")`` is 2.
+
+    Example:
+        >>> get_uid("demo_prefix"), get_uid("demo_prefix")
+        (1, 2)
+    """
+    _COUNTS[prefix] += 1
+    return _COUNTS[prefix]
+
+
 def reset_names():
     """Restart every automatic-name counter (what ``keras.backend.clear_session`` does)."""
     _COUNTS.clear()

@@ -10,30 +10,15 @@ import numpy as np
 
 from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
-from nnet.backend import floatx
+from nnet.backend import floatx, result_type
 from nnet.ops.shape import broadcast_to, reshape
-
-# Keras (after JAX) never infers a 64-bit dtype: it narrows it to the 32-bit one.
-_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
 
 
 def _result_type(*values):
-    """Keras's result dtype for scalars and arrays: Python numbers are weak (they never widen an
-    array's dtype), any float makes the result float, and 64-bit results narrow to 32-bit."""
-    strong = [np.dtype(v.dtype) for v in values if hasattr(v, "dtype")]
-    weak = [type(v) for v in values if not hasattr(v, "dtype")]
-    floats = [d for d in strong if d.kind == "f"]
-    if floats:
-        out = np.result_type(*floats).name
-    elif float in weak:
-        out = floatx()
-    elif any(d.kind in "iu" for d in strong):
-        out = np.result_type(*[d for d in strong if d.kind in "iu"]).name
-    elif int in weak:
-        out = "int32"
-    else:
-        out = "bool"
-    return _NARROW.get(out, out)
+    """Keras's result dtype for scalars and arrays (`nnet.backend.result_type` of their dtypes,
+    Python numbers being weak)."""
+    return result_type(*[np.dtype(v.dtype) if hasattr(v, "dtype") else type(v)
+                         for v in values])
 
 
 @graph_op
