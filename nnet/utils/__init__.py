@@ -87,7 +87,7 @@ def normalize(x, axis=-1, order=2):
 # The old name of PyDataset, which Keras keeps.
 Sequence = PyDataset
 
-__getattr__, __dir__ = lazy_exports(__name__, attributes={
+__getattr__, __dir__ = lazy_exports(__name__, submodules=("bounding_boxes",), attributes={
     "Config": "nnet.utils.config",
     "get_source_inputs": "nnet.autodiff.symbolic",
     "is_keras_tensor": "nnet.backend",
@@ -115,5 +115,5 @@ __all__ = [
     "array_to_img", "img_to_array", "load_img", "save_img", "image_dataset_from_directory",
     "Config", "Sequence", "split_dataset", "get_source_inputs", "is_keras_tensor",
     "standardize_dtype", "enable_interactive_logging", "disable_interactive_logging",
-    "is_interactive_logging_enabled",
+    "is_interactive_logging_enabled", "bounding_boxes",
 ]
