@@ -14,6 +14,8 @@ Example:
            [50., 60., 20., 20.]], dtype=float32)
 """
 
+import math
+
 import numpy as np
 
 from nnet import backend
@@ -194,3 +196,106 @@ def compute_iou(boxes1, boxes2, bounding_box_format, use_masking=False, mask_val
         return iou
     padding = (boxes1.max(axis=-1) < 0)[..., :, None] | (boxes2.max(axis=-1) < 0)[..., None, :]
     return np.where(padding, np.float32(mask_val), iou)
+
+
+def _xyxy_only(bounding_box_format, name):
+    if bounding_box_format != "xyxy":
+        raise NotImplementedError(
+            f"{name} takes bounding_box_format='xyxy', as Keras's. Received: "
+            f"bounding_box_format={bounding_box_format!r}. Convert the boxes first with "
+            "convert_format.")
+
+
+def _inverse_affine_matrix(center_x, center_y, angle, translate_x, translate_y, scale, shear_x,
+                           shear_y, height, width):
+    """The (batch, 3, 3) matrices that map output pixels back to input pixels, as Keras's
+    affine image transforms compute them (angles in degrees, translations in fractions)."""
+    dtype = angle.dtype
+    angle, shear_x, shear_y = -angle, -shear_x, -shear_y
+    cx = np.multiply(center_x, width - 1)
+    cy = np.multiply(center_y, height - 1)
+    rot = np.multiply(angle, 1.0 / 180.0 * math.pi)
+    tx = np.multiply(-translate_x, width - 1)
+    ty = np.multiply(-translate_y, height - 1)
+    sx = np.multiply(shear_x, 1.0 / 180.0 * math.pi)
+    sy = np.multiply(shear_y, 1.0 / 180.0 * math.pi)
+    cos_sy, tan_sx = np.cos(sy), np.tan(sx)
+    rot_minus_sy, cx_plus_tx, cy_plus_ty = rot - sy, cx + tx, cy + ty
+    a = np.cos(rot_minus_sy) / cos_sy
+    b = a * tan_sx + np.sin(rot)
+    c = -np.sin(rot_minus_sy) / cos_sy
+    d = np.cos(rot) - c * tan_sx
+    a0, a1 = np.multiply(d, scale), np.multiply(-b, scale)
+    b0, b1 = np.multiply(-c, scale), np.multiply(a, scale)
+    a2 = cx - a0 * cx_plus_tx - a1 * cy_plus_ty
+    b2 = cy - b0 * cx_plus_tx - b1 * cy_plus_ty
+    zeros, ones = np.zeros(angle.shape, dtype), np.ones(angle.shape, dtype)
+    matrix = np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros, ones], axis=-1).astype(dtype)
+    return matrix.reshape(-1, 3, 3)
+
+
+def affine_transform(boxes, angle, translate_x, translate_y, scale, shear_x, shear_y, height,
+                     width, center_x=None, center_y=None, bounding_box_format="xyxy"):
+    """The boxes that enclose the corners of `boxes` moved by an affine transform, as Keras's
+    image augmentation layers move them: each box becomes the axis-aligned box around its four
+    transformed corners.
+
+    Args:
+        boxes: (batch, N, 4) boxes in ``"xyxy"``.
+        angle: (batch,) rotation angles in degrees.
+        translate_x: (batch,) horizontal shifts, as fractions of ``width - 1``.
+        translate_y: (batch,) vertical shifts, as fractions of ``height - 1``.
+        scale: (batch,) zoom factors.
+        shear_x: (batch,) horizontal shear angles in degrees.
+        shear_y: (batch,) vertical shear angles in degrees.
+        height: the image height.
+        width: the image width.
+        center_x: the center of the transform, as a fraction of the width (0.5 by default).
+        center_y: likewise for the height.
+        bounding_box_format: ``"xyxy"`` only.
+
+    Example:
+        >>> one = np.ones(1, "float32")
+        >>> affine_transform(np.array([[[0., 0., 4., 2.]]]), 0 * one, 0.5 * one, 0 * one, one,
+        ...                  0 * one, 0 * one, height=5, width=5)
+        array([[[2., 0., 6., 2.]]], dtype=float32)
+    """
+    _xyxy_only(bounding_box_format, "affine_transform")
+    angle = np.asarray(angle)
+    matrix = _inverse_affine_matrix(0.5 if center_x is None else center_x,
+                                    0.5 if center_y is None else center_y, angle,
+                                    np.asarray(translate_x), np.asarray(translate_y),
+                                    np.asarray(scale), np.asarray(shear_x),
+                                    np.asarray(shear_y), height, width)
+    boxes = np.asarray(boxes).astype(matrix.dtype)
+    batch, count = boxes.shape[:2]
+    corners = boxes[..., [0, 1, 2, 1, 2, 3, 0, 3]].reshape(batch, count, 4, 2)
+    corners = np.concatenate([corners, np.ones((batch, count, 4, 1), matrix.dtype)], axis=-1)
+    moved = np.einsum("bnxy,byz->bnxz", corners, matrix[:, :2, :].transpose(0, 2, 1))
+    return np.concatenate([moved.min(axis=2), moved.max(axis=2)], axis=-1)
+
+
+def crop(boxes, top, left, height, width, bounding_box_format="xyxy"):
+    """The boxes in the coordinates of the crop ``[top, top + height) x [left, left + width)``,
+    clipped to it.
+
+    Example:
+        >>> crop(np.array([[10., 10., 50., 30.]]), top=20, left=5, height=30, width=30)
+        array([[ 5.,  0., 30., 10.]])
+    """
+    _xyxy_only(bounding_box_format, "crop")
+    x1, y1, x2, y2 = _split(np.asarray(boxes))
+    return _join(np.clip(x1 - left, 0, width), np.clip(y1 - top, 0, height),
+                 np.clip(x2 - left, 0, width), np.clip(y2 - top, 0, height))
+
+
+def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
+    """The boxes in the coordinates of the image padded by `top` rows and `left` columns.
+
+    Example:
+        >>> pad(np.array([[10., 10., 50., 30.]]), top=2, left=3)
+        array([[13., 12., 53., 32.]])
+    """
+    _xyxy_only(bounding_box_format, "pad")
+    x1, y1, x2, y2 = _split(np.asarray(boxes))
+    return _join(x1 + left, y1 + top, x2 + left, y2 + top)

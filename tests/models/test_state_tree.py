@@ -38,6 +38,9 @@ def test_state_tree_layout_and_values_as_keras(keras):
     x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
     y = x.sum(axis=1, keepdims=True)
     trees = {}
+    # The optimizers' automatic names ("adam", "adam_1", ...) count from the last clear_session.
+    nnet.utils.clear_session()
+    keras.backend.clear_session(free_memory=False)
     ours, theirs = _sequential(nnet), _sequential(keras)
     assert _shapes(nnet, ours.get_state_tree()) == _shapes(keras, theirs.get_state_tree())
     ours.set_state_tree(theirs.get_state_tree("numpy_array"))

@@ -91,3 +91,29 @@ def test_compute_iou_as_keras(theirs, fmt, batched):
                                image_shape=shape)
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("center", [(None, None), (0.25, 0.7)])
+def test_affine_transform_as_keras(theirs, center):
+    rng = np.random.default_rng(2)
+    boxes = np.sort(rng.uniform(0, 40, (2, 3, 2, 2)), axis=2).transpose(0, 1, 3, 2).reshape(
+        2, 3, 4).astype("float32")
+    args = [rng.uniform(-30, 30, 2).astype("float32"), rng.uniform(-0.2, 0.2, 2).astype(
+        "float32"), rng.uniform(-0.2, 0.2, 2).astype("float32"), rng.uniform(0.8, 1.2, 2).astype(
+        "float32"), rng.uniform(-10, 10, 2).astype("float32"), rng.uniform(-10, 10, 2).astype(
+        "float32")]
+    expected = _numpy(theirs.affine_transform(boxes, *args, height=48, width=40,
+                                              center_x=center[0], center_y=center[1]))
+    got = ours.affine_transform(boxes, *args, height=48, width=40, center_x=center[0],
+                                center_y=center[1])
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-5)
+    with pytest.raises(NotImplementedError, match="'yxyx'"):
+        ours.affine_transform(boxes, *args, height=48, width=40, bounding_box_format="yxyx")
+
+
+def test_crop_and_pad_as_keras(theirs):
+    boxes = np.array([[[10., 10., 50., 30.], [0., 40., 5., 60.]]], "float32")
+    np.testing.assert_array_equal(ours.crop(boxes, 20, 5, 30, 30),
+                                  _numpy(theirs.crop(boxes, 20, 5, 30, 30)))
+    np.testing.assert_array_equal(ours.pad(boxes, 2, 3), _numpy(theirs.pad(boxes, 2, 3)))
