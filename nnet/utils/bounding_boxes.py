@@ -299,3 +299,102 @@ def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
     _xyxy_only(bounding_box_format, "pad")
     x1, y1, x2, y2 = _split(np.asarray(boxes))
     return _join(x1 + left, y1 + top, x2 + left, y2 + top)
+
+
+def compute_ciou(boxes1, boxes2, bounding_box_format, image_shape=None):
+    """The complete IoU of the boxes of `boxes1` with the boxes of `boxes2` at the same
+    positions (elementwise, not all pairs): IoU minus the squared distance of the centers over
+    the squared diagonal of the enclosing box, minus ``v * alpha``, the aspect-ratio term.
+
+    Args:
+        boxes1: (..., 4) boxes.
+        boxes2: (..., 4) boxes of the same shape.
+        bounding_box_format: an absolute format (Keras refuses relative ones here).
+        image_shape: ``(height, width, channels)`` (unused by absolute formats).
+
+    Example:
+        >>> float(compute_ciou(np.array([0., 0., 2., 2.]), np.array([0., 0., 2., 2.]), "xyxy"))
+        1.0
+    """
+    if "rel" in bounding_box_format:
+        raise ValueError("When using relative bounding box formats (e.g. `rel_yxyx`) the "
+                         f"`image_shape` argument must be provided. Received `image_shape`: "
+                         f"{image_shape}")
+    height, width = (None, None) if image_shape is None else image_shape[:2]
+    x1a, y1a, x2a, y2a = _split(convert_format(boxes1, bounding_box_format, "xyxy", height,
+                                               width))
+    x1b, y1b, x2b, y2b = _split(convert_format(boxes2, bounding_box_format, "xyxy", height,
+                                               width))
+    eps = backend.epsilon()
+    width1, height1 = x2a - x1a, y2a - y1a + eps
+    width2, height2 = x2b - x1b, y2b - y1b + eps
+    intersection = np.maximum(np.minimum(x2a, x2b) - np.maximum(x1a, x1b), 0) * np.maximum(
+        np.minimum(y2a, y2b) - np.maximum(y1a, y1b), 0)
+    union = width1 * height1 + width2 * height2 - intersection + eps
+    iou = np.squeeze(intersection / (union + eps), axis=-1)
+    convex_width = np.maximum(x2a, x2b) - np.minimum(x1a, x1b)
+    convex_height = np.maximum(y2a, y2b) - np.minimum(y1a, y1b)
+    diagonal = np.squeeze(convex_width**2 + convex_height**2 + eps, axis=-1)
+    distance = np.squeeze(((x1a + x2a) / 2 - (x1b + x2b) / 2) ** 2
+                          + ((y1a + y2a) / 2 - (y1b + y2b) / 2) ** 2, axis=-1)
+    v = np.squeeze((4 / math.pi**2) * np.power(
+        np.arctan(width2 / height2) - np.arctan(width1 / height1), 2), axis=-1)
+    alpha = v / (v - iou + (1 + eps))
+    return iou - (distance / diagonal + v * alpha)
+
+
+def _check_encoding(variance, encoding_format, argument):
+    if variance is not None:
+        variance = np.asarray(variance, dtype="float32")
+        if variance.shape[-1] != 4:
+            raise ValueError(f"`variance` must be length 4, got {variance}")
+    if encoding_format not in ("center_xywh", "center_yxhw"):
+        raise ValueError(f"`{argument}` should be 'center_xywh' or 'center_yxhw'. Received: "
+                         f"{argument}={encoding_format!r}")
+    return variance
+
+
+def encode_box_to_deltas(anchors, boxes, anchor_format, box_format,
+                         encoding_format="center_yxhw", variance=None, image_shape=None):
+    """The offsets of `boxes` from `anchors`, as detection heads regress them: the center shift
+    over the anchor size, then the log of the size ratio (each divided by `variance`).
+
+    Example:
+        >>> encode_box_to_deltas(np.array([[0., 0., 4., 4.]]), np.array([[1., 1., 5., 5.]]),
+        ...                      "xyxy", "xyxy", encoding_format="center_xywh")
+        array([[0.25, 0.25, 0.  , 0.  ]], dtype=float32)
+    """
+    variance = _check_encoding(variance, encoding_format, "encoding_format")
+    height, width = (None, None) if image_shape is None else image_shape[:2]
+    anchors = convert_format(anchors, anchor_format, encoding_format, height, width)
+    boxes = convert_format(boxes, box_format, encoding_format, height, width)
+    anchor_sizes = np.maximum(anchors[..., 2:], backend.epsilon())
+    box_sizes = np.maximum(boxes[..., 2:], backend.epsilon())
+    deltas = np.concatenate([(boxes[..., :2] - anchors[..., :2]) / anchor_sizes,
+                             np.log(box_sizes / anchor_sizes)], axis=-1)
+    return deltas if variance is None else deltas / variance
+
+
+def decode_deltas_to_boxes(anchors, boxes_delta, anchor_format, box_format,
+                           encoded_format="center_yxhw", variance=None, image_shape=None):
+    """The boxes that `encode_box_to_deltas` encoded (per level when `anchors` and
+    `boxes_delta` are dicts of levels).
+
+    Example:
+        >>> decode_deltas_to_boxes(np.array([[0., 0., 4., 4.]]), np.array([[.25, .25, 0., 0.]]),
+        ...                        "xyxy", "xyxy", encoded_format="center_xywh")
+        array([[1., 1., 5., 5.]], dtype=float32)
+    """
+    variance = _check_encoding(variance, encoded_format, "encoded_format")
+    height, width = (None, None) if image_shape is None else image_shape[:2]
+
+    def decode(anchor, delta):
+        anchor = convert_format(anchor, anchor_format, encoded_format, height, width)
+        delta = np.asarray(delta) if variance is None else np.asarray(delta) * variance
+        box = np.concatenate([delta[..., :2] * anchor[..., 2:] + anchor[..., :2],
+                              np.exp(delta[..., 2:]) * anchor[..., 2:]], axis=-1)
+        return convert_format(box, encoded_format, box_format, height, width)
+
+    if isinstance(anchors, dict) and isinstance(boxes_delta, dict):
+        return {level: decode(anchor, boxes_delta[level]) for level, anchor in anchors.items()}
+    return decode(anchors, boxes_delta)

@@ -117,3 +117,43 @@ def test_crop_and_pad_as_keras(theirs):
     np.testing.assert_array_equal(ours.crop(boxes, 20, 5, 30, 30),
                                   _numpy(theirs.crop(boxes, 20, 5, 30, 30)))
     np.testing.assert_array_equal(ours.pad(boxes, 2, 3), _numpy(theirs.pad(boxes, 2, 3)))
+
+
+@pytest.mark.parametrize("fmt", ["xyxy", "center_xywh", "yxyx"])
+def test_compute_ciou_as_keras(theirs, fmt):
+    rng = np.random.default_rng(3)
+    xyxy1 = np.sort(rng.uniform(0, 50, (2, 6, 2, 2)), axis=2).transpose(0, 1, 3, 2).reshape(
+        2, 6, 4).astype("float32")
+    xyxy2 = np.sort(rng.uniform(0, 50, (2, 6, 2, 2)), axis=2).transpose(0, 1, 3, 2).reshape(
+        2, 6, 4).astype("float32")
+    boxes1, boxes2 = (ours.convert_format(b, "xyxy", fmt) for b in (xyxy1, xyxy2))
+    np.testing.assert_allclose(ours.compute_ciou(boxes1, boxes2, fmt),
+                               _numpy(theirs.compute_ciou(boxes1, boxes2, fmt)),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="relative bounding box formats"):
+        ours.compute_ciou(boxes1, boxes2, "rel_xyxy")
+
+
+@pytest.mark.parametrize("encoding", ["center_yxhw", "center_xywh"])
+@pytest.mark.parametrize("variance", [None, [0.1, 0.1, 0.2, 0.2]])
+def test_box_deltas_as_keras(theirs, encoding, variance):
+    rng = np.random.default_rng(4)
+    # Anchors of 5 to 15 pixels, and boxes near them: the deltas detection heads regress.
+    corners = rng.uniform(10, 50, (5, 2))
+    anchors = np.concatenate([corners, corners + rng.uniform(5, 15, (5, 2))], -1).astype(
+        "float32")
+    boxes = (anchors + rng.uniform(-3, 3, (2, 5, 4))).astype("float32")
+    tensor = pytest.importorskip("keras").ops.convert_to_tensor
+    expected = _numpy(theirs.encode_box_to_deltas(tensor(anchors), tensor(boxes), "xyxy",
+                                                  "yxyx", encoding, variance))
+    deltas = ours.encode_box_to_deltas(anchors, boxes, "xyxy", "yxyx", encoding, variance)
+    np.testing.assert_allclose(deltas, expected, rtol=1e-6, atol=1e-6)
+    decoded = ours.decode_deltas_to_boxes({"p3": anchors}, {"p3": deltas}, "xyxy", "yxyx",
+                                          encoding, variance)
+    their_decoded = theirs.decode_deltas_to_boxes({"p3": tensor(anchors)}, {"p3": tensor(
+        expected)}, "xyxy", "yxyx", encoding, variance)
+    np.testing.assert_allclose(decoded["p3"], _numpy(their_decoded["p3"]), rtol=1e-6,
+                               atol=1e-5)
+    np.testing.assert_allclose(decoded["p3"], boxes, rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="encoding_format='yxyx'"):
+        ours.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", "yxyx")
