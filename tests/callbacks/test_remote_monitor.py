@@ -10,6 +10,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
+import nnet
 from nnet import callbacks as cb
 
 os.environ["KERAS_BACKEND"] = "torch"
@@ -94,8 +95,6 @@ def test_same_request_as_keras(server, send_as_json):
 
 
 def test_trains_with_remote_monitor(server):
-    import nnet
-
     model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x, y = np.ones((8, 3), "float32"), np.zeros((8, 1), "float32")
