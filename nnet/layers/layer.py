@@ -63,6 +63,10 @@ class Layer(SavingHooks, Operation):
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
             )
         self._input_shape_arg = shape
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            # "/" separates the parts of variable paths (`nnet.name_scope`).
+            raise ValueError("Argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name} (of type {type(name)})")
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self.built = False
         self._trainable = trainable

@@ -155,3 +155,9 @@ def test_overwrite_with_gradient_flag():
         weight.overwrite_with_gradient = 1
     with pytest.raises(ValueError, match="aggregation='max'"):
         layer.add_weight((2,), aggregation="max")
+
+
+def test_layer_names_with_a_slash_are_refused_as_keras(keras):
+    for lib in (nnet, keras):
+        with pytest.raises(ValueError, match="cannot contain character `/`. Received: name=a/b"):
+            lib.layers.Dense(2, name="a/b")
