@@ -15,7 +15,8 @@ Example:
 import inspect
 
 from nnet.ops import nn as _nn
-from nnet.utils.registry import Registry, get_registered_name, serialize_object
+from nnet.utils.object_registration import get_registered_name
+from nnet.utils.registry import Registry, serialize_object
 
 # The activations are primitives of nnet.ops.nn; each registers here, where this module exposes it.
 ACTIVATIONS = Registry("activation", module="keras.activations")

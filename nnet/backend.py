@@ -171,42 +171,6 @@ def is_keras_tensor(x):
     return getattr(type(x), "_is_keras_tensor", False) is True
 
 
-# Keras (after JAX) never infers a 64-bit dtype: it narrows it to the 32-bit one.
-_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
-_WEAK = (int, float, bool)
-
-
-def result_type(*dtypes):
-    """The dtype Keras gives the result of an operation on these dtypes.
-
-    Python's ``int``, ``float`` and ``bool`` (the types of Python numbers) are weak: they never
-    widen an array's dtype. Any float makes the result float, and a 64-bit result narrows to
-    its 32-bit dtype, as Keras (after JAX) never infers a 64-bit dtype. With no dtypes, `floatx()`.
-
-    Example:
-        >>> result_type("int32", "float16"), result_type("int8", "uint8")
-        ('float16', 'int16')
-        >>> result_type(float, "int32"), result_type(int, "int8"), result_type()
-        ('float32', 'int8', 'float32')
-    """
-    if not dtypes:
-        return _FLOATX
-    weak = [d for d in dtypes if any(d is t for t in _WEAK)]
-    strong = [np.dtype(standardize_dtype(d)) for d in dtypes if not any(d is t for t in _WEAK)]
-    floats = [d for d in strong if d.kind == "f"]
-    if floats:
-        out = np.result_type(*floats).name
-    elif float in weak:
-        out = _FLOATX
-    elif any(d.kind in "iu" for d in strong):
-        out = np.result_type(*[d for d in strong if d.kind in "iu"]).name
-    elif int in weak:
-        out = "int32"
-    else:
-        out = "bool"
-    return _NARROW.get(out, out)
-
-
 def asarray(x, dtype=None):
     """Convert `x` to an array of the default backend, in `dtype` when given."""
     return np.asarray(x, dtype=dtype)

@@ -27,7 +27,7 @@ from nnet.utils.io_utils import (
     enable_interactive_logging,
     is_interactive_logging_enabled,
 )
-from nnet.utils.registry import enable_unsafe_deserialization
+from nnet.utils.object_registration import enable_unsafe_deserialization
 
 _MAX_EPOCHS = int(os.environ["KERAS_MAX_EPOCHS"]) if "KERAS_MAX_EPOCHS" in os.environ else None
 _MAX_STEPS_PER_EPOCH = (int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"])

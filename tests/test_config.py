@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nnet
-from nnet.utils import registry
+from nnet.utils import object_registration as registry
 
 os.environ["KERAS_BACKEND"] = "torch"
 

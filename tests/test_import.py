@@ -3,6 +3,7 @@
 Each check runs in a fresh interpreter, since this test process has long imported everything.
 """
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -113,3 +114,37 @@ def test_public_names_resolve_on_first_use_and_are_listed():
         print("ok")
     """)
     assert out.split() == ["ok"]
+
+
+def test_the_numpy_named_op_families_load_on_first_use_and_from_saved_graphs():
+    families = {"nnet.ops.sorting", "nnet.ops.statistics", "nnet.ops.nan_reduce"}
+    assert not families & _loaded_after("import nnet")
+    assert "nnet.ops.sorting" in _loaded_after("import nnet; nnet.ops.sort([2.0, 1.0])")
+    # A saved functional graph names its ops by module: loading it loads their families.
+    config = _run("""
+        import json, nnet
+        x = nnet.Input((4,))
+        ordered = nnet.ops.sort(x)
+        y = nnet.ops.nanmedian(nnet.ops.where(ordered > 3, float("nan"), ordered), axis=-1,
+                               keepdims=True)
+        print(json.dumps(nnet.Model(x, y).get_config()))
+    """)
+    # As Keras's op classes: the composite nanmedian is one node.
+    assert [layer["class_name"] for layer in json.loads(config)["layers"]] == \
+        ["InputLayer", "Sort", "Greater", "Where", "Nanmedian"]
+    out = _run(f"""
+        import json, sys, nnet
+        assert "nnet.ops.sorting" not in sys.modules
+        model = nnet.Model.from_config(json.loads({config.strip()!r}))
+        print(model.predict([[4.0, 1.0, 3.0, 2.0]], verbose=0).tolist())
+    """)
+    assert out.split() == ["[[2.0]]"]
+    # nnet's own form names the module: the decorated composite is what it loads.
+    out = _run("""
+        import sys, nnet
+        from nnet.autodiff.symbolic import SymbolicOp
+        assert "nnet.ops.nan_reduce" not in sys.modules
+        op = SymbolicOp("nnet.ops.nan_reduce:nanmedian")
+        print(op.fn is nnet.ops.nanmedian, op.get_config()["function"])
+    """)
+    assert out.split() == ["True", "nnet.ops.nan_reduce:nanmedian"]

@@ -21,6 +21,8 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8")
 def _run(block, index, directory, monkeypatch):
     if "sklearn" in block:
         pytest.importorskip("sklearn")
+    if "onnxruntime" in block:
+        pytest.importorskip("onnxruntime")
     monkeypatch.chdir(directory)
     namespace = {"__name__": "__readme__"}
     exec(compile(block, f"README.md, python block {index + 1}", "exec"), namespace)

@@ -13,8 +13,11 @@ import numpy as np
 from nnet import tree
 from nnet.autodiff.engine import no_grad, set_symbolic_call
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
-from nnet.backend import standardize_dtype
+from nnet.backend import floatx, standardize_dtype
 from nnet.naming import uniquify
+
+# The dtype of a Python number as a tensor, as Keras converts one.
+_NUMBER_DTYPES = {bool: lambda: "bool", int: lambda: "int32", float: floatx}
 
 
 class KerasTensor(SymbolicTensor):
@@ -136,11 +139,15 @@ class Operation:
         """The output KerasTensor(s) for symbolic `args`, found by running the call on zeros.
 
         It runs twice, with every unknown dimension set to 2 and then to 3, without recording
-        gradients; an output dimension that differs between the two runs is unknown (None).
+        gradients; an output dimension that differs between the two runs is unknown (None). A
+        Python number among the outputs (``ndim``, ``size``) stands for a scalar, in the dtype
+        Keras converts it to.
         """
         small, large = (self._probe(args, kwargs, size) for size in (2, 3))
 
         def spec(a, b):
+            if isinstance(a, (bool, int, float)):
+                return KerasTensor((), _NUMBER_DTYPES[type(a)]())
             shape = tuple(m if m == n else None for m, n in zip(a.shape, b.shape))
             return KerasTensor(shape, a.dtype)
 
@@ -156,7 +163,7 @@ class Operation:
             return value
 
         args, kwargs = tree.map_structure(zeros, (args, kwargs))
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):  # zeros: log(0), 0 / 0 mean nothing here
             return self(*args, **kwargs)
 
     def symbolic_call(self, *args, **kwargs):
@@ -171,6 +178,7 @@ class Operation:
 
 
 _OPS = {}
+_LOADER = [None]
 
 
 def register_ops(functions):
@@ -183,7 +191,19 @@ def register_ops(functions):
 
 def is_registered_op(fn):
     """Whether `fn` is one of the functions that `register_ops` made loadable."""
-    return _OPS.get(_key(fn)) is fn
+    return _registered(_key(fn)) is fn
+
+
+def set_op_loader(loader):
+    """Install ``loader(key)``: called for a ``"<module>:<name>"`` not registered yet, it may
+    load and register that module's ops (`nnet.ops` loads some of its modules on first use)."""
+    _LOADER[0] = loader
+
+
+def _registered(key):
+    if key not in _OPS and _LOADER[0] is not None:
+        _LOADER[0](key)
+    return _OPS.get(key)
 
 
 def _key(fn):
@@ -210,7 +230,7 @@ class SymbolicOp(Operation):
     """
 
     def __init__(self, function, name=None, **kwargs):
-        fn = function if callable(function) else _OPS.get(function)
+        fn = function if callable(function) else _registered(function)
         if fn is None:
             raise ValueError(
                 f"Unknown op function: function={function!r}. A saved functional graph can "

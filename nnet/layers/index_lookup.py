@@ -16,7 +16,7 @@ from nnet.autodiff.tensor import Tensor
 from nnet.layers.category_encoding import _encoded_shape, _refuse_sparse, _validate_output_mode
 from nnet.layers.layer import Layer
 from nnet.layers.text_inputs import TextInputs, as_text, batches_of
-from nnet.utils import registry
+from nnet.utils import object_registration
 from nnet.utils.hash_utils import hash_bucket
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -237,7 +237,7 @@ class IndexLookup(TextInputs, Layer):
                                   token_start)
 
     def _set_vocabulary_file(self, path):
-        if getattr(registry._SCOPE, "safe_mode", None) is True:
+        if getattr(object_registration._SCOPE, "safe_mode", None) is True:
             raise ValueError(
                 "Requested the loading of a vocabulary file outside of the model archive, which "
                 "safe mode does not allow. If you trust the source of the file, load with "

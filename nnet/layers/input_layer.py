@@ -3,6 +3,7 @@
 import warnings
 
 from nnet.autodiff.symbolic import KerasTensor, Node
+from nnet.backend import standardize_dtype
 from nnet.layers.layer import LAYERS, Layer
 from nnet.naming import uniquify
 
@@ -44,6 +45,9 @@ class InputLayer(Layer):
                     f"Keras's torch backend. Pass dense data and {argument}=False (or None). "
                     f"Received: {argument}={value!r}"
                 )
+        if input_tensor is not None:
+            _check_input_tensor(input_tensor, shape, batch_size, batch_shape, dtype)
+            batch_shape, dtype, shape = input_tensor.shape, input_tensor.dtype, None
         super().__init__(name=name or uniquify("input_layer"), dtype=dtype, **kwargs)
         if shape is not None and batch_shape is not None:
             raise ValueError(
@@ -63,11 +67,9 @@ class InputLayer(Layer):
         self.ragged = bool(ragged)
         self.optional = optional
         self.built = True
-        if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-            raise ValueError(
-                "input_tensor must be a symbolic tensor returned by nnet.Input(). "
-                f"Received: input_tensor={input_tensor!r}"
-            )
+        if input_tensor is not None:
+            # As in Keras, the layer takes over the tensor: it becomes this input's output.
+            input_tensor._history = (self, 0, 0)
         output = input_tensor or KerasTensor(self.batch_shape, self.dtype, self.name, (self, 0, 0))
         self._inbound_nodes.append(Node(self, (), {}, output))
 
@@ -86,6 +88,30 @@ class InputLayer(Layer):
             "name": self.name,
             "optional": self.optional,
         }
+
+
+def _check_input_tensor(tensor, shape, batch_size, batch_shape, dtype):
+    """Refuse an `input_tensor` that the other arguments of InputLayer contradict."""
+    if not isinstance(tensor, KerasTensor):
+        raise ValueError(
+            "Argument `input_tensor` must be a KerasTensor, as nnet.Input() returns. "
+            f"Received invalid type: input_tensor={tensor!r} (of type {type(tensor).__name__})"
+        )
+    given = tuple(tensor.shape)
+    clashes = [
+        (batch_size is not None and (not given or given[0] != batch_size), "batch_size",
+         batch_size),
+        (shape is not None and tuple((shape,) if isinstance(shape, int) else shape) != given[1:],
+         "shape", shape),
+        (batch_shape is not None and tuple(batch_shape) != given, "batch_shape", batch_shape),
+        (dtype is not None and standardize_dtype(dtype) != tensor.dtype, "dtype", dtype),
+    ]
+    for clash, argument, value in clashes:
+        if clash:
+            raise ValueError(
+                f"When providing the `input_tensor` argument, you cannot provide an incompatible "
+                f"`{argument}` argument. Received: {argument}={value!r}, input_tensor={tensor!r}"
+            )
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
@@ -109,5 +135,6 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, bat
         (None, 20)
     """
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       ragged=ragged, batch_shape=batch_shape, name=name, optional=optional)
+                       ragged=ragged, batch_shape=batch_shape, name=name, input_tensor=tensor,
+                       optional=optional)
     return layer.output

@@ -15,7 +15,7 @@ import nnet
 from nnet import activations, ops
 from nnet.layers.layer import LAYERS, Layer
 from nnet.layers.rescaling import _deserialize_value, _serialize_value
-from nnet.utils.registry import _custom_objects, get_registered_name, in_safe_mode
+from nnet.utils.object_registration import _custom_objects, get_registered_name, in_safe_mode
 
 
 def _is_shape(value):

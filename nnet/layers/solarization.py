@@ -21,7 +21,7 @@ class Solarization(BaseImagePreprocessingLayer):
     Example:
         >>> import numpy as np, nnet
         >>> x = np.array([[[[10.0], [200.0]]]])
-        >>> nnet.layers.Solarization(threshold_factor=(0.5, 0.5))(x).numpy()[0, 0, :, 0]
+        >>> nnet.layers.Solarization(threshold_factor=(0.5, 0.5), seed=0)(x).numpy()[0, 0, :, 0]
         array([10., 55.], dtype=float32)
     """
 

@@ -196,8 +196,22 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         # A nested model receives its input as the outer graph passes it: one tensor or several.
-        values = {id(t): _adjust_rank(t, v)
-                  for t, v in zip(self.inputs, self._standardize_inputs(inputs))}
+        values = [_adjust_rank(t, v) for t, v in zip(self.inputs, self._standardize_inputs(inputs))]
+
+        def call_fn(operation, *args, **kwargs):
+            return operation(*args, **{**kwargs, "training": training})
+
+        return self._run_through_graph(values, call_fn=call_fn)
+
+    def _run_through_graph(self, inputs, operation_fn=None, call_fn=None):
+        """Replay the graph on `inputs` (one value per model input, in order).
+
+        Each node calls ``operation_fn(node.operation)`` (the operation itself by default) on
+        the values of its arguments, through ``call_fn(operation, *args, **kwargs)`` when given.
+        Returns the values of the outputs, in the structure of `outputs`. Symbolic inputs give a
+        new graph: `clone_model` runs on this.
+        """
+        values = {id(t): v for t, v in zip(self.inputs, inputs)}
 
         def value_of(t):
             return values[id(t)] if isinstance(t, KerasTensor) else t
@@ -206,8 +220,9 @@ class Functional(Model):
             if not node.input_tensors:  # an input's own node: its value is given
                 continue
             args, kwargs = tree.map_structure(value_of, (node.call_args, node.call_kwargs))
-            kwargs["training"] = training
-            result = node.operation(*args, **kwargs)
+            operation = node.operation if operation_fn is None else operation_fn(node.operation)
+            result = operation(*args, **kwargs) if call_fn is None \
+                else call_fn(operation, *args, **kwargs)
             for tensor, value in zip(tree.flatten(node.outputs), tree.flatten(result)):
                 values[id(tensor)] = value
         return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)

@@ -190,6 +190,35 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Export the model's inference graph for another runtime; nnet writes ``format="onnx"``
+        (see `nnet.export.onnx.export_onnx` for `input_signature` and ``opset_version``).
+
+        The file runs in onnxruntime with a dynamic batch dimension:
+        ``session = onnxruntime.InferenceSession(path)``, then
+        ``session.run(None, {session.get_inputs()[0].name: x})``.
+        """
+        formats = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
+        if format not in formats:
+            raise ValueError(
+                f"Unrecognized format={format}. Supported formats are: {list(formats)}."
+            )
+        if format != "onnx":
+            raise ValueError(
+                f"nnet exports format='onnx' only. Received: format={format!r}. Call "
+                f"model.export(filepath, format='onnx')."
+            )
+        try:
+            from nnet.export.onnx import export_onnx
+        except ImportError as error:
+            raise ImportError(
+                f"ONNX export needs the `onnx` package ({error}). Install it with "
+                f"`pip install onnx onnxruntime` (nnet's `onnx` extra)."
+            ) from error
+
+        export_onnx(self, filepath, verbose=verbose, input_signature=input_signature, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Write the weights to `filepath` (``.weights.h5`` or ``.weights.npz``), atomically."""
         from nnet.saving.weights import save_weights

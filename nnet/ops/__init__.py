@@ -6,9 +6,14 @@ Example:
     array([[0.5, 0.5]])
 """
 
+import sys as _sys
+from importlib import import_module as _import_module
+
 import numpy as _np
 
+from nnet._lazy import lazy_exports as _lazy_exports
 from nnet.autodiff.symbolic import register_ops as _register_ops
+from nnet.autodiff.symbolic import set_op_loader as _set_op_loader
 from nnet.autodiff.tensor import Tensor as _Tensor
 from nnet.backend import to_numpy as _to_numpy
 from nnet.ops import attention as _attention
@@ -220,8 +225,65 @@ def shape(x):
     return tuple(x.shape)
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# The NumPy-named families load on first use (so that `import nnet` does not pay for them);
+# a saved graph that names one of their ops loads its module through `_load_family`.
+_LAZY_FAMILIES = {
+    "arrays": (
+        "append empty_like get_item ndim select size view"
+    ).split(),
+    "binary": (
+        "allclose arctan2 bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
+        "bitwise_right_shift bitwise_xor divide_no_nan floor_divide fmax fmin fmod gcd "
+        "heaviside hypot isclose isin lcm ldexp left_shift logaddexp logaddexp2 logical_xor mod "
+        "nextafter right_shift true_divide"
+    ).split(),
+    "elementwise": (
+        "absolute angle arccos arccosh arcsin arcsinh arctan arctanh cbrt conj conjugate copy "
+        "cosh deg2rad exp2 expm1 fabs imag isinf isneginf isposinf isreal log10 log2 nan_to_num "
+        "rad2deg real reciprocal signbit sinc sinh tan trunc"
+    ).split(),
+    "nan_reduce": (
+        "nanargmax nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile "
+        "nanprod nanquantile nanstd nansum nanvar"
+    ).split(),
+    "products": (
+        "correlate cross diag diagflat dot inner kron outer tensordot vander vdot"
+    ).split(),
+    "sorting": (
+        "argpartition argsort bincount digitize histogram nonzero searchsorted sort "
+        "take_along_axis unique unravel_index"
+    ).split(),
+    "special": (
+        "erfc erfinv i0"
+    ).split(),
+    "statistics": (
+        "amax amin average corrcoef count_nonzero cumprod diff median percentile prod ptp "
+        "quantile trapezoid"
+    ).split(),
+}
+__getattr__, __dir__ = _lazy_exports(__name__, attributes={
+    name: f"nnet.ops.{family}" for family, names in _LAZY_FAMILIES.items() for name in names})
+__all__ = sorted({*(name for name in dir() if not name.startswith("_")),
+                  *(name for names in _LAZY_FAMILIES.values() for name in names)})
 _MODULES = (_attention, _conv, _creation, _fused, image, _image_color, _image_crop, _image_warp,
             _joining, _linalg, _math, _nn, _normalization, _pooling, _reduce, _rnn, _shape)
-_register_ops(fn for module in _MODULES for fn in vars(module).values()
-              if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+
+
+def _own_functions(module):
+    return (fn for fn in vars(module).values()
+            if callable(fn) and getattr(fn, "__module__", None) == module.__name__)
+
+
+def _load_family(key):
+    """Load the lazy family that `key` (``"<module>:<name>"``) names, and register the ops of
+    every family loaded so far (one may have loaded another)."""
+    if key.partition(":")[0].removeprefix("nnet.ops.") in _LAZY_FAMILIES:
+        _import_module(key.partition(":")[0])
+    for family in _LAZY_FAMILIES:
+        module = _sys.modules.get(f"nnet.ops.{family}")
+        if module is not None:
+            _register_ops(_own_functions(module))
+
+
+_register_ops(fn for module in _MODULES for fn in _own_functions(module))
+_set_op_loader(_load_family)

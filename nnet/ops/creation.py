@@ -10,15 +10,19 @@ import numpy as np
 
 from nnet.autodiff.symbolic import graph_op
 from nnet.autodiff.tensor import SymbolicTensor, Tensor
-from nnet.backend import floatx, result_type
+from nnet.backend import floatx
+from nnet.ops.dtypes import result_type
 from nnet.ops.shape import broadcast_to, reshape
+
+# Keras (after JAX) never infers a 64-bit dtype: it narrows it to the 32-bit one.
+_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32"}
 
 
 def _result_type(*values):
-    """Keras's result dtype for scalars and arrays (`nnet.backend.result_type` of their dtypes,
-    Python numbers being weak)."""
-    return result_type(*[np.dtype(v.dtype) if hasattr(v, "dtype") else type(v)
-                         for v in values])
+    """Keras's result dtype for scalars and arrays (`nnet.ops.dtypes.result_type`), 64-bit
+    results narrowed to 32-bit."""
+    out = result_type(*values)
+    return _NARROW.get(out, out)
 
 
 @graph_op

@@ -10,10 +10,12 @@ the ``0``) are in the node.
 `KERAS_OPS` below lists every op class of Keras 3.15.1 with its call and constructor parameters.
 The nnet function of a class is found by name alone, among the functions `nnet.ops` registered
 (`nnet.autodiff.symbolic.register_ops`): the snake_case of the class name (``NotEqual`` ->
-``not_equal``), or the name in `_FUNCTION_CLASSES` where Keras's function has another name. A file
-names a class; nothing it names is imported or run, and an op that nnet lacks raises an error that
-says so. An op added to `nnet.ops` under its Keras name is picked up with no change here (a
-composite one is marked with `nnet.autodiff.symbolic.graph_op`, so that a graph records it whole).
+``not_equal``), else the name in `_FUNCTION_CLASSES` where Keras's function has another name. An
+nnet function saves as the class that Keras's function of its name records (``abs`` as
+``Absolute``, which loads as ``absolute``). A file names a class; nothing it names is imported or
+run, and an op that nnet lacks raises an error that says so. An op added to `nnet.ops` under its
+Keras name is picked up with no change here (a composite one is marked with
+`nnet.autodiff.symbolic.graph_op`, so that a graph records it whole).
 
 nnet's own ``SymbolicOp`` form (``{"class_name": "SymbolicOp", "config": {"function":
 "nnet.ops.math:add"}}``) remains for the ops Keras has no class for, and older nnet files.
@@ -153,16 +155,13 @@ KERAS_OPS = {
 
 }
 # nnet functions whose Keras class is not the CamelCase of their name: Keras's ``abs`` records an
-# ``Absolute``, and nnet's ``getitem`` is Keras's ``get_item``.
+# ``Absolute``, and ``x[key]`` records nnet's ``getitem``, Keras's ``GetItem``.
 _FUNCTION_CLASSES = {
     "abs": "Absolute", "allclose": "AllClose", "batch_normalization": "BatchNorm",
     "cdist": "CDist", "conj": "Conjugate", "getitem": "GetItem", "isin": "IsIn",
     "layer_normalization": "LayerNorm", "rms_normalization": "RMSNorm",
     "searchsorted": "SearchSorted",
 }
-# Keras's classes that an nnet function of another name computes exactly, used while nnet.ops
-# has no function of the class's own name (``x / 2`` records a TrueDivide in Keras).
-_ALIASES = {"TrueDivide": "divide", "Amax": "max", "Amin": "min"}
 _PREFIX = "keras.src.ops."
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -185,20 +184,24 @@ class KerasOp:
 
     @property
     def function_names(self):
-        """The names its nnet function may have, in order of preference: the snake_case of the
-        class, a name from `_FUNCTION_CLASSES`, then an alias."""
+        """The names of the nnet functions that may save as this class; the first that
+        `nnet.ops` has is the one a file's class loads as: the snake_case of the class, then a
+        name from `_FUNCTION_CLASSES`."""
         names = [to_snake_case(self.class_name)]
-        names += [name for name, cls in _FUNCTION_CLASSES.items() if cls == self.class_name]
-        return names + [_ALIASES[self.class_name]] if self.class_name in _ALIASES else names
+        return names + [name for name, cls in _FUNCTION_CLASSES.items() if cls == self.class_name]
 
     def function(self):
         """The registered `nnet.ops` function that computes this op, or None."""
-        namespace = ops.image if self.module == _PREFIX + "image" else ops
         for name in self.function_names:
-            fn = getattr(namespace, name, None)
-            if callable(fn) and is_registered_op(fn):
+            fn = self._named(name)
+            if fn is not None:
                 return fn
         return None
+
+    def _named(self, name):
+        """The registered function `name` of this op's `nnet.ops` namespace, or None."""
+        fn = getattr(ops.image if self.module == _PREFIX + "image" else ops, name, None)
+        return fn if callable(fn) and is_registered_op(fn) else None
 
     def __repr__(self):
         return f"<KerasOp {self.module}.{self.class_name}>"
@@ -225,8 +228,8 @@ def _by_function_name():
         for name in op.function_names:
             table.setdefault(name, []).append(op)
     for name, candidates in table.items():
-        # Where several classes claim a function (Abs and Absolute for abs, Divide and TrueDivide
-        # for divide), the one that Keras's function of that name records.
+        # Where several classes claim a function (Abs and Absolute for abs), the one that
+        # Keras's function of that name records.
         preferred = _FUNCTION_CLASSES.get(name)
         candidates.sort(key=lambda op, name=name, preferred=preferred: (
             op.class_name != preferred, to_snake_case(op.class_name) != name))
@@ -243,8 +246,9 @@ def keras_class(fn):
         >>> keras_class(nnet.ops.dense) is None
         True
     """
-    for op in _by_function_name().get(getattr(fn, "__name__", None), ()):
-        if op.function() is fn:
+    name = getattr(fn, "__name__", None)
+    for op in _by_function_name().get(name, ()):
+        if op._named(name) is fn:
             return op
     return None
 

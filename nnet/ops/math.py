@@ -166,8 +166,9 @@ def cos(x):
     return xp.cos(x), lambda g: (-g * xp.sin(x),)
 
 
-def _erf(x):
-    """The error function, to float64 precision, with NumPy only."""
+def _erf(x, complement=False):
+    """The error function (or, with `complement`, erfc = 1 - erf), to float64 precision, with
+    NumPy only; erfc is computed directly in the tails, where 1 - erf would lose its digits."""
     xp = array_module(x)
     a = xp.abs(x).astype("float64")
     out = xp.empty_like(a)
@@ -184,8 +185,14 @@ def _erf(x):
     frac = xp.zeros_like(t)
     for k in range(60, 0, -1):
         frac = (k / 2) / (t + frac)
-    out[~small] = 1 - xp.exp(-t * t) / (_math.sqrt(_math.pi) * (t + frac))
-    return (xp.sign(x) * out).astype(x.dtype)
+    tail = xp.exp(-t * t) / (_math.sqrt(_math.pi) * (t + frac))
+    if not complement:
+        out[~small] = 1 - tail
+        return (xp.sign(x) * out).astype(x.dtype)
+    # erfc(|x|) here; erfc(-|x|) = 2 - erfc(|x|).
+    out[small] = 1 - out[small]
+    out[~small] = tail
+    return xp.where(x < 0, 2 - out, out).astype(x.dtype)
 
 
 @primitive

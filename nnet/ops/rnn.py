@@ -104,6 +104,13 @@ def _gate_scale(xp, n, gates, dtype, recurrent_activation):
     return scale
 
 
+def _gate_major(weights, units):
+    """(in, gates * units) weights as stacked (gates, in, units) GEMM operands, contiguous (NumPy
+    leaves BLAS for a slow loop on stacks of strided operands)."""
+    xp = array_module(weights)
+    return xp.ascontiguousarray(weights.reshape(weights.shape[0], -1, units).transpose(1, 0, 2))
+
+
 def _time_major(xp, x, mask, go_backwards):
     """x as a contiguous (time, batch, features) array in processing order, and the mask as
     (time, batch, 1) booleans of the steps that are skipped (None without a mask)."""
@@ -270,39 +277,40 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
     """
     xp, xt, skip, lead = _start(x, mask, go_backwards, activation=activation,
                                 recurrent_activation=recurrent_activation)
-    steps, batch, _ = xt.shape
+    steps, batch, features = xt.shape
     u = kernel.shape[1] // 4
-    # Internally the gates run o, i, f, c: the recurrent activation covers one contiguous block
-    # and the gates multiplied by the cell gradient another.
+    # Internally the gates run o, i, f, c, gate-major: g[k, t] is gate k's (batch, units) block
+    # at step t, so that every elementwise step works on contiguous blocks. The recurrent
+    # activation covers gates 0-2, the gates multiplied by the cell gradient 1-3.
     perm = xp.concatenate([xp.arange(3 * u, 4 * u), xp.arange(3 * u)])
     scale = _gate_scale(xp, 4 * u, 3 * u, x.dtype, recurrent_activation)
-    g = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
-    xp.matmul(xt.reshape(steps * batch, -1), kernel[:, perm] * scale,
-              out=g.reshape(steps * batch, 4 * u))
+    kernel4 = _gate_major(kernel[:, perm] * scale, u)
+    r4 = _gate_major(recurrent_kernel[:, perm] * scale, u)
+    g = xp.empty((4, steps, batch, u), dtype=x.dtype)
+    xp.matmul(xt.reshape(steps * batch, features), kernel4, out=g.reshape(4, steps * batch, u))
     if bias is not None:
-        g += bias[perm] * scale
-    r = recurrent_kernel[:, perm] * scale
+        g += (bias[perm] * scale).reshape(4, 1, 1, u)
     h = xp.empty((steps + 1, batch, u), dtype=x.dtype)
     c = xp.empty_like(h)
     tc = xp.empty((steps, batch, u), dtype=x.dtype)
     h[0], c[0] = h0, c0
-    tmp, tmp_u = xp.empty((batch, 4 * u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
+    tmp, tmp_u = xp.empty((4, batch, u), dtype=x.dtype), xp.empty((batch, u), dtype=x.dtype)
     with _overflow_to_zero():
         for t in range(steps):
-            z = g[t]
-            xp.matmul(h[t], r, out=tmp)
+            z = g[:, t]
+            xp.matmul(h[t], r4, out=tmp)
             z += tmp
-            _apply(xp, recurrent_activation, z[:, :3 * u], negated=True)
-            _apply(xp, activation, z[:, 3 * u:])
-            xp.multiply(z[:, 2 * u:3 * u], c[t], out=c[t + 1])
-            xp.multiply(z[:, u:2 * u], z[:, 3 * u:], out=tmp_u)
+            _apply(xp, recurrent_activation, z[:3], negated=True)
+            _apply(xp, activation, z[3])
+            xp.multiply(z[2], c[t], out=c[t + 1])
+            xp.multiply(z[1], z[3], out=tmp_u)
             c[t + 1] += tmp_u
             if activation == "tanh":
                 xp.tanh(c[t + 1], out=tc[t])
             else:
                 tc[t] = c[t + 1]
                 _apply(xp, activation, tc[t])
-            xp.multiply(z[:, :u], tc[t], out=h[t + 1])
+            xp.multiply(z[0], tc[t], out=h[t + 1])
             if skip is not None:
                 xp.copyto(c[t + 1], c[t], where=skip[t])
                 xp.copyto(h[t + 1], h[t], where=skip[t])
@@ -310,42 +318,56 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, activation="
     def vjp(grads):
         g_seq, g_h, g_c = grads
         gy = _incoming(xp, g_seq, lead)
-        g4 = g.reshape(steps, batch, 4, u)
-        o, i, f, cc = g4[:, :, 0], g4[:, :, 1], g4[:, :, 2], g4[:, :, 3]
+        o, i, f, cc = g
         # Per step, dz_o = dh * p_o and dc += dh * q, then dz_i, dz_f, dz_c = dc * (p_i, p_f,
         # p_c): the factors sit side by side in `p` so that each is one broadcast product.
-        p = xp.empty((steps, batch, 5, u), dtype=x.dtype)
-        gates = _derivative(recurrent_activation, g4[:, :, :3])
+        p = xp.empty((5, steps, batch, u), dtype=x.dtype)
+        gates = _derivative(recurrent_activation, g[:3])
         for slot, gate, factor in ((0, 0, tc), (2, 1, cc), (3, 2, c[:-1])):
-            xp.multiply(gates[:, :, gate], factor, out=p[:, :, slot])
+            xp.multiply(gates[gate], factor, out=p[slot])
         del gates
         for slot, y, factor in ((1, tc, o), (4, cc, i)):
-            xp.multiply(_derivative(activation, y), factor, out=p[:, :, slot])
+            xp.multiply(_derivative(activation, y), factor, out=p[slot])
         keep_f = f
         if skip is not None:
-            p *= ~skip[..., None]
+            p *= ~skip
             keep_f = xp.where(skip, 1, f)
-        rt = xp.ascontiguousarray(recurrent_kernel[:, perm].T)
-        dz = xp.empty((steps, batch, 4 * u), dtype=x.dtype)
-        dz4 = dz.reshape(steps, batch, 4, u)
+        rt4 = xp.ascontiguousarray(r4.transpose(0, 2, 1) / scale.reshape(4, u, 1))
+        dz = xp.empty((4, steps, batch, u), dtype=x.dtype)
         dh, dc = _final_grad(xp, g_h, h[0]), _final_grad(xp, g_c, c[0])
         rec = xp.empty_like(dh)
         for t in range(steps - 1, -1, -1):
             if gy is not None:
                 dh += gy[t]
-            xp.multiply(dh[:, None], p[t, :, :2], out=dz4[t, :, :2])
-            dc += dz4[t, :, 1]
-            xp.multiply(dc[:, None], p[t, :, 2:], out=dz4[t, :, 1:])
+            xp.multiply(dh, p[:2, t], out=dz[:2, t])
+            dc += dz[1, t]
+            xp.multiply(dc, p[2:, t], out=dz[1:, t])
             dc *= keep_f[t]
-            xp.matmul(dz[t], rt, out=rec)
+            xp.matmul(dz[:, t], rt4, out=tmp)
+            xp.add(tmp[0], tmp[1], out=rec)
+            rec += tmp[2]
+            rec += tmp[3]
             if skip is not None:
                 xp.copyto(rec, dh, where=skip[t])
             dh, rec = rec, dh
-        # The GEMMs run in the internal gate order; only their small results are reordered.
+        # The GEMMs over all steps, one per gate; only their small results are reordered.
         back = xp.argsort(perm)
-        dx, dkernel = _input_grads(xp, dz, xt, kernel[:, perm], go_backwards)
-        db = None if bias is None else dz.sum(axis=(0, 1))[back]
-        return dx, dh, dc, dkernel[:, back], _weight_grad(h[:-1], dz)[:, back], db, None
+        dz = dz.reshape(4, steps * batch, u)
+        inputs, states = xt.reshape(steps * batch, features), h[:-1].reshape(steps * batch, u)
+        weights = _gate_major(kernel[:, perm], u)
+        dkernel = xp.empty((features, 4, u), dtype=x.dtype)
+        drecurrent = xp.empty((u, 4, u), dtype=x.dtype)
+        for k in range(4):
+            dkernel[:, k] = inputs.T @ dz[k]
+            drecurrent[:, k] = states.T @ dz[k]
+            if k == 0:
+                dx = dz[k] @ weights[k].T
+            else:
+                dx += dz[k] @ weights[k].T
+        db = None if bias is None else dz.sum(axis=1).reshape(4 * u)[back]
+        return (_batch_major(dx.reshape(steps, batch, features), go_backwards), dh, dc,
+                dkernel.reshape(features, 4 * u)[:, back],
+                drecurrent.reshape(u, 4 * u)[:, back], db, None)
 
     return (_outputs(xp, h, lead), h[steps], c[steps]), vjp
 

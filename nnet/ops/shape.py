@@ -56,13 +56,66 @@ def getitem(x, index):
 
     def vjp(g):
         gx = xp.zeros(x.shape, dtype=g.dtype)
+        rows = _row_ids(index)
         if _is_basic(index):
             gx[index] = g
+        elif rows is not None and x.ndim:
+            scatter_add_rows(gx.reshape(len(gx), -1), rows, g.reshape(rows.size, -1))
         else:
             xp.add.at(gx, index, g)
         return gx, None
 
     return x[index], vjp
+
+
+def _row_ids(index):
+    """The integer array of an index that picks rows along the first axis (``x[ids]``), else
+    None."""
+    if isinstance(index, tuple) and len(index) == 1:
+        index = index[0]
+    if hasattr(index, "dtype") and index.dtype.kind in "iu" and index.ndim:
+        return index
+    return None
+
+
+_DUPLICATE_FREE_ROUNDS = 8
+
+
+def scatter_add_rows(out, ids, values):
+    """``out[ids[k]] += values[k]`` for every k, where repeated ids accumulate (an Embedding's
+    gradient).
+
+    ``ufunc.at`` does this one row at a time. Here the rows are sorted by id and the k-th
+    occurrences of every id added in one fancy-index addition per k (no id repeats within one),
+    for the first few k; the rare later occurrences go through ``ufunc.at``.
+
+    Args:
+        out: (rows, width), added to in place.
+        ids: integer ids of any shape, each in ``[-rows, rows)``.
+        values: (ids.size, width).
+
+    Example:
+        >>> import numpy as np
+        >>> out = np.zeros((3, 1))
+        >>> scatter_add_rows(out, np.array([2, 0, 2, -1]), np.ones((4, 1)))
+        >>> out.ravel()
+        array([1., 0., 3.])
+    """
+    xp = array_module(out)
+    if not ids.size:
+        return
+    ids = ids.ravel() % len(out)
+    order = xp.argsort(ids, kind="stable")
+    ids = ids[order]
+    starts = xp.flatnonzero(xp.concatenate([[True], ids[1:] != ids[:-1]]))
+    lengths = xp.diff(xp.concatenate([starts, [len(ids)]]))
+    rank = xp.arange(len(ids)) - xp.repeat(starts, lengths)
+    for k in range(min(int(lengths.max()), _DUPLICATE_FREE_ROUNDS)):
+        pick = rank == k
+        out[ids[pick]] += values[order[pick]]
+    later = rank >= _DUPLICATE_FREE_ROUNDS
+    if later.any():
+        xp.add.at(out, ids[later], values[order[later]])
 
 
 @graph_op

@@ -38,23 +38,23 @@ from nnet import optimizers as optimizers_module
 from nnet.models.functional import Functional
 from nnet.saving import legacy_h5
 from nnet.saving.assets import MAX_ASSET_BYTES, asset_members, is_asset, load_assets
-from nnet.saving.h5_store import H5Store, open_h5
+from nnet.saving.h5_store import open_h5
 from nnet.saving.load_error import LoadError, loading
 from nnet.saving.weights import (
     _ask_to_proceed_with_overwrite,
-    _default_hook_variables,
+    compiled_optimizer,
     load_layers,
+    load_optimizer,
     write_h5,
 )
 from nnet.utils.file_utils import atomic_target
-from nnet.utils.registry import (
+from nnet.utils.object_registration import (
     _custom_objects,
     custom_object_scope,
-    deserialize_keras_object,
     get_registered_name,
     safe_mode_scope,
-    serialize_keras_object,
 )
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 KERAS_VERSION = "3.15.1"
 CONFIG_FILENAME = "config.json"
@@ -311,7 +311,7 @@ def _json_default(value):
 def _weights_h5(h5py, model):
     """The bytes of ``model.weights.h5``: the layers' variables, then the optimizer's."""
     buffer = io.BytesIO()
-    write_h5(h5py, model, buffer, model.optimizer if model.compiled else None)
+    write_h5(h5py, model, buffer, compiled_optimizer(model))
     return buffer.getvalue()
 
 
@@ -521,18 +521,4 @@ class _NamedBuffer(io.BytesIO):
 def _load_state(h5py, model, weights):
     with open_h5(h5py, weights) as f:
         load_layers(f, model, weights, skip_mismatch=False)
-        optimizer = model.optimizer if model.compiled else None
-        if optimizer is None or f.get("optimizer/vars") is None:
-            return
-        # Keras builds the optimizer at compile time; building it only when the file holds
-        # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
-        if not optimizer.built and len(H5Store(f, "optimizer")) > len(optimizer.variables):
-            optimizer.build(model.trainable_weights)
-        store = H5Store(f, "optimizer", expected=_default_hook_variables(optimizer))
-        try:
-            optimizer.load_own_variables(store)
-        except ValueError as error:
-            raise ValueError(
-                f"Cannot load {weights}: optimizer {optimizer.name!r} (at '{store.path}'): "
-                f"{error}"
-            ) from error
+        load_optimizer(f, model, weights, skip_mismatch=False)

@@ -10,6 +10,10 @@ models first list ``layers`` (named by the snake_case class, uniquified by posit
 sublayer attributes in sorted order (private ones last): ``layers/lstm/cell/vars/0``. Loading
 walks the model the same way, so files move between Keras and nnet.
 
+A compiled model's file also holds its optimizer's state under ``optimizer/vars`` (iterations,
+learning rate, then the slots in Keras's order), as Keras's does; loading it into a compiled model
+restores it, so training resumes where it stopped.
+
 ``.weights.npz`` is nnet's own format, readable with NumPy alone: one array per entry of
 ``model.weights``, in order, under keys ``000_dense/kernel``, ``001_dense/bias``, ...
 
@@ -80,7 +84,7 @@ def save_weights(model, filepath, overwrite=True):
         return
     with atomic_target(filepath) as temporary:
         if h5:
-            write_h5(h5py, model, temporary)
+            write_h5(h5py, model, temporary, compiled_optimizer(model))
         else:
             _write_npz(model, temporary)
 
@@ -132,6 +136,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         elif h5:
             with open_h5(h5py, filepath) as f:
                 load_layers(f, model, filepath, skip_mismatch)
+                load_optimizer(f, model, filepath, skip_mismatch)
         else:
             for variable, value in _read_npz(model, filepath, skip_mismatch):
                 variable.assign(value)
@@ -394,3 +399,31 @@ def load_layers(h5file, model, filepath, skip_mismatch):
                 f"Cannot load {filepath}: {label} (at '{store.path}'): {error} Pass "
                 "skip_mismatch=True to skip the layers that do not match."
             ) from error
+
+
+def compiled_optimizer(model):
+    """The optimizer whose state a file of `model` holds: a compiled model's, else None."""
+    return model.optimizer if getattr(model, "compiled", False) else None
+
+
+def load_optimizer(h5file, model, filepath, skip_mismatch):
+    """Restore the compiled optimizer's state from the file's ``optimizer`` group, if any.
+
+    A file from an uncompiled model has none, and an uncompiled model reads none.
+    """
+    optimizer = compiled_optimizer(model)
+    if optimizer is None or h5file.get("optimizer/vars") is None:
+        return
+    # Keras builds the optimizer at compile time; building it only when the file holds
+    # slots keeps a never-trained optimizer unbuilt, without a count-mismatch warning.
+    if not optimizer.built and len(H5Store(h5file, "optimizer")) > len(optimizer.variables):
+        optimizer.build(model.trainable_weights)
+    store = H5Store(h5file, "optimizer", expected=_default_hook_variables(optimizer))
+    try:
+        optimizer.load_own_variables(store)
+    except ValueError as error:
+        label = f"optimizer {optimizer.name!r} (at '{store.path}')"
+        if skip_mismatch:
+            warnings.warn(f"Skipping {label} in load_weights: {error}", stacklevel=3)
+            return
+        raise ValueError(f"Cannot load {filepath}: {label}: {error}") from error

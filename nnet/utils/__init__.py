@@ -17,13 +17,15 @@ from nnet.utils.dataset_utils import (
     split_dataset,
     unpack_x_y_sample_weight,
 )
-from nnet.utils.registry import (
+from nnet.utils.object_registration import (
+    CustomObjectScope,
     custom_object_scope,
-    deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
+    get_registered_object,
     register_keras_serializable,
-    serialize_keras_object,
 )
+from nnet.utils.registry import deserialize_keras_object, serialize_keras_object
 
 
 def set_random_seed(seed):
@@ -104,13 +106,16 @@ __getattr__, __dir__ = lazy_exports(__name__, submodules=("bounding_boxes",), at
     "load_img": "nnet.utils.image_utils",
     "save_img": "nnet.utils.image_utils",
     "image_dataset_from_directory": "nnet.utils.image_dataset_utils",
+    "model_to_dot": "nnet.utils.model_visualization",
+    "plot_model": "nnet.utils.model_visualization",
 })
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "clear_session", "PyDataset", "Progbar",
     "register_keras_serializable", "get_registered_name", "pack_x_y_sample_weight",
     "unpack_x_y_sample_weight", "custom_object_scope", "serialize_keras_object",
-    "deserialize_keras_object",
+    "deserialize_keras_object", "CustomObjectScope", "get_custom_objects", "get_registered_object",
+    "model_to_dot", "plot_model",
     "pad_sequences", "timeseries_dataset_from_array", "text_dataset_from_directory",
     "array_to_img", "img_to_array", "load_img", "save_img", "image_dataset_from_directory",
     "Config", "Sequence", "split_dataset", "get_source_inputs", "is_keras_tensor",

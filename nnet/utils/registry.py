@@ -7,22 +7,29 @@ every valid name when a string is unknown.
 
 `serialize_keras_object` and `deserialize_keras_object` (Keras's `serialization_lib`) turn any
 nested structure of objects into JSON-friendly ``{"module", "class_name", "config",
-"registered_name"}`` dicts and back. A registry's ``module`` (``"keras.layers"``) is the public
+"registered_name"}`` dicts and back; custom objects are found through
+`nnet.utils.object_registration`. A registry's ``module`` (``"keras.layers"``) is the public
 Keras module of its built-in classes: it is written into their configs and picks the registry
 when a config is read, so that classes of different kinds may share a name (``Identity``).
 """
 
-import contextlib
 import difflib
 import functools
 import importlib
 import inspect
-import threading
 
 import numpy as np
 
 from nnet.autodiff.tensor import Tensor
 from nnet.naming import to_snake_case
+from nnet.utils.object_registration import (
+    _CUSTOM_NAMES,
+    _SCOPE,
+    _custom_objects,
+    custom_object_scope,
+    get_registered_name,
+    safe_mode_scope,
+)
 
 _PLAIN_TYPES = (str, int, float, bool)
 # Every Registry with a public Keras module, in creation order: serialization and
@@ -163,101 +170,6 @@ class Registry:
         )
 
 
-_CUSTOM_OBJECTS = {}
-
-
-class _Scope(threading.local):
-    objects = {}
-    # None outside any safe_mode_scope: then each call's own safe_mode argument applies.
-    safe_mode = None
-
-
-_SCOPE = _Scope()
-
-
-def _custom_objects():
-    """Registered custom objects, and those of the innermost `custom_object_scope`."""
-    return {**_CUSTOM_OBJECTS, **_SCOPE.objects} if _SCOPE.objects else _CUSTOM_OBJECTS
-
-
-@contextlib.contextmanager
-def custom_object_scope(custom_objects):
-    """Make ``{name: object}`` resolvable by name in every lookup inside the ``with`` block.
-
-    Example:
-        >>> from nnet import initializers
-        >>> class Halves(initializers.Initializer):
-        ...     def __call__(self, shape, dtype=None):
-        ...         return initializers.Constant(0.5)(shape, dtype)
-        >>> with custom_object_scope({"Halves": Halves}):
-        ...     initializers.get("Halves")((2,))
-        array([0.5, 0.5], dtype=float32)
-    """
-    previous = _SCOPE.objects
-    _SCOPE.objects = {**previous, **(custom_objects or {})}
-    try:
-        yield
-    finally:
-        _SCOPE.objects = previous
-
-
-# Set for the whole process by `enable_unsafe_deserialization`.
-_UNSAFE_DESERIALIZATION = False
-
-
-def enable_unsafe_deserialization():
-    """Let every later load rebuild code saved in configs and files (Lambda bytecode), whatever
-    their ``safe_mode`` argument, as ``keras.config.enable_unsafe_deserialization`` does. Only
-    for files from a trusted source: loading such a file runs its code.
-
-    Example:
-        >>> import nnet
-        >>> nnet.utils.registry.in_safe_mode()
-        True
-    """
-    global _UNSAFE_DESERIALIZATION
-    _UNSAFE_DESERIALIZATION = True
-
-
-@contextlib.contextmanager
-def safe_mode_scope(safe_mode):
-    """Whether configs loaded inside the ``with`` block may rebuild code (Lambda bytecode);
-    never after `enable_unsafe_deserialization`."""
-    previous = _SCOPE.safe_mode
-    _SCOPE.safe_mode = bool(safe_mode) and not _UNSAFE_DESERIALIZATION
-    try:
-        yield
-    finally:
-        _SCOPE.safe_mode = previous
-
-
-def in_safe_mode():
-    """Whether code from a config must not run: False inside ``safe_mode_scope(False)`` and,
-    outside any scope, after `enable_unsafe_deserialization`."""
-    if _SCOPE.safe_mode is None:
-        return not _UNSAFE_DESERIALIZATION
-    return _SCOPE.safe_mode
-
-
-def register_keras_serializable(package="Custom", name=None):
-    """Class decorator that makes a custom object loadable by name (``"Custom>MyLayer"``)."""
-
-    def decorator(obj):
-        registered = f"{package}>{name or obj.__name__}"
-        _CUSTOM_OBJECTS[registered] = obj
-        _CUSTOM_OBJECTS[obj.__name__] = obj
-        obj._registered_name = registered
-        return obj
-
-    return decorator
-
-
-def get_registered_name(obj):
-    """The name under which `obj` was registered, or its class name."""
-    cls = obj if inspect.isclass(obj) or inspect.isfunction(obj) else type(obj)
-    return vars(cls).get("_registered_name") or getattr(obj, "__name__", type(obj).__name__)
-
-
 def _module_of(cls):
     # Keras writes no module for classes of a script run as __main__.
     return None if cls.__module__ == "__main__" else cls.__module__
@@ -270,7 +182,7 @@ def _public_names(cls):
     public module of its registry and None; any other class its module and its own name, which
     only custom_objects can resolve when loading.
     """
-    registered = vars(cls).get("_registered_name")
+    registered = _CUSTOM_NAMES.get(cls)
     if registered:
         return _module_of(cls), registered
     for registry in _REGISTRIES:

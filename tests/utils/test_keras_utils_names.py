@@ -1,5 +1,5 @@
 """utils.Config, Sequence, split_dataset, get_source_inputs, is_keras_tensor, standardize_dtype
-and backend.get_uid, is_float_dtype, is_int_dtype, result_type, against Keras 3."""
+and backend.get_uid, is_float_dtype, is_int_dtype, against Keras 3."""
 
 import os
 
@@ -108,12 +108,6 @@ def test_dtype_helpers_as_keras(keras):
         assert nnet.backend.is_float_dtype(dtype) == keras.backend.is_float_dtype(dtype), dtype
         assert nnet.backend.is_int_dtype(dtype) == keras.backend.is_int_dtype(dtype), dtype
         assert nnet.utils.standardize_dtype(dtype) == keras.utils.standardize_dtype(dtype)
-    for first in DTYPES + [int, float]:
-        for second in DTYPES:
-            assert nnet.backend.result_type(first, second) == keras.backend.result_type(
-                first, second), (first, second)
-    assert nnet.backend.result_type() == keras.backend.result_type()
-    assert nnet.backend.result_type("int32") == keras.backend.result_type("int32")
 
 
 def test_get_uid_counts_with_the_automatic_names(keras):
