@@ -18,15 +18,37 @@ from nnet._lazy import lazy_exports  # noqa: E402
 
 _SUBMODULES = (
     "activations", "autodiff", "backend", "callbacks", "config", "constraints", "distribution",
+    "dtype_policies",
     "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "tree", "utils",
 )
 _ATTRIBUTES = {
     **dict.fromkeys(["Tensor", "Variable", "backward", "check_grad", "no_grad", "primitive"],
                     "nnet.autodiff"),
-    **dict.fromkeys(["Input", "InputLayer", "Layer"], "nnet.layers"),
+    **dict.fromkeys(["KerasTensor", "Operation"], "nnet.autodiff.symbolic"),
+    **dict.fromkeys(["Input", "InputLayer", "InputSpec", "Layer"], "nnet.layers"),
     **dict.fromkeys(["Model", "Sequential"], "nnet.models"),
+    **dict.fromkeys(["DTypePolicy", "FloatDTypePolicy"], "nnet.dtype_policies"),
+    "Initializer": "nnet.initializers",
+    "Loss": "nnet.losses",
+    "Metric": "nnet.metrics",
+    "Optimizer": "nnet.optimizers",
+    "Regularizer": "nnet.regularizers",
+    "name_scope": "nnet.naming",
     "set_random_seed": "nnet.utils",
 }
+
+
+def version():
+    """nnet's version string, as ``keras.version()`` gives Keras's.
+
+    Example:
+        >>> import nnet
+        >>> nnet.version() == nnet.__version__
+        True
+    """
+    return __version__
+
+
 __getattr__, __dir__ = lazy_exports(__name__, _SUBMODULES, _ATTRIBUTES)
-__all__ = [*_SUBMODULES, *_ATTRIBUTES, "__version__"]
+__all__ = [*_SUBMODULES, *_ATTRIBUTES, "__version__", "version"]

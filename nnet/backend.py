@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from nnet.naming import reset_names
+from nnet.naming import get_uid, reset_names  # noqa: F401  (keras.backend.get_uid)
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -136,6 +136,39 @@ def standardize_dtype(dtype):
         return "string"
     dtype = np.dtype(dtype)
     return "string" if dtype.kind in "OUS" else dtype.name
+
+
+def is_float_dtype(dtype):
+    """Whether `dtype` is a floating-point dtype.
+
+    Example:
+        >>> is_float_dtype("float16"), is_float_dtype("int32")
+        (True, False)
+    """
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("float") or dtype.startswith("bfloat")
+
+
+def is_int_dtype(dtype):
+    """Whether `dtype` is a signed or unsigned integer dtype (bool is not).
+
+    Example:
+        >>> is_int_dtype("uint8"), is_int_dtype("bool")
+        (True, False)
+    """
+    dtype = standardize_dtype(dtype)
+    return dtype.startswith("int") or dtype.startswith("uint")
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic tensor (a KerasTensor, from `Input` or a layer called on one).
+
+    Example:
+        >>> import nnet
+        >>> is_keras_tensor(nnet.Input((2,))), is_keras_tensor(np.ones(2))
+        (True, False)
+    """
+    return getattr(type(x), "_is_keras_tensor", False) is True
 
 
 def asarray(x, dtype=None):

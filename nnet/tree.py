@@ -109,17 +109,119 @@ def assert_same_structure(a, b):
             assert_same_structure(x, y)
 
 
+class _MapToNone:
+    def __repr__(self):
+        return "keras.utils.tree.MAP_TO_NONE"
+
+
+MAP_TO_NONE = _MapToNone()
+"""What a `traverse` function returns to replace a node with None (None itself means "keep
+the node")."""
+
+
 def traverse(fn, structure, top_down=True):
     """Call ``fn`` on every sub-structure and leaf; a non-None result replaces that node
-    (top down: its children are then not visited)."""
+    (top down: its children are then not visited), `MAP_TO_NONE` replaces it with None.
+
+    Example:
+        >>> traverse(lambda x: MAP_TO_NONE if x == 2 else None, [1, 2, (3, 2)])
+        [1, None, (3, None)]
+    """
     if top_down:
         result = fn(structure)
         if result is not None:
-            return result
+            return None if result is MAP_TO_NONE else result
     if isinstance(structure, _NESTED):
         structure = _rebuild(structure, [traverse(fn, c, top_down) for c in _children(structure)])
     if not top_down:
         result = fn(structure)
         if result is not None:
-            return result
+            return None if result is MAP_TO_NONE else result
     return structure
+
+
+def _keys(structure):
+    return structure.keys() if isinstance(structure, dict) else range(len(structure))
+
+
+def flatten_with_path(structure):
+    """``(path, leaf)`` pairs, in `flatten`'s order; a path is the tuple of keys and indices
+    from the top down to the leaf.
+
+    Example:
+        >>> flatten_with_path({"a": {"x": 4}, "b": [1, (2, 3)]})
+        [(('a', 'x'), 4), (('b', 0), 1), (('b', 1, 0), 2), (('b', 1, 1), 3)]
+    """
+    if not isinstance(structure, _NESTED):
+        return [((), structure)]
+    return [((key, *path), leaf) for key, child in zip(_keys(structure), _children(structure))
+            for path, leaf in flatten_with_path(child)]
+
+
+def assert_same_paths(a, b):
+    """Raise ValueError unless `a` and `b` have leaves at the same paths (their containers may
+    be of different types: a list and a tuple of two leaves have the same paths).
+
+    Example:
+        >>> assert_same_paths([1, 2], (3, 4))
+    """
+    paths_a = {path for path, _ in flatten_with_path(a)}
+    paths_b = {path for path, _ in flatten_with_path(b)}
+    if paths_a != paths_b:
+        raise ValueError(
+            "`a` and `b` don't have the same paths.\n"
+            f"Paths in `a` missing in `b`:\n{paths_a - paths_b}\n"
+            f"Paths in `b` missing in `a`:\n{paths_b - paths_a}")
+
+
+def lists_to_tuples(structure):
+    """`structure` with every list turned into a tuple, at every depth.
+
+    Example:
+        >>> lists_to_tuples([1, [2, {"a": [3]}]])
+        (1, (2, {'a': (3,)}))
+    """
+    def convert(node):
+        if isinstance(node, list):
+            return tuple(lists_to_tuples(child) for child in node)
+        return None
+
+    return traverse(convert, structure)
+
+
+def _is_shape(x):
+    return isinstance(x, (list, tuple)) and all(e is None or isinstance(e, int) for e in x)
+
+
+def map_shape_structure(fn, structure):
+    """`map_structure` for structures of shapes: a list or tuple of ints and Nones is a leaf.
+
+    Example:
+        >>> map_shape_structure(lambda s: (None, *s), {"a": (3,), "b": [(2, 4), [5]]})
+        {'a': (None, 3), 'b': [(None, 2, 4), (None, 5)]}
+    """
+    if _is_shape(structure) or not isinstance(structure, _NESTED):
+        return fn(structure)
+    return _rebuild(structure, [map_shape_structure(fn, c) for c in _children(structure)])
+
+
+def map_structure_up_to(shallow_structure, fn, *structures):
+    """`map_structure` down to the leaves of `shallow_structure` only: there ``fn`` receives
+    the sub-structures of `structures` whole.
+
+    Example:
+        >>> map_structure_up_to([0, 0], len, [[1, 2], {"a": 3}])
+        [2, 1]
+    """
+    if not isinstance(shallow_structure, _NESTED):
+        return fn(*structures)
+    for structure in structures:
+        if not isinstance(structure, _NESTED) or len(structure) != len(shallow_structure) or (
+                isinstance(shallow_structure, dict)
+                and set(_keys(structure)) != set(shallow_structure)):
+            raise ValueError(
+                "The structures don't match shallow_structure at this level. Received: "
+                f"shallow_structure={shallow_structure!r}, structure={structure!r}")
+    children = [map_structure_up_to(shallow, fn, *[s[key] for s in structures])
+                for key, shallow in zip(_keys(shallow_structure), _children(shallow_structure))]
+    return _rebuild(shallow_structure, children)

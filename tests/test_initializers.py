@@ -97,7 +97,7 @@ def test_every_keras_string_id_resolves_to_the_same_class(keras):
     # needs a value), so the table is the oracle.
     from keras.src.initializers import ALL_OBJECTS_DICT
 
-    names = [n for n in ALL_OBJECTS_DICT if "stft" not in n.lower()]
+    names = list(ALL_OBJECTS_DICT)
     assert len(names) > 30
     assert {"normal", "uniform", "zero", "one", "constant", "identity", "orthogonal",
             "truncated_normal", "random_normal", "random_uniform", "variance_scaling",
@@ -108,7 +108,8 @@ def test_every_keras_string_id_resolves_to_the_same_class(keras):
 
 def test_keras_lowercase_exports_are_the_classes(keras):
     for name in ["glorot_uniform", "he_normal", "zeros", "ones", "orthogonal", "variance_scaling",
-                 "random_normal", "truncated_normal", "constant", "identity"]:
+                 "random_normal", "truncated_normal", "constant", "identity", "stft",
+                 "STFTInitializer"]:
         ours, theirs = getattr(initializers, name), getattr(keras.initializers, name)
         assert isinstance(ours, type) and ours.__name__ == theirs.__name__
 
@@ -300,3 +301,29 @@ def test_clone_and_numpy_scalar_constant():
     assert type(c.get_config()["value"]) is float
     clone = initializers.Orthogonal(gain=2.0, seed=3).clone()
     assert clone.get_config() == {"seed": 3, "gain": 2.0}
+
+
+@pytest.mark.parametrize("kwargs", [
+    {}, {"side": "imag"}, {"window": "hamming", "scaling": "spectrum", "periodic": True},
+    {"window": None, "scaling": None}, {"side": "imag", "window": [0.5, 1.0, 2.0, 1.0, 0.5, 0.25]},
+])
+def test_stft_kernels_and_config_as_keras(keras, kwargs):
+    ours = initializers.STFT(**kwargs)
+    theirs = keras.initializers.STFT(**kwargs)
+    np.testing.assert_allclose(ours((6, 1, 5), dtype="float64"),
+                               _keras_numpy(keras, theirs((6, 1, 5), dtype="float64")),
+                               rtol=1e-12, atol=1e-15)
+    assert ours((6, 1, 5)).dtype == np.float32
+    assert initializers.serialize(ours) == keras.initializers.serialize(theirs)
+    assert initializers.deserialize(initializers.serialize(ours)).get_config() == ours.get_config()
+
+
+def test_stft_bad_arguments():
+    with pytest.raises(ValueError, match="side=.left."):
+        initializers.STFT(side="left")
+    with pytest.raises(ValueError, match="scaling=.l2."):
+        initializers.STFT(scaling="l2")
+    with pytest.raises(ValueError, match="no_such_window"):
+        initializers.STFT(window="no_such_window")
+    with pytest.raises(ValueError, match=r"window shape=\(3,\)"):
+        initializers.STFT(window=[1.0, 1.0, 1.0])((4, 1, 3))

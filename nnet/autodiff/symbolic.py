@@ -36,6 +36,8 @@ class KerasTensor(SymbolicTensor):
 
     sparse = False
     ragged = False
+    # What `nnet.backend.is_keras_tensor` reads (the backend sits below this module).
+    _is_keras_tensor = True
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(shape)
@@ -74,6 +76,31 @@ class Node:
         self.outputs = outputs
         self.input_tensors = [t for t in tree.flatten((self.call_args, self.call_kwargs))
                               if isinstance(t, KerasTensor)]
+
+
+def get_source_inputs(tensor):
+    """The input KerasTensors that `tensor` is computed from, as a list (``tensor`` itself for
+    a value that is not a KerasTensor).
+
+    Example:
+        >>> import nnet
+        >>> a, b = nnet.Input((2,), name="a"), nnet.Input((2,), name="b")
+        >>> [t.name for t in get_source_inputs(nnet.layers.Add()([a, b]) * 2.0)]
+        ['a', 'b']
+    """
+    if not isinstance(tensor, KerasTensor):
+        return tensor
+    if tensor._history is None:
+        return [tensor]
+    node = producer(tensor)
+    if not node.input_tensors:
+        return tree.flatten(node.outputs)
+    sources = []
+    for parent in node.input_tensors:
+        for source in get_source_inputs(parent):
+            if all(source is not s for s in sources):
+                sources.append(source)
+    return sources
 
 
 def producer(tensor):

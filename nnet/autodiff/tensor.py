@@ -115,7 +115,8 @@ class Variable(Tensor):
         array([3., 4.], dtype=float32)
     """
 
-    __slots__ = ("name", "_trainable", "constraint", "path", "_buffer", "_grad_view")
+    __slots__ = ("name", "_trainable", "constraint", "path", "_buffer", "_grad_view",
+                 "_overwrite_with_gradient")
 
     def __init__(self, initial_value, trainable=True, name="variable", dtype=None, constraint=None):
         if isinstance(initial_value, Tensor):
@@ -131,6 +132,31 @@ class Variable(Tensor):
         # Set by a ParameterBuffer: the buffer, and this variable's view of its gradient array.
         self._buffer = None
         self._grad_view = None
+        self._overwrite_with_gradient = False
+
+    @property
+    def overwrite_with_gradient(self):
+        """Whether optimizers replace the value with the gradient instead of stepping on it.
+
+        As in Keras: such a variable skips loss-scale division, clipping, weight decay and its
+        constraint; under gradient accumulation it takes the elementwise maximum of the
+        accumulated gradients at each update step.
+
+        Example:
+            >>> import nnet
+            >>> v = nnet.Variable([1.0, 2.0])
+            >>> v.overwrite_with_gradient = True
+            >>> nnet.optimizers.SGD(0.1).apply([[5.0, 6.0]], [v]); v.numpy()
+            array([5., 6.], dtype=float32)
+        """
+        return self._overwrite_with_gradient
+
+    @overwrite_with_gradient.setter
+    def overwrite_with_gradient(self, value):
+        if not isinstance(value, bool):
+            raise TypeError("`overwrite_with_gradient` must be a boolean. "
+                            f"Received: {value!r}")
+        self._overwrite_with_gradient = value
 
     @property
     def buffer(self):

@@ -19,6 +19,7 @@ _ATTRIBUTES = {
     "MonitorCallback": "nnet.callbacks.monitor_callback",
     "ProgbarLogger": "nnet.callbacks.progbar_logger",
     "ReduceLROnPlateau": "nnet.callbacks.reduce_lr_on_plateau",
+    "RemoteMonitor": "nnet.callbacks.remote_monitor",
     "SwapEMAWeights": "nnet.callbacks.swap_ema_weights",
     "TensorBoard": "nnet.callbacks.tensorboard",
     "TerminateOnNaN": "nnet.callbacks.terminate_on_nan",

@@ -3,7 +3,7 @@
 import warnings
 
 from nnet.callbacks.monitor_callback import MonitorCallback
-from nnet.utils.progbar import print_msg
+from nnet.utils.io_utils import print_msg
 
 
 class EarlyStopping(MonitorCallback):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnet.callbacks.callback import Callback
-from nnet.utils.progbar import print_msg
+from nnet.utils.io_utils import print_msg
 
 
 class LearningRateScheduler(Callback):

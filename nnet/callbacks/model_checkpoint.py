@@ -4,7 +4,7 @@ import os
 import warnings
 
 from nnet.callbacks.monitor_callback import MonitorCallback
-from nnet.utils.progbar import print_msg
+from nnet.utils.io_utils import print_msg
 
 _WEIGHTS_SUFFIXES = (".weights.h5", ".weights.npz")
 _MODEL_SUFFIXES = (".keras", ".h5")

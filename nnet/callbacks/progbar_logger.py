@@ -1,7 +1,8 @@
 """`ProgbarLogger`: the progress bar and "Epoch i/N" lines of `fit`, `evaluate` and `predict`."""
 
 from nnet.callbacks.callback import Callback
-from nnet.utils.progbar import Progbar, print_msg
+from nnet.utils.io_utils import print_msg
+from nnet.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from nnet.callbacks.monitor_callback import MonitorCallback
-from nnet.utils.progbar import print_msg
+from nnet.utils.io_utils import print_msg
 
 
 class ReduceLROnPlateau(MonitorCallback):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from nnet.callbacks.callback import Callback
-from nnet.utils.progbar import print_msg
+from nnet.utils.io_utils import print_msg
 
 
 def _is_finite(value):

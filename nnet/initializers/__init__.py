@@ -15,7 +15,7 @@ Example:
 
 import numpy as np
 
-from nnet.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from nnet.initializers.constant_initializers import STFT, Constant, Identity, Ones, Zeros
 from nnet.initializers.initializer import INITIALIZERS, Initializer, _cast, compute_fans
 from nnet.initializers.random_initializers import (
     GlorotNormal,
@@ -35,6 +35,7 @@ from nnet.utils.registry import serialize_object
 # Keras exports the snake_case names as aliases of the classes (keras.initializers.he_normal).
 zeros, ones, constant, identity, orthogonal = Zeros, Ones, Constant, Identity, Orthogonal
 IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+stft, STFTInitializer = STFT, STFT
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 variance_scaling, glorot_uniform, glorot_normal = VarianceScaling, GlorotUniform, GlorotNormal
 he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform

@@ -83,3 +83,80 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+def _window(window, frame_length, periodic):
+    """The window's values: a name from ``scipy.signal.windows`` (SciPy, an optional extra, is
+    imported on first use), or the given array."""
+    if isinstance(window, str):
+        try:
+            import scipy.signal
+        except ImportError:
+            raise ImportError(
+                f"STFT(window={window!r}) takes the window from SciPy, which is not installed: "
+                "`pip install scipy`, or pass the window's values as an array.") from None
+        return scipy.signal.get_window(window, frame_length, periodic)
+    return np.asarray(window, dtype=np.float64)
+
+
+@INITIALIZERS.register(aliases=("stft", "STFTInitializer"))
+class STFT(Initializer):
+    """Kernels of a convolution that computes a short-time Fourier transform (the real or the
+    imaginary side), windowed and normalized.
+
+    For a shape ``(T, 1, F)`` (frame length, channels, ``fft_length // 2 + 1`` bins), with
+    ``N = 2 * (F - 1)``: ``kernel[t, 0, f] = cos(-2 pi t f / N) * w[t] / s`` for ``"real"``
+    (``sin`` for ``"imag"``), where `w` is the window and ``s`` is ``sqrt(sum(w**2))``
+    (``"density"``), ``sum(|w|)`` (``"spectrum"``) or 1 (None). Computed in float64, then cast.
+
+    Args:
+        side: ``"real"`` or ``"imag"``.
+        window: the name of a window of ``scipy.signal.windows`` (``"hann"``, ``"hamming"``...),
+            an array of T values, or None for no window.
+        scaling: ``"density"``, ``"spectrum"`` or None.
+        periodic: use the periodic form of a named window (the one for spectral analysis).
+
+    Example:
+        >>> STFT(side="real", window=None)((4, 1, 3), dtype="float64").round(3)[:, 0]
+        array([[ 1.,  1.,  1.],
+               [ 1.,  0., -1.],
+               [ 1., -1.,  1.],
+               [ 1., -0., -1.]])
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"Expected 'real' or 'imag' for side. Received: side={side!r}")
+        if isinstance(window, str):
+            _window(window, 1, periodic)  # an unknown name fails here, not at build time
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError("Expected None, 'density' or 'spectrum' for scaling. "
+                             f"Received: scaling={scaling!r}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 3:
+            raise ValueError("STFT needs a shape (frame_length, input_channels, fft_length // 2 "
+                             f"+ 1). Received: shape={tuple(shape)}")
+        frame_length, _, bins = shape
+        time = np.arange(frame_length, dtype=np.float64).reshape(-1, 1, 1)
+        freq = np.arange(bins, dtype=np.float64).reshape(1, 1, -1) / ((bins - 1) * 2)
+        args = -2 * time * freq * np.pi
+        kernel = np.cos(args) if self.side == "real" else np.sin(args)
+        if self.window is not None:
+            win = _window(self.window, frame_length, self.periodic)
+            if win.shape != (frame_length,):
+                raise ValueError(
+                    f"Expected a window of shape ({frame_length},), the frame length. Received: "
+                    f"window shape={win.shape}")
+            scale = {"density": np.sqrt(np.sum(win * win)), "spectrum": np.sum(np.abs(win)),
+                     None: 1.0}[self.scaling]
+            kernel = kernel * win.reshape(-1, 1, 1) / scale
+        return _cast(kernel, dtype)
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}

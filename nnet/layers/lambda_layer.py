@@ -88,7 +88,8 @@ def _deserialize_function(config, argument, custom_objects, safe_mode):
                 f"Refusing to load the {argument} of a Lambda layer: it is a Python lambda "
                 f"saved as bytecode, and running bytecode from a config or file can execute "
                 f"arbitrary code. If you trust its source, load it with safe_mode=False (e.g. "
-                f"Lambda.from_config(config, safe_mode=False)). Better: give the function a "
+                f"Lambda.from_config(config, safe_mode=False), or call "
+                f"nnet.config.enable_unsafe_deserialization()). Better: give the function a "
                 f"name, register it with @nnet.utils.register_keras_serializable() and save the "
                 f"model again."
             )

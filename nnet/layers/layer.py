@@ -7,12 +7,12 @@ import warnings
 
 import numpy as np
 
-from nnet import backend, constraints, initializers, ops, regularizers, tree
+from nnet import backend, constraints, dtype_policies, initializers, ops, regularizers, tree
 from nnet.autodiff.symbolic import Operation, SymbolicOp, is_symbolic
 from nnet.autodiff.tensor import Tensor, Variable
 from nnet.layers.input_spec import as_shape, shape_of, specs
 from nnet.layers.saving_hooks import SavingHooks
-from nnet.naming import to_snake_case, uniquify
+from nnet.naming import name_scope, scoped_path, to_snake_case, uniquify
 from nnet.utils.registry import Registry
 from nnet.utils.tracking import wrap
 
@@ -63,6 +63,10 @@ class Layer(SavingHooks, Operation):
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
             )
         self._input_shape_arg = shape
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            # "/" separates the parts of variable paths (`nnet.name_scope`).
+            raise ValueError("Argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name} (of type {type(name)})")
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self.built = False
         self._trainable = trainable
@@ -150,6 +154,21 @@ class Layer(SavingHooks, Operation):
     def trainable(self):
         return self._trainable
 
+    @property
+    def dtype_policy(self):
+        """The layer's `DTypePolicy` (text layers, of dtype ``"string"``, have none)."""
+        return None if self.dtype == "string" else dtype_policies.DTypePolicy(self.dtype)
+
+    @property
+    def compute_dtype(self):
+        """The dtype of the layer's computations: its `dtype` (nnet has no mixed precision)."""
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's weights: its `dtype` (nnet has no mixed precision)."""
+        return self.dtype
+
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
@@ -159,8 +178,11 @@ class Layer(SavingHooks, Operation):
             layer.trainable = value
 
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None):
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
         """Create a weight Variable tracked by this layer.
+
+        Its path is the open name scopes, the layer's name, then `name` (``seq/dense/kernel``).
 
         Args:
             shape: the weight's shape (a scalar when None).
@@ -168,10 +190,21 @@ class Layer(SavingHooks, Operation):
                 by default, `zeros` otherwise).
             dtype: defaults to the layer's dtype.
             trainable: whether optimizers update it.
+            autocast: Keras's cast of the weight under a mixed-precision policy; nnet has no
+                mixed precision, so a weight is always read in its own dtype.
             regularizer: a penalty on the weight, added to the model's loss.
             constraint: applied to the weight after each optimizer update.
+            aggregation: how replicas combine it, ``"none"``, ``"mean"``, ``"sum"`` or
+                ``"only_first_replica"`` (kept for Keras compatibility: data-parallel nnet
+                keeps every replica's weights equal).
+            overwrite_with_gradient: optimizers set the weight to its gradient instead of
+                stepping on it (`Variable.overwrite_with_gradient`).
             name: the variable's name (`kernel`, `bias`, ...).
         """
+        if aggregation not in ("none", "mean", "sum", "only_first_replica"):
+            raise ValueError(
+                "Expected 'none', 'mean', 'sum' or 'only_first_replica' for aggregation. "
+                f"Received: aggregation={aggregation!r}")
         shape = () if shape is None else tuple(int(n) for n in shape)
         dtype = _dtype_name(dtype or self.dtype)
         if initializer is None:
@@ -181,11 +214,25 @@ class Layer(SavingHooks, Operation):
             value, trainable=trainable and self.trainable, name=name or "variable", dtype=dtype,
             constraint=constraints.get(constraint),
         )
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = scoped_path(self.name, self, variable.name)
+        variable.overwrite_with_gradient = overwrite_with_gradient
         (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
         if regularizer is not None:
             self._regularizers.append((variable, regularizers.get(regularizer)))
         return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Alias of `add_weight` with Keras's order of arguments (shape and initializer first).
+
+        Example:
+            >>> layer = Layer(name="holder")
+            >>> layer.add_variable((2,), "ones", name="scale").path
+            'holder/scale'
+        """
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
 
     def build(self, input_shape):
         """Create the weights for inputs of `input_shape` (batch dim included, maybe None)."""
@@ -305,7 +352,9 @@ class Layer(SavingHooks, Operation):
     def _maybe_build(self, input_shape):
         if not self.built:
             self._build_shape = input_shape
-            self.build(input_shape)
+            # Inside the layer's scope, so that the sublayers it builds nest under its name.
+            with name_scope(self.name, caller=self):
+                self.build(input_shape)
             self.built = True
 
     def _build_shape_text(self):
@@ -445,9 +494,13 @@ def _masks_of(inputs):
 
 def _dtype_name(dtype):
     if dtype is None:
-        return backend.floatx()
+        return dtype_policies.dtype_policy().name
+    if isinstance(dtype, dtype_policies.DTypePolicy):
+        return dtype.name
     if isinstance(dtype, dict):
         dtype = dtype["config"]["name"]
+    if isinstance(dtype, str) and (dtype.startswith("mixed_") or dtype == "bfloat16"):
+        dtype_policies.DTypePolicy(dtype)  # raises: no mixed precision in nnet
     try:
         # Text is "string" (or a NumPy str/bytes dtype); an object dtype says nothing of it.
         name = None if np.dtype(dtype).kind == "O" else backend.standardize_dtype(dtype)

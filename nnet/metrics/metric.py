@@ -4,7 +4,7 @@ import numpy as np
 
 from nnet.autodiff.tensor import Variable
 from nnet.backend import floatx
-from nnet.naming import to_snake_case, uniquify
+from nnet.naming import scoped_path, to_snake_case, uniquify
 from nnet.utils.registry import Registry
 
 
@@ -65,7 +65,7 @@ class Metric:
                 f"Received: initializer={initializer!r}"
             )
         variable = Variable(value, trainable=False, name=name or "variable", dtype=dtype)
-        self._variables.append(variable)
+        self._track_variable(variable)
         return variable
 
     def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
@@ -76,8 +76,13 @@ class Metric:
         """A float64 state array of zeros, listed in `variables` as a Variable named `name`
         that holds this very array: updates write into it in place."""
         variable = Variable(np.zeros(shape), trainable=False, name=name, dtype="float64")
-        self._variables.append(variable)
+        self._track_variable(variable)
         return variable.data
+
+    def _track_variable(self, variable):
+        # Keras's path: the metric's name at creation (with "/" as ">") over the variable's.
+        variable.path = scoped_path(self.name.replace("/", ">"), self, variable.name)
+        self._variables.append(variable)
 
     @property
     def variables(self):

@@ -6,7 +6,9 @@ sigmoid or softmax, the cross-entropies use the logits it carries, as the loss d
 
 from nnet.losses import (
     binary_crossentropy,
+    binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     kl_divergence,
     poisson,
     sparse_categorical_crossentropy,
@@ -15,7 +17,8 @@ from nnet.metrics.metric import METRICS
 from nnet.metrics.reduction_metrics import _Builtin, _register_functions
 
 _register_functions(binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
-                    kl_divergence, poisson, loss=True)
+                    binary_focal_crossentropy, categorical_focal_crossentropy, kl_divergence,
+                    poisson, loss=True)
 
 
 @METRICS.register

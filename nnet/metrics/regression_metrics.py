@@ -6,6 +6,7 @@ import numpy as np
 
 from nnet import losses
 from nnet.losses import (
+    huber,
     log_cosh,
     mean_absolute_error,
     mean_absolute_percentage_error,
@@ -36,7 +37,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 _register_functions(mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
-                    mean_squared_logarithmic_error, log_cosh, loss=True)
+                    mean_squared_logarithmic_error, log_cosh, huber, loss=True)
 _register_functions(cosine_similarity)
 
 

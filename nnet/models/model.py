@@ -104,6 +104,74 @@ class Model(Trainer, Layer):
             f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}."
         )
 
+    def get_state_tree(self, value_format="backend_tensor"):
+        """The model's variables as nested dicts keyed by the parts of their paths, as Keras.
+
+        ``{"trainable_variables", "non_trainable_variables", "optimizer_variables",
+        "metrics_variables"}``, each ``{"my_model": {"dense": {"kernel": value, ...}}}``.
+        The values are the variables' live arrays (``"backend_tensor"``: NumPy or CuPy arrays,
+        which training updates in place) or NumPy copies (``"numpy_array"``). Metric states
+        are float64, as nnet keeps them.
+
+        Args:
+            value_format: ``"backend_tensor"`` or ``"numpy_array"``.
+
+        Example:
+            >>> import nnet
+            >>> model = nnet.Sequential([nnet.Input((2,)), nnet.layers.Dense(1, name="d")],
+            ...                         name="seq")
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> tree = model.get_state_tree("numpy_array")
+            >>> list(tree), list(tree["trainable_variables"]["seq"]["d"])
+            (['trainable_variables', 'non_trainable_variables', 'optimizer_variables', \
+'metrics_variables'], ['kernel', 'bias'])
+        """
+        if value_format not in ("backend_tensor", "numpy_array"):
+            raise ValueError(
+                "Invalid `value_format` argument. Expected one of {'numpy_array', "
+                f"'backend_tensor'}}. Received: value_format={value_format}")
+        optimizer = getattr(self, "optimizer", None)
+        groups = {
+            "trainable_variables": self.trainable_variables,
+            "non_trainable_variables": self.non_trainable_variables,
+            "optimizer_variables": optimizer.variables if optimizer is not None else [],
+            "metrics_variables": self.metrics_variables,
+        }
+        return {key: _nested_dict(variables, value_format) for key, variables in groups.items()}
+
+    def set_state_tree(self, state_tree):
+        """Assign the values of a `get_state_tree`-shaped dict (or part of one) to the
+        variables at those paths; paths that no variable has are skipped, as in Keras.
+
+        Args:
+            state_tree: ``{group: nested dict of values}``, the groups being those of
+                `get_state_tree`.
+
+        Example:
+            >>> import nnet, numpy as np
+            >>> model = nnet.Sequential([nnet.Input((2,)), nnet.layers.Dense(1, name="d")],
+            ...                         name="seq2")
+            >>> model.set_state_tree({"trainable_variables": {"seq2": {"d": {"bias": [5.0]}}}})
+            >>> model.layers[0].bias.numpy()
+            array([5.], dtype=float32)
+        """
+        optimizer = getattr(self, "optimizer", None)
+        groups = {
+            "trainable_variables": lambda: self.trainable_variables,
+            "non_trainable_variables": lambda: self.non_trainable_variables,
+            "optimizer_variables": lambda: optimizer.variables if optimizer is not None else [],
+            "metrics_variables": lambda: self.metrics_variables,
+        }
+        for key, values in state_tree.items():
+            if key not in groups:
+                raise ValueError(
+                    f"Unknown variable name: {key}. Expected the keys of get_state_tree(): "
+                    f"{', '.join(groups)}.")
+            by_path = {v.path: v for v in groups[key]()}
+            for path, value in _flatten_nested_dict(values).items():
+                if path in by_path:
+                    by_path[path].assign(value)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print a table of the layers, their output shapes and parameter counts (Keras 3 style)."""
@@ -190,6 +258,34 @@ class Model(Trainer, Layer):
         from nnet.saving.keras_format import model_to_json
 
         return model_to_json(self, **kwargs)
+
+
+def _nested_dict(variables, value_format):
+    """``{"a": {"b": value}}`` for the variable of path ``a/b``."""
+    nested, seen = {}, set()
+    for variable in variables:
+        if variable.path in seen:
+            raise ValueError(
+                f"The following variable path is found twice in the model: '{variable.path}'. "
+                "`get_state_tree()` can only be called when all variable paths are unique. "
+                "Make sure to give unique names to your layers (and other objects).")
+        seen.add(variable.path)
+        *parents, leaf = variable.path.split("/")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = variable.value if value_format == "backend_tensor" else variable.numpy()
+    return nested
+
+
+def _flatten_nested_dict(nested, prefix=""):
+    flat = {}
+    for key, value in nested.items():
+        if isinstance(value, dict):
+            flat.update(_flatten_nested_dict(value, f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 # Models are layers too: `layers.deserialize` and `deserialize_keras_object` find them here.

@@ -7,6 +7,7 @@ from nnet.layers import deserialize
 from nnet.layers.input_layer import InputLayer
 from nnet.layers.layer import Layer
 from nnet.models.model import MODELS, Model
+from nnet.naming import name_scope
 from nnet.utils.registry import serialize_keras_object
 
 
@@ -95,9 +96,10 @@ class Sequential(Model):
             layer._inbound_nodes.remove(node)
         self.__dict__["_graph_nodes"] = []
         x = self._input_layer.output
-        for layer in self._layers:
-            x = layer(x)
-            self._graph_nodes.append((layer, layer._inbound_nodes[-1]))
+        with name_scope(self.name, caller=self):
+            for layer in self._layers:
+                x = layer(x)
+                self._graph_nodes.append((layer, layer._inbound_nodes[-1]))
         self._build_shape = tuple(input_shape)
         self.built = True
 

@@ -333,12 +333,38 @@ class Optimizer(OptimizerStep):
                         f"it was built with. Create a new optimizer for new variables."
                     )
         grads, trainable_variables = check_gradients(grads, trainable_variables)
-        self._step(grads, trainable_variables)
+        if any(v.overwrite_with_gradient for v in trainable_variables):
+            grads, trainable_variables = self._overwrite_with_gradients(grads,
+                                                                        trainable_variables)
+        if grads:
+            self._step(grads, trainable_variables)
         for v in trainable_variables:
             v._version += 1
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v.data))
         self._iterations.data += 1
+
+    def _overwrite_with_gradients(self, grads, variables):
+        """Set the variables flagged `overwrite_with_gradient` to their gradients (under
+        gradient accumulation, to the running maximum at each update step, as Keras), and
+        return the other pairs."""
+        kept_grads, kept_variables = [], []
+        steps = self.gradient_accumulation_steps
+        for g, v in zip(grads, variables):
+            if not v.overwrite_with_gradient:
+                kept_grads.append(g)
+                kept_variables.append(v)
+            elif steps:
+                accumulator = self._accumulated_gradients[self._get_variable_index(v)]
+                largest = np.maximum(g, accumulator.data)
+                if (int(self._iterations.data) + 1) % steps == 0:
+                    v.assign(largest)
+                    accumulator.data.fill(0)
+                else:
+                    accumulator.assign(largest)
+            else:
+                v.assign(g)
+        return kept_grads, kept_variables
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exclude variables from weight decay.

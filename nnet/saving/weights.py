@@ -48,6 +48,7 @@ from nnet.saving.h5_store import H5Store, create_h5, open_h5, weight_name
 from nnet.saving.load_error import loading
 from nnet.training.trainer import Trainer
 from nnet.utils.file_utils import atomic_target
+from nnet.utils.io_utils import print_msg
 
 SUFFIXES = (".weights.h5", ".weights.npz")
 # The walk skips these classes' own attributes, as Keras skips those of a bare Layer.
@@ -170,7 +171,7 @@ def _ask_to_proceed_with_overwrite(filepath):
         answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
     if answer == "n":
         return False
-    print("[TIP] Next time specify overwrite=True!")
+    print_msg("[TIP] Next time specify overwrite=True!")
     return True
 
 

@@ -287,6 +287,11 @@ class CompileMetrics:
     def all_metrics(self):
         return [metric for _, metric, _, _ in self._entries]
 
+    @property
+    def variables(self):
+        """The state variables of every compiled metric (none before the first batch)."""
+        return [v for metric in self.all_metrics for v in metric.variables]
+
 
 def log_value(result):
     """A metric's result as logs hold it: a float, or a NumPy array for a metric with a vector

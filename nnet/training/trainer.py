@@ -165,6 +165,11 @@ class Trainer:
                           for m in layer._metrics]
 
     @property
+    def metrics_variables(self):
+        """The state variables of every metric in `metrics`, as Keras lists them."""
+        return [v for metric in self.metrics for v in metric.variables]
+
+    @property
     def metrics_names(self):
         return [m.name for m in self.metrics]
 

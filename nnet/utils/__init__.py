@@ -11,7 +11,12 @@ import numpy as np
 from nnet import backend
 from nnet._lazy import lazy_exports
 from nnet.backend import clear_session
-from nnet.utils.dataset_utils import PyDataset, pack_x_y_sample_weight, unpack_x_y_sample_weight
+from nnet.utils.dataset_utils import (
+    PyDataset,
+    pack_x_y_sample_weight,
+    split_dataset,
+    unpack_x_y_sample_weight,
+)
 from nnet.utils.object_registration import (
     CustomObjectScope,
     custom_object_scope,
@@ -81,7 +86,17 @@ def normalize(x, axis=-1, order=2):
     return x / np.where(norm == 0, 1, norm)
 
 
-__getattr__, __dir__ = lazy_exports(__name__, attributes={
+# The old name of PyDataset, which Keras keeps.
+Sequence = PyDataset
+
+__getattr__, __dir__ = lazy_exports(__name__, submodules=("bounding_boxes",), attributes={
+    "Config": "nnet.utils.config",
+    "get_source_inputs": "nnet.autodiff.symbolic",
+    "is_keras_tensor": "nnet.backend",
+    "standardize_dtype": "nnet.backend",
+    "enable_interactive_logging": "nnet.utils.io_utils",
+    "disable_interactive_logging": "nnet.utils.io_utils",
+    "is_interactive_logging_enabled": "nnet.utils.io_utils",
     "Progbar": "nnet.utils.progbar",
     "pad_sequences": "nnet.utils.sequence_utils",
     "timeseries_dataset_from_array": "nnet.utils.timeseries_dataset_utils",
@@ -103,4 +118,7 @@ __all__ = [
     "model_to_dot", "plot_model",
     "pad_sequences", "timeseries_dataset_from_array", "text_dataset_from_directory",
     "array_to_img", "img_to_array", "load_img", "save_img", "image_dataset_from_directory",
+    "Config", "Sequence", "split_dataset", "get_source_inputs", "is_keras_tensor",
+    "standardize_dtype", "enable_interactive_logging", "disable_interactive_logging",
+    "is_interactive_logging_enabled", "bounding_boxes",
 ]

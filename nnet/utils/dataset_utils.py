@@ -191,3 +191,80 @@ def encode_labels(labels, label_mode, num_classes):
     if label_mode == "categorical":
         return np.eye(num_classes, dtype="float32")[labels]
     return labels.astype("int32")
+
+
+def _split_sizes(left_size, right_size, total):
+    """Keras's `_rescale_dataset_split_sizes`: the two sizes as integers, checked."""
+    for name, size in (("left_size", left_size), ("right_size", right_size)):
+        if size is not None and type(size) not in (int, float):
+            raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, "
+                            f"Received: type({name})={type(size)}.")
+        if (type(size) is int and not 0 < size < total) or (
+                type(size) is float and not 0 < size < 1):
+            raise ValueError(
+                f"`{name}` should be either a positive integer smaller than {total}, or a "
+                f"float within the range `[0, 1]`. Received: {name}={size}")
+    if left_size is None and right_size is None:
+        raise ValueError("At least one of the `left_size` or `right_size` must be specified. "
+                         "Received: left_size=None and right_size=None")
+    if type(left_size) is float and type(right_size) is float and left_size + right_size > 1:
+        raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must "
+                         "be less than or equal to 1.")
+    left = round(left_size * total) if type(left_size) is float else left_size
+    right = round(right_size * total) if type(right_size) is float else right_size
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total:
+        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than the "
+                         f"{total}. Received: left_size + right_size = {left + right} and "
+                         f"total_length = {total}")
+    for split, side in ((left, "left"), (right, "right")):
+        if split == 0:
+            raise ValueError(
+                f"With `dataset` of length={total}, `left_size`={left} and `right_size`="
+                f"{right}. Resulting {side} side dataset split will be empty. Adjust any of the "
+                "aforementioned parameters")
+    return int(left), int(right)
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+    """Split an array, or a list/tuple/dict of arrays of the same length, in two along the
+    first axis (e.g. train / test), as ``keras.utils.split_dataset`` sizes its halves.
+
+    The left part takes the first ``left_size`` samples and the right part the next
+    ``right_size`` (by default, the rest). Keras returns TensorFlow or PyTorch datasets; nnet
+    returns the same structure as `dataset`, holding NumPy arrays, which `fit` takes directly.
+
+    Args:
+        dataset: an array, or a list, tuple or dict of arrays with the same first dimension.
+        left_size: a fraction in (0, 1) or a number of samples for the left part (None: the
+            complement of `right_size`).
+        right_size: likewise for the right part (None: the complement of `left_size`).
+        shuffle: shuffle the samples (all arrays alike) before splitting.
+        seed: the seed of that shuffle.
+
+    Example:
+        >>> left, right = split_dataset((np.arange(10), np.arange(10) * 2), left_size=0.8)
+        >>> left[0].shape, right[1].tolist()
+        ((8,), [16, 18])
+    """
+    leaves = list(dataset.values()) if isinstance(dataset, dict) else (
+        list(dataset) if isinstance(dataset, (list, tuple)) else [dataset])
+    arrays = [np.asarray(a) for a in leaves]
+    lengths = {len(a) for a in arrays}
+    if len(lengths) != 1:
+        raise ValueError("Expected arrays of the same length in dataset. Received lengths "
+                         f"{[len(a) for a in arrays]}.")
+    total = lengths.pop()
+    left, right = _split_sizes(left_size, right_size, total)
+    order = np.random.default_rng(seed).permutation(total) if shuffle else np.arange(total)
+    halves = []
+    for index in (order[:left], order[left:left + right]):
+        parts = [a[index] for a in arrays]
+        if isinstance(dataset, dict):
+            halves.append(dict(zip(dataset, parts)))
+        elif isinstance(dataset, (list, tuple)):
+            halves.append(type(dataset)(parts))
+        else:
+            halves.append(parts[0])
+    return tuple(halves)

@@ -88,11 +88,29 @@ def get_custom_objects():
     return _CUSTOM_OBJECTS
 
 
+# Set for the whole process by `enable_unsafe_deserialization`.
+_UNSAFE_DESERIALIZATION = False
+
+
+def enable_unsafe_deserialization():
+    """Let every later load rebuild code saved in configs and files (Lambda bytecode), whatever
+    their ``safe_mode`` argument, as ``keras.config.enable_unsafe_deserialization`` does. Only
+    for files from a trusted source: loading such a file runs its code.
+
+    Example:
+        >>> in_safe_mode()
+        True
+    """
+    global _UNSAFE_DESERIALIZATION
+    _UNSAFE_DESERIALIZATION = True
+
+
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode):
-    """Whether configs loaded inside the ``with`` block may rebuild code (Lambda bytecode)."""
+    """Whether configs loaded inside the ``with`` block may rebuild code (Lambda bytecode);
+    never after `enable_unsafe_deserialization`."""
     previous = _SCOPE.safe_mode
-    _SCOPE.safe_mode = bool(safe_mode)
+    _SCOPE.safe_mode = bool(safe_mode) and not _UNSAFE_DESERIALIZATION
     try:
         yield
     finally:
@@ -100,8 +118,11 @@ def safe_mode_scope(safe_mode):
 
 
 def in_safe_mode():
-    """False only inside ``safe_mode_scope(False)``: code from a config must not run."""
-    return _SCOPE.safe_mode is not False
+    """Whether code from a config must not run: False inside ``safe_mode_scope(False)`` and,
+    outside any scope, after `enable_unsafe_deserialization`."""
+    if _SCOPE.safe_mode is None:
+        return not _UNSAFE_DESERIALIZATION
+    return _SCOPE.safe_mode
 
 
 def register_keras_serializable(package="Custom", name=None):

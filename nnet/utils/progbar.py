@@ -7,31 +7,7 @@ import time
 
 import numpy as np
 
-
-def print_msg(message, line_break=True):
-    """Write a message to the current ``sys.stdout`` and flush it (Keras's ``io_utils.print_msg``).
-
-    ``sys.stdout`` is looked up at each call, so redirections made after import (pytest's
-    ``capsys``, ``contextlib.redirect_stdout``) see the text.
-
-    Args:
-        message: the text; converted with `str`.
-        line_break: whether to end the text with a newline.
-
-    Example:
-        >>> print_msg("Epoch 1/3")
-        Epoch 1/3
-    """
-    message = f"{message}\n" if line_break else str(message)
-    stream = sys.stdout
-    try:
-        stream.write(message)
-    except UnicodeEncodeError:
-        # A console without UTF-8 cannot show the bar's '━'; Keras falls back to Keras 2's '='.
-        encoding = stream.encoding or "utf-8"
-        message = message.replace("━", "=").encode(encoding, errors="ignore").decode(encoding)
-        stream.write(message)
-    stream.flush()
+from nnet.utils.io_utils import print_msg
 
 
 class _Average:

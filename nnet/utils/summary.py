@@ -10,11 +10,11 @@ import math
 import os
 import re
 import shutil
-import sys
 
 import numpy as np
 
 from nnet import tree
+from nnet.utils.io_utils import print_msg
 
 # rich's HEAVY_HEAD box: (left, horizontal, cross, right) per kind of line.
 _TOP = ("┏", "━", "┳", "┓")
@@ -42,7 +42,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
             plus 12 with `show_trainable`, capped at the terminal width minus 4.
         positions: the right edge of each column as a fraction of `line_length`. Defaults to
             ``[0.45, 0.80, 1.0]`` (``[0.3, 0.56, 0.74, 1.0]`` with ``Connected to``).
-        print_fn: called once with the whole summary text; prints to stdout when None.
+        print_fn: called once with the whole summary text; when None, `print_msg` (stdout, or
+            Python's `logging` with interactive logging off).
         expand_nested: also list the layers of nested models, indented with ``└``.
         show_trainable: add a column that says whether each layer is trainable (Y / N / -).
         layer_range: two regular expressions: the table starts at the first layer whose name
@@ -107,7 +108,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         lines.extend(_wrap(f" {label} params: {count:,} ({_readable_size(size)})", console_width))
     text = "\n".join(lines) + "\n"
     if print_fn is None:
-        sys.stdout.write(text)
+        print_msg(text, line_break=False)
     else:
         print_fn(text)
 

@@ -105,7 +105,7 @@ def test_tensorboard_data_classes(tmp_path):
     accumulator.Reload()
     plugins = {tag: accumulator.SummaryMetadata(tag) for tag in accumulator.Tags()["tensors"]}
     assert plugins["epoch_loss"].plugin_data.plugin_name == "scalars"
-    assert plugins["dense/kernel/histogram"].plugin_data.plugin_name == "histograms"
+    assert plugins["sequential/dense/kernel/histogram"].plugin_data.plugin_name == "histograms"
     assert plugins["keras"].plugin_data.plugin_name == "graph_keras_model"
 
 
@@ -139,8 +139,8 @@ def test_weight_histograms(tmp_path):
     train = _read(tmp_path / "train")
     weights = [w for layer in model.layers for w in layer.weights]
     tags = {f"{w.path}/histogram" for w in weights}
-    assert tags == {"dense/kernel/histogram", "dense/bias/histogram",
-                    "dense_1/kernel/histogram", "dense_1/bias/histogram"}
+    assert tags == {"sequential/dense/kernel/histogram", "sequential/dense/bias/histogram",
+                    "sequential/dense_1/kernel/histogram", "sequential/dense_1/bias/histogram"}
     assert tags <= set(train.Tags()["tensors"])
     for weight in weights:
         series = _series(train, f"{weight.path}/histogram")
@@ -160,7 +160,8 @@ def test_weight_images(tmp_path):
     train = _read(tmp_path / "train")
     kernel, bias = model.layers[0].kernel.numpy(), model.layers[0].bias.numpy()
     # A kernel is drawn with its longer side across; values saturate to [0, 1] as in TF.
-    for tag, expected in (("dense/kernel/image", kernel.T), ("dense/bias/image", bias[:, None])):
+    for tag, expected in (("sequential/dense/kernel/image", kernel.T),
+                          ("sequential/dense/bias/image", bias[:, None])):
         ((step, encoded),) = _series(train, tag)
         assert step == 0
         width, height, png = int(encoded[0]), int(encoded[1]), encoded[2]

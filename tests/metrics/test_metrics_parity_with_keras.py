@@ -93,3 +93,24 @@ def test_model_metrics_list_as_keras_after_compile_and_fit(metrics):
             listed.append([m.name for m in model.metrics])
         results[lib.__name__] = listed
     assert results["nnet"] == results["keras"]
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("huber", {"delta": 0.5}),
+    ("binary_focal_crossentropy", {"apply_class_balancing": True, "gamma": 1.5}),
+    ("categorical_focal_crossentropy", {"alpha": 0.5, "label_smoothing": 0.1}),
+])
+def test_focal_and_huber_metric_functions_as_keras(name, kwargs):
+    rng = np.random.default_rng(0)
+    y_pred = rng.uniform(0.05, 0.95, (4, 3))
+    y_true = np.eye(3)[rng.integers(0, 3, 4)] if "categorical" in name else (y_pred > 0.5) * 1.0
+    ours = getattr(nnet.metrics, name)
+    assert ours is getattr(nnet.losses, name)
+    theirs = keras.ops.convert_to_numpy(getattr(keras.metrics, name)(y_true, y_pred, **kwargs))
+    np.testing.assert_allclose(ours(y_true, y_pred, **kwargs).numpy(), theirs, rtol=1e-6)
+    mean = nnet.metrics.MeanMetricWrapper(ours, **kwargs)
+    mean.update_state(y_true, y_pred)
+    np.testing.assert_allclose(mean.result(), theirs.mean(), rtol=1e-6)
+    clone = nnet.metrics.MeanMetricWrapper.from_config(mean.get_config())
+    clone.update_state(y_true, y_pred)
+    assert clone.result() == mean.result()
