@@ -103,12 +103,12 @@ def save_model(h5py, model, filepath, include_optimizer=True):
 
     Example:
         >>> import os, tempfile, h5py, nnet
-        >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, name="out")])
+        >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, name="out")], name="s")
         >>> path = os.path.join(tempfile.mkdtemp(), "model.h5")
         >>> save_model(h5py, model, path)
         >>> with h5py.File(path, "r") as f:
         ...     [w.decode() for w in f["model_weights/out"].attrs["weight_names"]]
-        ['out/kernel', 'out/bias']
+        ['s/out/kernel', 's/out/bias']
     """
     class_name = type(model).__name__
     attributes = {
@@ -431,7 +431,7 @@ def load_weights(h5py, model, h5file, filepath, by_name=False, skip_mismatch=Fal
 
     Example:
         >>> import os, tempfile, h5py, nnet
-        >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, name="out")])
+        >>> model = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, name="out")], name="s")
         >>> path = os.path.join(tempfile.mkdtemp(), "model.h5")
         >>> save_model(h5py, model, path)
         >>> other = nnet.Sequential([nnet.Input((3,)), nnet.layers.Dense(2, name="out"),

